@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
+let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support"]  // TEMP
+
+let package = Package(
+    name: "forward-auth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "forward-auth", targets: ["forward-auth"]),
+        .library(name: "ForwardAuth", targets: ["ForwardAuth"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
+    ],
+    targets: [
+        // The domain: forwarded request, rules, sessions, OIDC, authorization, decision. No web framework.
+        .target(
+            name: "ForwardAuth",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ],
+            sources: LEADSOURCES,
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP adapter: Hummingbird routes, the AsyncHTTPClient-backed IdP transport, services.
+        .target(
+            name: "ForwardAuthServer",
+            dependencies: [
+                "ForwardAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "forward-auth",
+            dependencies: ["ForwardAuth", "ForwardAuthServer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ForwardAuthTests",
+            dependencies: ["ForwardAuth", .product(name: "Crypto", package: "swift-crypto")],
+            sources: LEADTESTS,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ForwardAuthServerTests",
+            dependencies: [
+                "ForwardAuthServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,104 @@
+/// Judges one forwarded request: the hot path of every request through the ingress.
+///
+/// A plain function of its inputs (request, cookies, `now`): no I/O, no clock, no randomness. A valid session
+/// costs one AES-GCM open, a rule lookup and a few header values.
+public struct Gatekeeper: Sendable {
+    public struct Settings: Sendable {
+        public var urlPath = "/_oauth"
+        public var authHost: String?
+        public var defaultAction: RuleAction = .auth
+        public var emailHeaderNames = ["X-Forwarded-User"]
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    public let rules: RuleSet
+    public let sessions: SessionCookies
+    public let access: AccessPolicy
+    public let returnURLs: ReturnURLPolicy
+
+    public init(settings: Settings, rules: RuleSet, sessions: SessionCookies, access: AccessPolicy) {
+        self.settings = settings
+        self.rules = rules
+        self.sessions = sessions
+        self.access = access
+        self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost)
+    }
+
+    public func check(
+        _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
+    ) -> Decision {
+        // auth-host without cookie domains: the auth host is the only host we answer for.
+        if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost {
+            let location = "\(request.scheme.rawValue)://\(authHost)\(request.prefix)\(request.uri)"
+            return .redirect(location: location, status: .temporary, cookies: [])
+        }
+
+        let matched = rules.match(request)
+        switch matched?.action ?? settings.defaultAction {
+        case .allow:
+            return .allow(headers: [])
+        case .deny:
+            return .forbidden(reason: "denied by rule \(matched?.name ?? "default-action")", user: nil)
+        case .auth:
+            break
+        }
+
+        switch sessions.session(from: cookies, now: now) {
+        case .valid(let session):
+            let policy = matched.map(access.overridden(by:)) ?? access
+            if case .denied(let reason) = policy.evaluate(email: session.email, groups: session.groups) {
+                return .forbidden(reason: reason, user: session.email)
+            }
+            return .allow(headers: identityHeaders(for: session))
+        case .missing, .invalid, .expired:
+            return loginOrRefuse(request, client: client)
+        }
+    }
+
+    /// The headers that tell the upstream who is calling.
+    public func identityHeaders(for session: Session) -> [(name: String, value: String)] {
+        settings.emailHeaderNames.map { (name: $0, value: session.email) }
+    }
+
+    /// Not authenticated: browsers log in (when this deployment serves the host), other clients get 401.
+    func loginOrRefuse(_ request: ForwardedRequest, client: ClientKind) -> Decision {
+        guard client == .browser else {
+            return .unauthenticated(reason: "no valid session")
+        }
+        guard let plan = loginPlan(for: request, returnURL: request.url) else {
+            return .forbidden(reason: "host \(request.host) is not under a configured cookie domain", user: nil)
+        }
+        return .login(plan)
+    }
+
+    /// How a login for `request` goes: which host receives the callback and where the CSRF cookie lives. Nil
+    /// when this deployment does not serve the host (it is under no cookie domain and not the auth host).
+    public func loginPlan(for request: ForwardedRequest, returnURL: String) -> LoginPlan? {
+        guard returnURLs.mayStartLogin(forHost: request.host) else { return nil }
+        let callbackAuthority: String
+        var cookieDomain: String?
+        if let authHost = settings.authHost, let domain = sessions.settings.cookieDomain(holding: request.host),
+            Authority.host(authHost, isUnder: domain)
+        {
+            // Auth-host mode: the auth host serves the callback and shares the cookie domain.
+            callbackAuthority = authHost
+            cookieDomain = domain
+        } else {
+            callbackAuthority = request.authority.description
+        }
+        let redirectURI = "\(request.scheme.rawValue)://\(callbackAuthority)\(settings.urlPath)"
+        return LoginPlan(returnURL: Self.capped(returnURL), redirectURI: redirectURI, cookieDomain: cookieDomain)
+    }
+
+    /// Long return URLs lose their query, then their path, so the login cookie stays under 4 KB.
+    static func capped(_ url: String) -> String {
+        guard url.utf8.count > LoginState.maximumReturnURLLength else { return url }
+        if let mark = url.firstIndex(of: "?"), url[..<mark].utf8.count <= LoginState.maximumReturnURLLength {
+            return String(url[..<mark])
+        }
+        guard let parsed = AbsoluteURL(url) else { return url }
+        return "\(parsed.isHTTPS ? "https" : "http")://\(parsed.authority)/"
+    }
+}

@@ -1,0 +1,153 @@
+/// The request a proxy asks us to judge, rebuilt from its `X-Forwarded-*` headers.
+///
+/// The judged URL is `<proto>://<host><prefix><uri>`. An absent header falls back to the subrequest's own
+/// request line (direct callbacks, logout and probes carry none); a malformed one is an error (400), never
+/// a guess. Of several `X-Forwarded-Prefix` values only the last — the one Traefik itself added — counts.
+public struct ForwardedRequest: RuleRequest, Sendable {
+    public enum Scheme: String, Sendable {
+        case http, https
+    }
+
+    /// Upper-case method of the original request.
+    public let method: String
+    public let scheme: Scheme
+    public let authority: Authority
+    /// The proxy's path prefix (`X-Forwarded-Prefix`), as sent; empty when none.
+    public let prefix: String
+    /// Path and query of the original request as sent (no fragment), without the prefix.
+    public let uri: String
+    /// Normalized `prefix + path`: what rules and authorization judge.
+    public let path: String
+    /// Query without `?`; empty when none.
+    public let query: String
+    public let headers: any RequestHeaders
+
+    /// Host without port, lower-case.
+    public var host: String { authority.host }
+
+    /// The absolute URL of the original request: where a login sends the browser back to.
+    public var url: String { "\(scheme.rawValue)://\(authority)\(prefix)\(uri)" }
+
+    public func headerValues(_ name: String) -> [String] { headers.values(name) }
+
+    /// Requests over this many bytes of URI are refused: no proxy sends them, and every matcher downstream
+    /// can then rely on a bounded input.
+    public static let maximumURILength = 8192
+
+    /// - Parameters:
+    ///   - headers: the subrequest's headers.
+    ///   - method: the subrequest's own method (used when `X-Forwarded-Method` is absent).
+    ///   - uri: the subrequest's own request target (used when `X-Forwarded-Uri` is absent).
+    public init(headers: some RequestHeaders, method requestMethod: String, uri requestURI: String)
+        throws(ForwardedRequestError)
+    {
+        let methodText = headers.first("X-Forwarded-Method") ?? requestMethod
+        guard !methodText.isEmpty, methodText.utf8.count <= 32, methodText.utf8.allSatisfy(Self.isTokenByte) else {
+            throw .invalidMethod
+        }
+        self.method = methodText.utf8.allSatisfy({ !($0 >= 0x61 && $0 <= 0x7A) }) ? methodText : methodText.uppercased()
+
+        if let proto = headers.first("X-Forwarded-Proto") {
+            // A chain of proxies may append: the first entry is the client-facing one.
+            let first = proto.utf8.split(separator: UInt8(ascii: ","), maxSplits: 1).first ?? []
+            switch Self.trimmedLowercase(first) {
+            case "http", "ws": self.scheme = .http
+            case "https", "wss": self.scheme = .https
+            default: throw .invalidProto
+            }
+        } else {
+            self.scheme = .http
+        }
+
+        guard let hostText = headers.first("X-Forwarded-Host") ?? headers.first("Host") else { throw .missingHost }
+        guard let authority = Authority(parsing: hostText) else { throw .invalidHost }
+        self.authority = authority
+
+        let prefixText = headers.last("X-Forwarded-Prefix") ?? ""
+        guard prefixText.isEmpty || (prefixText.utf8.first == UInt8(ascii: "/") && Self.isVisibleASCII(prefixText)),
+            !prefixText.utf8.contains(UInt8(ascii: "?")), prefixText.utf8.count <= 1024
+        else { throw .invalidPrefix }
+        // "/app/" + "/x" must not become "/app//x".
+        self.prefix = prefixText.utf8.last == UInt8(ascii: "/") ? String(prefixText.dropLast()) : prefixText
+
+        let uriText = headers.first("X-Forwarded-Uri") ?? requestURI
+        guard uriText.utf8.count <= Self.maximumURILength else { throw .uriTooLong }
+        guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText) else { throw .invalidURI }
+        let withoutFragment = uriText.utf8.firstIndex(of: UInt8(ascii: "#")).map { uriText[..<$0] } ?? uriText[...]
+        self.uri = String(withoutFragment)
+        let rawPath: Substring
+        if let mark = withoutFragment.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            rawPath = withoutFragment[..<mark]
+            self.query = String(withoutFragment[withoutFragment.utf8.index(after: mark)...])
+        } else {
+            rawPath = withoutFragment
+            self.query = ""
+        }
+        let judged = self.prefix.isEmpty ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
+        guard let judged else { throw .invalidURI }
+        self.path = judged
+        self.headers = headers
+    }
+
+    /// RFC 9110 token characters.
+    private static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(b)
+        }
+    }
+
+    /// Printable ASCII, no space: what an origin-form request target may hold.
+    private static func isVisibleASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
+    private static func trimmedLowercase(_ bytes: some Collection<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self).trimmingSpaces().lowercased()
+    }
+}
+
+/// Why the forwarded headers could not be read. The description is safe to show and log.
+public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
+    private enum Code: Hashable {
+        case invalidMethod, invalidProto, missingHost, invalidHost, invalidPrefix, invalidURI, uriTooLong
+    }
+
+    private let code: Code
+    private init(_ code: Code) { self.code = code }
+
+    public static let invalidMethod = Self(.invalidMethod)
+    public static let invalidProto = Self(.invalidProto)
+    public static let missingHost = Self(.missingHost)
+    public static let invalidHost = Self(.invalidHost)
+    public static let invalidPrefix = Self(.invalidPrefix)
+    public static let invalidURI = Self(.invalidURI)
+    public static let uriTooLong = Self(.uriTooLong)
+
+    /// Whether the answer should be 431/414-like (too large) rather than a plain 400.
+    public var isTooLarge: Bool { code == .uriTooLong }
+
+    public var description: String {
+        switch code {
+        case .invalidMethod: "X-Forwarded-Method is not a valid HTTP method"
+        case .invalidProto: "X-Forwarded-Proto must be http, https, ws or wss"
+        case .missingHost: "neither X-Forwarded-Host nor Host is present"
+        case .invalidHost: "X-Forwarded-Host is not a valid host[:port]"
+        case .invalidPrefix: "X-Forwarded-Prefix must be a path starting with /"
+        case .invalidURI: "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
+        case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
+        }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        let bytes = utf8
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
+        let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
+        return String(self[start...end])
+    }
+}

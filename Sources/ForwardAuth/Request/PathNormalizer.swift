@@ -1,0 +1,81 @@
+/// Turns the path a client sent into the one rules, pass-through lists and RBAC patterns judge.
+///
+/// Peers were bypassed by matching the raw path (`/%61dmin`, `/public/../admin`): we percent-decode exactly
+/// once and then remove dot-segments (RFC 3986 §5.2.4), so every matcher sees the path the upstream will serve.
+/// A decoded NUL, CR or LF, or a broken `%` escape, makes the path invalid.
+public enum PathNormalizer {
+    public static func normalize(_ rawPath: some StringProtocol) -> String? {
+        let raw = rawPath.utf8
+        // Fast path: nothing to decode, no dot-segment possible.
+        if !raw.contains(UInt8(ascii: "%")) && !mayHaveDotSegment(raw) {
+            guard raw.allSatisfy({ $0 > 0x1F && $0 != 0x7F }) else { return nil }
+            return String(rawPath)
+        }
+        guard let decoded = percentDecode(raw) else { return nil }
+        return removeDotSegments(decoded)
+    }
+
+    /// True when some segment starts with `.`: only then can `.` or `..` segments exist.
+    private static func mayHaveDotSegment(_ raw: some Collection<UInt8>) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "/")
+        for b in raw {
+            if b == UInt8(ascii: "."), previous == UInt8(ascii: "/") { return true }
+            previous = b
+        }
+        return false
+    }
+
+    static func percentDecode(_ raw: some Collection<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var it = raw.makeIterator()
+        while let b = it.next() {
+            var byte = b
+            if b == UInt8(ascii: "%") {
+                guard let hi = it.next().flatMap(hexValue), let lo = it.next().flatMap(hexValue) else { return nil }
+                byte = hi << 4 | lo
+            }
+            guard byte > 0x1F && byte != 0x7F else { return nil }
+            out.append(byte)
+        }
+        return out
+    }
+
+    static func removeDotSegments(_ path: [UInt8]) -> String {
+        var output: [ArraySlice<UInt8>] = []
+        let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        // The first element is what precedes the leading "/" (empty for an absolute path).
+        for (index, segment) in segments.enumerated() where index > 0 || !segment.isEmpty {
+            if segment.elementsEqual(".".utf8) {
+                continue
+            } else if segment.elementsEqual("..".utf8) {
+                if !output.isEmpty { output.removeLast() }
+            } else {
+                output.append(segment)
+            }
+        }
+        var result: [UInt8] = [UInt8(ascii: "/")]
+        result.reserveCapacity(path.count + 1)
+        for (index, segment) in output.enumerated() {
+            if index > 0 { result.append(UInt8(ascii: "/")) }
+            result.append(contentsOf: segment)
+        }
+        // Keep a trailing slash, also the one a final "." or ".." implies.
+        if let last = segments.last, segments.count > 1,
+            last.isEmpty || last.elementsEqual(".".utf8) || last.elementsEqual("..".utf8),
+            result.last != UInt8(ascii: "/")
+        {
+            result.append(UInt8(ascii: "/"))
+        }
+        return String(decoding: result, as: UTF8.self)
+    }
+
+    private static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Read access to the headers of the subrequest that the proxy sent us.
+///
+/// The domain module knows no web framework; the server module adapts its header type to this protocol.
+/// Names are matched case-insensitively.
+public protocol RequestHeaders: Sendable {
+    /// Every value of the header, in the order received (repeated fields are not comma-joined).
+    func values(_ name: String) -> [String]
+    /// The first value of the header, if any.
+    func first(_ name: String) -> String?
+    /// The last value of the header, if any.
+    func last(_ name: String) -> String?
+}
+
+extension RequestHeaders {
+    public func first(_ name: String) -> String? { values(name).first }
+    public func last(_ name: String) -> String? { values(name).last }
+}
+
+/// A plain list of header fields: for tests, benchmarks and fuzzing.
+public struct HeaderList: RequestHeaders, ExpressibleByDictionaryLiteral {
+    public var fields: [(name: String, value: String)]
+
+    public init(_ fields: [(name: String, value: String)]) { self.fields = fields }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.fields = elements.map { (name: $0.0, value: $0.1) }
+    }
+
+    public func values(_ name: String) -> [String] {
+        fields.lazy.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    public func first(_ name: String) -> String? {
+        fields.first { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+
+    public func last(_ name: String) -> String? {
+        fields.last { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+}
+
+extension StringProtocol {
+    /// ASCII case-insensitive equality without allocating lower-cased copies.
+    @inlinable
+    public func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+        let a = self.utf8
+        let b = other.utf8
+        guard a.count == b.count else { return false }
+        return zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// What a rule decides when it matches (or, as `default-action`, when none does).
+public enum RuleAction: String, Sendable, Hashable, CaseIterable {
+    /// The request needs a valid session (or Bearer token) and must pass authorization.
+    case auth
+    /// The request passes without authentication.
+    case allow
+    /// The request is refused outright (403). Our extension; the Go fork knows only `auth` and `allow`.
+    case deny
+}
+
+/// One `rule.NAME.*` block of the configuration, as the operator wrote it.
+///
+/// The matcher expression is kept as text here; `RuleSet` compiles it, so a syntax error can name the rule
+/// and the position.
+public struct RuleDefinition: Sendable, Hashable {
+    public var name: String
+    public var action: RuleAction
+    /// Traefik v2 matcher expression, e.g. `Host(`a.example.com`) && PathPrefix(`/api`)`.
+    public var rule: String
+    /// Per-rule allow-lists (`rule.NAME.whitelist`, `rule.NAME.domains`, `rule.NAME.groups`); when non-empty they
+    /// replace the global ones for requests this rule matches, as in thomseddon's fork.
+    public var whitelist: [String]
+    public var domains: [String]
+    public var groups: [String]
+
+    public init(
+        name: String,
+        action: RuleAction = .auth,
+        rule: String,
+        whitelist: [String] = [],
+        domains: [String] = [],
+        groups: [String] = []
+    ) {
+        self.name = name
+        self.action = action
+        self.rule = rule
+        self.whitelist = whitelist
+        self.domains = domains
+        self.groups = groups
+    }
+}

@@ -1,0 +1,60 @@
+/// What a login remembers between the redirect to the identity provider and the callback: the payload of the
+/// short-lived, sealed CSRF cookie.
+public struct LoginState: Sendable, Hashable {
+    /// Random; equals the `state` query parameter of the callback (compared in constant time).
+    public var state: String
+    /// Random; must come back as the ID token's `nonce` claim.
+    public var nonce: String
+    /// PKCE `code_verifier`; only its S256 challenge went to the provider.
+    public var codeVerifier: String
+    /// The exact `redirect_uri` sent with the authorization request, reused at the code exchange.
+    public var redirectURI: String
+    /// Where the browser goes after a successful login (already checked against the return-URL policy).
+    public var returnURL: String
+    public var expiresAt: Int64
+
+    public init(
+        state: String, nonce: String, codeVerifier: String, redirectURI: String, returnURL: String, expiresAt: Int64
+    ) {
+        self.state = state
+        self.nonce = nonce
+        self.codeVerifier = codeVerifier
+        self.redirectURI = redirectURI
+        self.returnURL = returnURL
+        self.expiresAt = expiresAt
+    }
+
+    /// Logins must finish within this many seconds (the issue caps it at 15 minutes).
+    public static let lifetime: Int64 = 10 * 60
+
+    /// Return URLs longer than this are shortened, so the cookie stays well under 4 KB.
+    public static let maximumReturnURLLength = 2048
+}
+
+extension LoginState {
+    static let formatVersion: UInt8 = 1
+
+    func encoded() -> [UInt8] {
+        var writer = PayloadWriter(capacity: 256 + returnURL.utf8.count)
+        writer.write(Self.formatVersion)
+        writer.write(expiresAt)
+        writer.write(state)
+        writer.write(nonce)
+        writer.write(codeVerifier)
+        writer.write(redirectURI)
+        writer.write(returnURL)
+        return writer.bytes
+    }
+
+    init?(decoding bytes: [UInt8]) {
+        var reader = PayloadReader(bytes)
+        guard reader.readByte() == Self.formatVersion, let expiresAt = reader.readInt64(),
+            let state = reader.readString(), let nonce = reader.readString(),
+            let codeVerifier = reader.readString(), let redirectURI = reader.readString(),
+            let returnURL = reader.readString(), reader.isAtEnd
+        else { return nil }
+        self.init(
+            state: state, nonce: nonce, codeVerifier: codeVerifier, redirectURI: redirectURI, returnURL: returnURL,
+            expiresAt: expiresAt)
+    }
+}

@@ -1,0 +1,78 @@
+/// Who a browser session belongs to: the payload of the sealed session cookie.
+///
+/// Expiry lives inside the sealed payload, so a browser that keeps a cookie past its `Max-Age` gains nothing.
+public struct Session: Sendable, Hashable {
+    public var email: String
+    /// Display name for UIs (`name`, else `preferred_username`, else the email).
+    public var name: String
+    public var groups: [String]
+    /// Seconds since 1970.
+    public var issuedAt: Int64
+    public var expiresAt: Int64
+    /// Random id that binds claims cookies to this session, so they cannot be grafted onto another.
+    public var id: [UInt8]
+    /// When true the groups did not fit and live in the claims cookie(s); `groups` is then empty here.
+    public var groupsInClaimsCookie: Bool
+    /// The raw ID token, kept only when `forward-token-header-name` asks to forward it.
+    public var idToken: String?
+
+    public init(
+        email: String, name: String, groups: [String], issuedAt: Int64, expiresAt: Int64, id: [UInt8],
+        groupsInClaimsCookie: Bool = false, idToken: String? = nil
+    ) {
+        self.email = email
+        self.name = name
+        self.groups = groups
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.id = id
+        self.groupsInClaimsCookie = groupsInClaimsCookie
+        self.idToken = idToken
+    }
+
+    public func isExpired(now: Int64) -> Bool { now >= expiresAt }
+}
+
+extension Session {
+    static let formatVersion: UInt8 = 1
+
+    func encoded() -> [UInt8] {
+        var writer = PayloadWriter(capacity: 64 + email.utf8.count + groups.reduce(0) { $0 + $1.utf8.count + 2 })
+        writer.write(Self.formatVersion)
+        writer.write(issuedAt)
+        writer.write(expiresAt)
+        writer.write(id)
+        writer.write(UInt8((groupsInClaimsCookie ? 1 : 0) | (idToken != nil ? 2 : 0)))
+        writer.write(email)
+        writer.write(name)
+        writer.write(UInt16(clamping: groups.count))
+        for group in groups.prefix(Int(UInt16.max)) { writer.write(group) }
+        if let idToken { writer.write(idToken) }
+        return writer.bytes
+    }
+
+    init?(decoding bytes: [UInt8]) {
+        var reader = PayloadReader(bytes)
+        guard reader.readByte() == Self.formatVersion,
+            let issuedAt = reader.readInt64(), let expiresAt = reader.readInt64(),
+            let id = reader.readBytes(), let flags = reader.readByte(),
+            let email = reader.readString(), let name = reader.readString(),
+            let groupCount = reader.readUInt16()
+        else { return nil }
+        var groups: [String] = []
+        groups.reserveCapacity(Int(groupCount))
+        for _ in 0..<groupCount {
+            guard let group = reader.readString() else { return nil }
+            groups.append(group)
+        }
+        var idToken: String?
+        if flags & 2 != 0 {
+            guard let token = reader.readString() else { return nil }
+            idToken = token
+        }
+        guard reader.isAtEnd else { return nil }
+        self.init(
+            email: email, name: name, groups: groups, issuedAt: issuedAt, expiresAt: expiresAt, id: id,
+            groupsInClaimsCookie: flags & 1 != 0, idToken: idToken)
+    }
+}

@@ -1,0 +1,139 @@
+/// Reads and writes the session cookie, the display-name cookie and the claims cookie(s).
+public struct SessionCookies: Sendable {
+    public let settings: CookieSettings
+    private let sessionSealer: Sealer
+    private let claimsSealer: Sealer
+
+    /// Browsers keep about 4096 bytes per cookie, name and attributes included.
+    static let maximumValueLength = 3800
+    /// Groups that do not fit spill into at most this many claims cookies.
+    static let maximumClaimsChunks = 8
+
+    public init(settings: CookieSettings, keys: CookieKeys) {
+        self.settings = settings
+        self.sessionSealer = Sealer(keys: keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
+        self.claimsSealer = Sealer(
+            keys: keys.keys(for: "claims"), purpose: "claims", cookieName: settings.claimsName,
+            maximumLength: Self.maximumValueLength * Self.maximumClaimsChunks)
+    }
+
+    public enum Lookup: Sendable, Hashable {
+        case valid(Session)
+        case missing
+        /// Present but not ours, tampered, or from a key we no longer hold.
+        case invalid
+        case expired
+    }
+
+    /// Opens the session cookie. No I/O: one AES-GCM open (two when groups live in the claims cookie).
+    public func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
+        guard let value = cookies.value(settings.sessionName) else { return .missing }
+        guard let plaintext = sessionSealer.open(value), var session = Session(decoding: plaintext) else {
+            return .invalid
+        }
+        if session.isExpired(now: now) { return .expired }
+        if session.groupsInClaimsCookie {
+            guard let groups = claimsGroups(from: cookies, sessionID: session.id) else { return .invalid }
+            session.groups = groups
+        }
+        return .valid(session)
+    }
+
+    /// The cookies that establish `session` for a browser on `host`; `existing` are the cookies the browser
+    /// sent, so stale claims chunks can be cleared.
+    public func issue(
+        _ session: Session, host: String, existing: some RequestCookies, random: some RandomSource
+    ) -> [SetCookie] {
+        let domain = settings.domainAttribute(for: host)
+        var session = session
+        var cookies: [SetCookie] = []
+        var value = sessionSealer.seal(session.encoded(), random: random)
+        var claimsChunks: [String] = []
+        if value.utf8.count > Self.maximumValueLength {
+            let claims = GroupClaims(sessionID: session.id, groups: session.groups)
+            let sealedClaims = claimsSealer.seal(claims.encoded(), random: random)
+            claimsChunks = Self.chunks(of: sealedClaims)
+            session.groups = []
+            session.groupsInClaimsCookie = true
+            value = sessionSealer.seal(session.encoded(), random: random)
+        }
+        cookies.append(cookie(settings.sessionName, value, domain: domain))
+        cookies.append(
+            SetCookie(
+                name: settings.userName, value: Self.cookieSafe(session.name), domain: domain,
+                maxAge: Int(settings.lifetime), httpOnly: false, secure: settings.secure))
+        for (index, chunk) in claimsChunks.enumerated() {
+            cookies.append(cookie(claimsChunkName(index), chunk, domain: domain))
+        }
+        // Clear what an earlier, larger session left behind.
+        for index in claimsChunks.count..<Self.maximumClaimsChunks where existing.value(claimsChunkName(index)) != nil {
+            cookies.append(.clearing(claimsChunkName(index), domain: domain, secure: settings.secure))
+        }
+        return cookies
+    }
+
+    /// Cookies that delete every session cookie this instance sets, on `host`'s cookie domain and on the host
+    /// itself (a cookie set before `cookie-domain` was configured lives there).
+    public func clearing(host: String) -> [SetCookie] {
+        var domains = [settings.domainAttribute(for: host)]
+        if domains[0] != host { domains.append(host) }
+        let names =
+            [settings.sessionName, settings.userName]
+            + (0..<Self.maximumClaimsChunks).map(claimsChunkName)
+        return domains.flatMap { domain in
+            names.map { name in
+                SetCookie.clearing(name, domain: domain, secure: settings.secure, httpOnly: name != settings.userName)
+            }
+        }
+    }
+
+    private func cookie(_ name: String, _ value: String, domain: String) -> SetCookie {
+        SetCookie(name: name, value: value, domain: domain, maxAge: Int(settings.lifetime), secure: settings.secure)
+    }
+
+    private func claimsChunkName(_ index: Int) -> String {
+        index == 0 ? settings.claimsName : "\(settings.claimsName).\(index + 1)"
+    }
+
+    private func claimsGroups(from cookies: some RequestCookies, sessionID: [UInt8]) -> [String]? {
+        var sealed = ""
+        for index in 0..<Self.maximumClaimsChunks {
+            guard let chunk = cookies.value(claimsChunkName(index)) else { break }
+            sealed += chunk
+        }
+        guard let plaintext = claimsSealer.open(sealed), let claims = GroupClaims(decoding: plaintext),
+            claims.sessionID == sessionID
+        else { return nil }
+        return claims.groups
+    }
+
+    private static func chunks(of value: String) -> [String] {
+        let bytes = Array(value.utf8)
+        return stride(from: 0, to: bytes.count, by: maximumValueLength).map {
+            String(decoding: bytes[$0..<min($0 + maximumValueLength, bytes.count)], as: UTF8.self)
+        }
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters: a display name may hold `;`, spaces,
+    /// quotes or non-ASCII, none of which a cookie value may carry raw.
+    static func cookieSafe(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8.prefix(256) {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "@"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

@@ -1,0 +1,50 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error answer for a program, in the best of JSON, XML or text that its `Accept` header names.
+struct APIError {
+    var status: HTTPResponse.Status
+    var message: String
+
+    /// The Go fork's words, which clients and scripts may already look for.
+    static let unauthenticated = APIError(
+        status: .unauthorized, message: "Authentication expired. Reload page to re-authenticate.")
+
+    func response(accept: String?) -> Response {
+        let accept = accept ?? ""
+        let contentType: String
+        let body: String
+        if accept.contains("json") {
+            contentType = "application/json"
+            body = #"{"status":\#(status.code),"message":"\#(Self.jsonEscaped(message))"}"#
+        } else if accept.contains("xml") {
+            contentType = "application/xml"
+            body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status.code)</status><message>\(HTMLText.escaped(message))</message></error>"
+        } else {
+            contentType = "text/plain; charset=utf-8"
+            body = message + "\n"
+        }
+        return Response(
+            status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One log line per event, as logfmt (`text`), JSON (`json`) or a human-friendly `pretty` form.
+///
+/// Each line goes out in one `write(2)`, so lines from concurrent requests never interleave.
+public struct LineLogHandler: LogHandler {
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, pretty
+    }
+
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let format: Format
+    private let sink: @Sendable (String) -> Void
+
+    public init(
+        label: String, format: Format, level: Logger.Level,
+        sink: @escaping @Sendable (String) -> Void = LineLogHandler.standardError
+    ) {
+        self.label = label
+        self.format = format
+        self.logLevel = level
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+        if let extra = event.metadata { fields.merge(extra) { $1 } }
+        let time = Date().formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: true))
+        let level = Self.name(of: event.level)
+        let keys = fields.keys.sorted()
+        var line: String
+        switch format {
+        case .json:
+            line = #"{"time":"\#(time)","level":"\#(level)","logger":"\#(Self.json(label))","msg":"\#(Self.json(event.message.description))""#
+            for key in keys { line += #","\#(Self.json(key))":"\#(Self.json("\(fields[key]!)"))""# }
+            line += "}"
+        case .text:
+            line = "time=\(time) level=\(level) msg=\(Self.logfmt(event.message.description))"
+            for key in keys { line += " \(key)=\(Self.logfmt("\(fields[key]!)"))" }
+        case .pretty:
+            line = "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(event.message)"
+            for key in keys { line += " \(key)=\(fields[key]!)" }
+        }
+        sink(line + "\n")
+    }
+
+    /// The Go fork's level names.
+    static func name(of level: Logger.Level) -> String {
+        switch level {
+        case .trace: "trace"
+        case .debug: "debug"
+        case .info: "info"
+        case .notice: "info"
+        case .warning: "warn"
+        case .error: "error"
+        case .critical: "fatal"
+        }
+    }
+
+    public static let standardError: @Sendable (String) -> Void = { line in
+        var bytes = Array(line.utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+
+    static func logfmt(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
+        guard needsQuotes else { return value }
+        return "\"" + json(value) + "\""
+    }
+
+    static func json(_ value: String) -> String {
+        APIError.jsonEscaped(value)
+    }
+}

@@ -1,0 +1,117 @@
+import Testing
+
+@testable import ForwardAuth
+
+@Suite("Forwarded request parsing")
+struct ForwardedRequestTests {
+    private func parse(_ headers: HeaderList, method: String = "GET", uri: String = "/") throws(ForwardedRequestError)
+        -> ForwardedRequest
+    {
+        try ForwardedRequest(headers: headers, method: method, uri: uri)
+    }
+
+    @Test func traefikSubrequestIsRebuilt() throws {
+        let request = try parse([
+            "X-Forwarded-Method": "post", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "App.Example.COM:8443",
+            "X-Forwarded-Uri": "/a/b?x=1#frag", "Host": "forward-auth:4181",
+        ])
+        #expect(request.method == "POST")
+        #expect(request.scheme == .https)
+        #expect(request.host == "app.example.com")
+        #expect(request.authority.port == 8443)
+        #expect(request.path == "/a/b")
+        #expect(request.query == "x=1")
+        #expect(request.url == "https://app.example.com:8443/a/b?x=1")
+    }
+
+    @Test(arguments: [("ws", ForwardedRequest.Scheme.http), ("wss", .https), ("HTTPS", .https), ("https,http", .https)])
+    func websocketSchemesCountAsHTTP(proto: String, expected: ForwardedRequest.Scheme) throws {
+        let request = try parse(["X-Forwarded-Proto": proto, "X-Forwarded-Host": "a.example.com"])
+        #expect(request.scheme == expected)
+    }
+
+    @Test func absentHeadersFallBackToTheRequestLine() throws {
+        let request = try parse(["Host": "auth.example.com"], method: "GET", uri: "/_oauth?code=1&state=2")
+        #expect(request.method == "GET")
+        #expect(request.scheme == .http)
+        #expect(request.host == "auth.example.com")
+        #expect(request.path == "/_oauth")
+        #expect(request.query == "code=1&state=2")
+    }
+
+    @Test func onlyTheLastPrefixCounts() throws {
+        let headers = HeaderList([
+            (name: "X-Forwarded-Host", value: "a.example.com"), (name: "X-Forwarded-Prefix", value: "/public"),
+            (name: "X-Forwarded-Prefix", value: "/admin/"), (name: "X-Forwarded-Uri", value: "/x"),
+        ])
+        let request = try parse(headers)
+        #expect(request.prefix == "/admin")
+        #expect(request.path == "/admin/x")
+        #expect(request.url == "http://a.example.com/admin/x")
+    }
+
+    @Test(arguments: [
+        ("/%61dmin", "/admin"), ("/public/../admin", "/admin"), ("/a/./b/", "/a/b/"), ("/a/%2e%2e/b", "/b"),
+        ("/../../etc", "/etc"), ("/a/..", "/"), ("/app.js", "/app.js"), ("/.well-known/x", "/.well-known/x"),
+    ])
+    func pathsAreNormalizedOnce(raw: String, normalized: String) throws {
+        let request = try parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": raw])
+        #expect(request.path == normalized)
+    }
+
+    @Test func percentDecodingHappensOnlyOnce() throws {
+        let request = try parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/%2561dmin"])
+        #expect(request.path == "/%61dmin")
+    }
+
+    @Test(arguments: [
+        (["X-Forwarded-Method": "GE T", "X-Forwarded-Host": "a.example.com"], .invalidMethod),
+        (["X-Forwarded-Proto": "ftp", "X-Forwarded-Host": "a.example.com"], .invalidProto),
+        (["X-Forwarded-Uri": "/"], .missingHost),
+        (["X-Forwarded-Host": "a.example.com:99999"], .invalidHost),
+        (["X-Forwarded-Host": "a.example.com:x"], .invalidHost),
+        (["X-Forwarded-Host": "evil.com/a"], .invalidHost),
+        (["X-Forwarded-Host": "user@evil.com"], .invalidHost),
+        (["X-Forwarded-Host": "a.example.com\r\nX-Injected: 1"], .invalidHost),
+        (["X-Forwarded-Host": ""], .invalidHost),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "http://evil.com/"], .invalidURI),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a b"], .invalidURI),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%zz"], .invalidURI),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%00b"], .invalidURI),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a\r\nb"], .invalidURI),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"], .invalidPrefix),
+        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/" + String(repeating: "a", count: 9000)], .uriTooLong),
+    ] as [(HeaderList, ForwardedRequestError)])
+    func malformedHeadersAreRefused(headers: HeaderList, expected: ForwardedRequestError) {
+        #expect(throws: expected) { try parse(headers) }
+    }
+
+    @Test func ipv6HostsKeepTheirBrackets() throws {
+        let request = try parse(["X-Forwarded-Host": "[::1]:8443"])
+        #expect(request.host == "[::1]")
+        #expect(request.authority.port == 8443)
+        #expect(request.url == "http://[::1]:8443/")
+    }
+}
+
+@Suite("Host names and cookie domains")
+struct AuthorityTests {
+    @Test(arguments: [
+        ("example.com", "example.com", true), ("a.example.com", "example.com", true),
+        ("a.b.example.com", "example.com", true), ("evilexample.com", "example.com", false),
+        ("example.com.evil.com", "example.com", false), ("com", "example.com", false), ("x", "", false),
+    ])
+    func hostsAreUnderDomainsOnADotBoundary(host: String, domain: String, expected: Bool) {
+        #expect(Authority.host(host, isUnder: domain) == expected)
+    }
+
+    @Test(arguments: ["a.example.com", "A.Example.Com:443", "[::1]", "[2001:db8::1]:8080", "localhost", "10.0.0.1:1"])
+    func validAuthoritiesParse(text: String) {
+        #expect(Authority(parsing: text) != nil)
+    }
+
+    @Test(arguments: ["", ":80", "a.com:0", "a.com:65536", "[::1", "[::1]x", "a b.com", "a.com:80:80", "...", "a%2ecom", "ä.com"])
+    func invalidAuthoritiesDoNot(text: String) {
+        #expect(Authority(parsing: text) == nil)
+    }
+}

@@ -1,0 +1,170 @@
+import Testing
+
+@testable import ForwardAuth
+
+@Suite("Session cookie sealing")
+struct SessionCookiesTests {
+    static let now: Int64 = 1_800_000_000
+    let random = CountingRandom()
+
+    func cookies(secret: String = "0123456789abcdef0123456789abcdef", name: String = "_forward_auth",
+                 domains: [String] = ["example.com"], previous: [String] = []) -> SessionCookies {
+        var settings = CookieSettings()
+        settings.sessionName = name
+        settings.domains = domains
+        return SessionCookies(
+            settings: settings,
+            keys: CookieKeys(secret: Array(secret.utf8), previousSecrets: previous.map { Array($0.utf8) }))
+    }
+
+    func session(groups: [String] = ["devs", "ops"], expiresIn: Int64 = 3600) -> Session {
+        Session(email: "alice@example.com", name: "Alice Q", groups: groups, issuedAt: Self.now,
+                expiresAt: Self.now + expiresIn, id: Array(repeating: 7, count: 16))
+    }
+
+    /// What a browser would send back after receiving `setCookies`.
+    func jar(_ setCookies: [SetCookie]) -> CookieList {
+        CookieList(setCookies.filter { $0.maxAge > 0 }.map { (name: $0.name, value: $0.value) })
+    }
+
+    @Test func sealThenOpenRoundTrips() throws {
+        let sessions = cookies()
+        let issued = sessions.issue(session(), host: "app.example.com", existing: CookieList([]), random: random)
+        let sessionCookie = try #require(issued.first { $0.name == "_forward_auth" })
+        #expect(sessionCookie.value.hasPrefix("v1."))
+        #expect(sessionCookie.domain == "example.com")
+        #expect(sessionCookie.httpOnly && sessionCookie.secure && sessionCookie.maxAge == 43200)
+        let nameCookie = try #require(issued.first { $0.name == "_forward_auth_name" })
+        #expect(!nameCookie.httpOnly)
+        #expect(nameCookie.value == "Alice%20Q")
+        #expect(sessions.session(from: jar(issued), now: Self.now + 10) == .valid(session()))
+    }
+
+    @Test func expiredSessionsAreRefusedWhateverTheBrowserSends() {
+        let sessions = cookies()
+        let issued = sessions.issue(session(expiresIn: 60), host: "app.example.com", existing: CookieList([]), random: random)
+        #expect(sessions.session(from: jar(issued), now: Self.now + 60) == .expired)
+    }
+
+    @Test func missingCookieIsMissing() {
+        #expect(cookies().session(from: CookieList([]), now: Self.now) == .missing)
+    }
+
+    @Test(arguments: ["", "v1.", "v2.AAAA", "v1.!!!!", "v1.AAAA", "garbage", String(repeating: "A", count: 9000)])
+    func malformedValuesAreInvalid(value: String) {
+        #expect(cookies().session(from: CookieList([("_forward_auth", value)]), now: Self.now) == .invalid)
+    }
+
+    @Test func tamperedAndTruncatedValuesAreInvalid() throws {
+        let sessions = cookies()
+        let value = try #require(
+            sessions.issue(session(), host: "a.example.com", existing: CookieList([]), random: random).first?.value)
+        var bytes = Array(value.utf8)
+        let middle = bytes.count / 2
+        bytes[middle] = bytes[middle] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let tampered = String(decoding: bytes, as: UTF8.self)
+        #expect(sessions.session(from: CookieList([("_forward_auth", tampered)]), now: Self.now) == .invalid)
+        #expect(sessions.session(from: CookieList([("_forward_auth", String(value.dropLast(4)))]), now: Self.now) == .invalid)
+    }
+
+    @Test func anotherSecretCannotOpen() throws {
+        let value = try #require(
+            cookies().issue(session(), host: "a.example.com", existing: CookieList([]), random: random).first?.value)
+        let other = cookies(secret: "another-secret-of-sufficient-length")
+        #expect(other.session(from: CookieList([("_forward_auth", value)]), now: Self.now) == .invalid)
+    }
+
+    @Test func anotherInstanceCookieNameCannotOpen() throws {
+        let value = try #require(
+            cookies().issue(session(), host: "a.example.com", existing: CookieList([]), random: random).first?.value)
+        let kommander = cookies(name: "_forward_auth_kommander")
+        #expect(kommander.session(from: CookieList([("_forward_auth_kommander", value)]), now: Self.now) == .invalid)
+    }
+
+    @Test func previousSecretsStillOpenSoRotationLogsNobodyOut() throws {
+        let old = cookies(secret: "the-old-secret-0123456789")
+        let value = try #require(
+            old.issue(session(), host: "a.example.com", existing: CookieList([]), random: random).first?.value)
+        let rotated = cookies(secret: "the-new-secret-0123456789", previous: ["the-old-secret-0123456789"])
+        #expect(rotated.session(from: CookieList([("_forward_auth", value)]), now: Self.now) == .valid(session()))
+        // New cookies are sealed with the new secret only.
+        let fresh = try #require(
+            rotated.issue(session(), host: "a.example.com", existing: CookieList([]), random: random).first?.value)
+        #expect(old.session(from: CookieList([("_forward_auth", fresh)]), now: Self.now) == .invalid)
+    }
+
+    @Test func hundredsOfGroupsOverflowIntoBoundClaimsCookies() throws {
+        let groups = (0..<400).map { "team-with-a-rather-long-group-name-\($0)" }
+        let sessions = cookies()
+        let issued = sessions.issue(session(groups: groups), host: "a.example.com", existing: CookieList([]), random: random)
+        #expect(issued.allSatisfy { $0.value.utf8.count <= SessionCookies.maximumValueLength })
+        #expect(issued.contains { $0.name == "_forward_auth_claims" })
+        guard case .valid(let opened) = sessions.session(from: jar(issued), now: Self.now) else {
+            Issue.record("session did not open")
+            return
+        }
+        #expect(opened.groups == groups)
+
+        // Claims cookies of another session are not grafted onto this one.
+        var other = session(groups: groups)
+        other.id = Array(repeating: 9, count: 16)
+        let otherIssued = sessions.issue(other, host: "a.example.com", existing: CookieList([]), random: random)
+        var mixed = jar(issued).pairs.filter { !$0.name.hasPrefix("_forward_auth_claims") }
+        mixed += jar(otherIssued).pairs.filter { $0.name.hasPrefix("_forward_auth_claims") }
+        #expect(sessions.session(from: CookieList(mixed), now: Self.now) == .invalid)
+    }
+
+    @Test func clearingCoversCookieDomainAndHost() {
+        let cleared = cookies().clearing(host: "a.example.com")
+        #expect(cleared.allSatisfy { $0.maxAge == 0 })
+        #expect(Set(cleared.compactMap(\.domain)) == ["example.com", "a.example.com"])
+        #expect(cleared.contains { $0.name == "_forward_auth" })
+    }
+}
+
+@Suite("Login state cookies")
+struct LoginStateCookiesTests {
+    static let now: Int64 = 1_800_000_000
+    let random = CountingRandom()
+    let cookies = LoginStateCookies(settings: CookieSettings(), keys: CookieKeys(secret: Array("0123456789abcdef".utf8)))
+
+    func state(_ id: String, expiresAt: Int64 = now + 600) -> LoginState {
+        LoginState(state: id + "-state-0123456789", nonce: "n", codeVerifier: "v", redirectURI: "https://a.example.com/_oauth",
+                   returnURL: "https://a.example.com/x?y=1", expiresAt: expiresAt)
+    }
+
+    func issue(_ state: LoginState, existing: CookieList = CookieList([]), now: Int64 = now) -> [SetCookie] {
+        cookies.issue(state, domain: nil, existing: existing, now: now, random: random)
+    }
+
+    @Test func eachLoginHasItsOwnCookieAndOpensOnlyWithItsState() throws {
+        let a = state("aaaaaaaaaaaa"), b = state("bbbbbbbbbbbb")
+        let jar = CookieList((issue(a) + issue(b)).map { (name: $0.name, value: $0.value) })
+        #expect(cookies.open(state: a.state, from: jar, now: Self.now) == a)
+        #expect(cookies.open(state: b.state, from: jar, now: Self.now) == b)
+        #expect(cookies.open(state: "aaaaaaaaaaaa-state-wrong00000", from: jar, now: Self.now) == nil)
+        #expect(issue(a)[0].name == "_forward_auth_csrf.aaaaaaaaaaaa")
+    }
+
+    @Test func expiredLoginStateDoesNotOpen() {
+        let a = state("aaaaaaaaaaaa", expiresAt: Self.now + 5)
+        let jar = CookieList(issue(a).map { (name: $0.name, value: $0.value) })
+        #expect(cookies.open(state: a.state, from: jar, now: Self.now + 5) == nil)
+    }
+
+    @Test func abandonedLoginsDoNotPileUp() {
+        var jar: [(name: String, value: String)] = [("_forward_auth_csrf_kommander.zzz", "theirs")]
+        for i in 0..<10 {
+            let id = String(repeating: Character(String(i)), count: 12)
+            let issued = issue(state(id, expiresAt: Self.now + 600 + Int64(i)), existing: CookieList(jar))
+            for cookie in issued {
+                jar.removeAll { $0.name == cookie.name }
+                if cookie.maxAge > 0 { jar.append((cookie.name, cookie.value)) }
+            }
+        }
+        let ours = jar.filter { $0.name.hasPrefix("_forward_auth_csrf.") }
+        #expect(ours.count == LoginStateCookies.maximumPending)
+        // Another instance's cookie is never touched.
+        #expect(jar.contains { $0.name == "_forward_auth_csrf_kommander.zzz" })
+    }
+}
