@@ -6,8 +6,8 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
-let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support"]  // TEMP
+let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Login", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
+let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support", "Login"]  // TEMP
 
 let package = Package(
     name: "forward-auth",

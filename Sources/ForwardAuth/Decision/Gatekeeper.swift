@@ -98,7 +98,10 @@ public struct Gatekeeper: Sendable {
         if let mark = url.firstIndex(of: "?"), url[..<mark].utf8.count <= LoginState.maximumReturnURLLength {
             return String(url[..<mark])
         }
-        guard let parsed = AbsoluteURL(url) else { return url }
-        return "\(parsed.isHTTPS ? "https" : "http")://\(parsed.authority)/"
+        // Our own URL (`<proto>://<authority>…`, built from validated headers): keep the origin.
+        let afterScheme = url.firstIndex(of: ":").map { url.index($0, offsetBy: 3, limitedBy: url.endIndex) ?? url.endIndex }
+        guard let afterScheme else { return url }
+        let rest = url[afterScheme...]
+        return String(url[..<(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)]) + "/"
     }
 }

@@ -11,16 +11,20 @@ public struct LoginState: Sendable, Hashable {
     public var redirectURI: String
     /// Where the browser goes after a successful login (already checked against the return-URL policy).
     public var returnURL: String
+    /// The Domain the cookie was set on (nil: host-only), so the callback clears exactly that cookie.
+    public var cookieDomain: String?
     public var expiresAt: Int64
 
     public init(
-        state: String, nonce: String, codeVerifier: String, redirectURI: String, returnURL: String, expiresAt: Int64
+        state: String, nonce: String, codeVerifier: String, redirectURI: String, returnURL: String,
+        cookieDomain: String? = nil, expiresAt: Int64
     ) {
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
         self.redirectURI = redirectURI
         self.returnURL = returnURL
+        self.cookieDomain = cookieDomain
         self.expiresAt = expiresAt
     }
 
@@ -43,6 +47,7 @@ extension LoginState {
         writer.write(codeVerifier)
         writer.write(redirectURI)
         writer.write(returnURL)
+        writer.write(cookieDomain ?? "")
         return writer.bytes
     }
 
@@ -51,10 +56,10 @@ extension LoginState {
         guard reader.readByte() == Self.formatVersion, let expiresAt = reader.readInt64(),
             let state = reader.readString(), let nonce = reader.readString(),
             let codeVerifier = reader.readString(), let redirectURI = reader.readString(),
-            let returnURL = reader.readString(), reader.isAtEnd
+            let returnURL = reader.readString(), let cookieDomain = reader.readString(), reader.isAtEnd
         else { return nil }
         self.init(
             state: state, nonce: nonce, codeVerifier: codeVerifier, redirectURI: redirectURI, returnURL: returnURL,
-            expiresAt: expiresAt)
+            cookieDomain: cookieDomain.isEmpty ? nil : cookieDomain, expiresAt: expiresAt)
     }
 }

@@ -1,0 +1,50 @@
+/// What the login flows need from the identity provider. The OIDC client implements it; tests use a fake.
+public protocol IdentityProviderClient: Sendable {
+    /// The provider's authorization URL for a code flow with PKCE (S256). Throws when discovery has not
+    /// loaded yet (the provider is unreachable): the login then cannot start.
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws -> String
+
+    /// Exchanges the authorization code (with the PKCE verifier and the exact `redirect_uri`) for an ID token.
+    func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String
+
+    /// Verifies an ID token from the callback: signature, issuer, audience, `azp`, times, `nonce`,
+    /// `email_verified`. May refetch the JWKS once for an unknown key.
+    func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity
+
+    /// Where to send the browser to end the provider's session, if it offers one (released Dex does not).
+    func endSessionEndpoint() async -> String?
+}
+
+/// Who the provider says the user is, after every claim was checked.
+public struct Identity: Sendable, Hashable {
+    public var email: String
+    /// `name`, else `preferred_username`, else the email.
+    public var displayName: String
+    public var groups: [String]
+
+    public init(email: String, displayName: String, groups: [String]) {
+        self.email = email
+        self.displayName = displayName
+        self.groups = groups
+    }
+}
+
+/// Why a login failed. `description` is for the log (never a token or secret); `page` for the person.
+public struct LoginError: Error, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The provider could not be reached or answered with an error (502).
+        case providerUnavailable
+        /// The provider's answer did not verify: bad token, wrong issuer, audience, nonce … (401).
+        case invalidToken
+        /// The token verified but names no usable email (403).
+        case missingEmail
+    }
+
+    public let kind: Kind
+    public let description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+}

@@ -1,0 +1,176 @@
+import Crypto
+import ExtrasBase64
+import Foundation
+import Logging
+
+/// The browser login: starts it (redirect to the provider), completes it (the callback) and ends it (logout).
+public struct LoginFlow: Sendable {
+    public let gatekeeper: Gatekeeper
+    public let loginStates: LoginStateCookies
+    public let provider: any IdentityProviderClient
+    /// `logout-redirect`: where the browser goes after signing out, before the provider's end-session endpoint.
+    public let logoutRedirect: String?
+
+    public init(
+        gatekeeper: Gatekeeper, loginStates: LoginStateCookies, provider: any IdentityProviderClient,
+        logoutRedirect: String?
+    ) {
+        self.gatekeeper = gatekeeper
+        self.loginStates = loginStates
+        self.provider = provider
+        self.logoutRedirect = logoutRedirect
+    }
+
+    private var sessions: SessionCookies { gatekeeper.sessions }
+
+    // MARK: Start
+
+    /// Sends the browser to the provider, remembering state, nonce and PKCE verifier in a sealed cookie.
+    public func start(
+        _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
+    ) async -> Decision {
+        let state = Self.token(random, 32)
+        let nonce = Self.token(random, 32)
+        let verifier = Self.token(random, 32)
+        let url: String
+        do {
+            url = try await provider.authorizationURL(
+                state: state, nonce: nonce, codeChallenge: Self.codeChallenge(for: verifier),
+                redirectURI: plan.redirectURI)
+        } catch {
+            logger.warning("login cannot start", metadata: ["reason": "\(error)"])
+            return .page(Self.providerDown, cookies: [])
+        }
+        let loginState = LoginState(
+            state: state, nonce: nonce, codeVerifier: verifier, redirectURI: plan.redirectURI,
+            returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime)
+        let cookies = loginStates.issue(loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
+        return .redirect(location: url, status: .found, cookies: cookies)
+    }
+
+    /// `<url-path>/start?rd=<return URL>`: the login start nginx's `error_page 401` sends browsers to.
+    public func startFromLink(
+        _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
+    ) async -> Decision {
+        let target = CallbackQuery(request.query).value("rd")
+        let fallback = "\(request.scheme.rawValue)://\(request.authority)/"
+        guard let returnURL = target.flatMap({ gatekeeper.returnURLs.validate($0, startHost: request.host) }),
+            let plan = gatekeeper.loginPlan(for: request, returnURL: returnURL)
+        else {
+            logger.notice("login start refused", metadata: ["reason": "return URL not allowed", "host": "\(request.host)"])
+            guard let plan = gatekeeper.loginPlan(for: request, returnURL: fallback) else {
+                return .forbidden(reason: "host \(request.host) is not served here", user: nil)
+            }
+            return await start(plan, cookies: cookies, now: now, random: random, logger: logger)
+        }
+        return await start(plan, cookies: cookies, now: now, random: random, logger: logger)
+    }
+
+    // MARK: Callback
+
+    /// Completes a login: checks the state, redeems the code, verifies the ID token, authorizes the user and
+    /// mints the session. Every failure is a page a person understands and one log line with the reason.
+    public func complete(
+        _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
+    ) async -> Decision {
+        let query = CallbackQuery(request.query)
+        if let error = query.value("error") {
+            logger.notice("login failed", metadata: ["reason": "provider returned error", "error": "\(Self.printable(error))"])
+            return .page(
+                Page(status: 401, title: "Sign-in was not completed",
+                     message: "The identity provider did not sign you in (\(Self.printable(error))). Go back to the page you wanted and try again."),
+                cookies: [])
+        }
+        guard let state = query.value("state"), let code = query.value("code"), !code.isEmpty else {
+            logger.notice("login failed", metadata: ["reason": "callback without code or state"])
+            return .page(Page(status: 400, title: "Incomplete sign-in", message: "This sign-in link is incomplete. Go back to the page you wanted and sign in again."), cookies: [])
+        }
+        guard let loginState = loginStates.open(state: state, from: cookies, now: now) else {
+            logger.notice("login failed", metadata: ["reason": "state does not match a login started in this browser, or it expired"])
+            return .page(
+                Page(status: 401, title: "Sign-in expired",
+                     message: "This sign-in was started in another browser or took too long. Go back to the page you wanted and sign in again."),
+                cookies: [])
+        }
+        let clearState = loginStates.clearing(state: state, domain: loginState.cookieDomain)
+        let identity: Identity
+        do {
+            let idToken = try await provider.redeem(
+                code: code, codeVerifier: loginState.codeVerifier, redirectURI: loginState.redirectURI)
+            identity = try await provider.verifyCallbackToken(idToken, nonce: loginState.nonce, now: now)
+        } catch {
+            logger.warning("login failed", metadata: ["reason": "\(error.description)"])
+            return .page(Self.page(for: error), cookies: [clearState])
+        }
+        let policy = gatekeeper.access
+        if case .denied(let reason) = policy.evaluate(email: identity.email, groups: identity.groups) {
+            logger.notice("login denied", metadata: ["user": "\(identity.email)", "reason": "\(reason)"])
+            return .page(
+                Page(status: 403, title: "Access denied",
+                     message: "You signed in as \(identity.email), but this account is not allowed here."),
+                cookies: [clearState])
+        }
+        let session = Session(
+            email: identity.email, name: identity.displayName, groups: identity.groups, issuedAt: now,
+            expiresAt: now + sessions.settings.lifetime, id: random.bytes(16))
+        var setCookies = sessions.issue(session, host: request.host, existing: cookies, random: random)
+        setCookies.append(clearState)
+        let fallback = "\(request.scheme.rawValue)://\(request.authority)/"
+        let location = gatekeeper.returnURLs.validate(loginState.returnURL, startHost: request.host) ?? fallback
+        logger.info("login", metadata: ["user": "\(identity.email)", "groups": "\(identity.groups.count)"])
+        return .redirect(location: location, status: .found, cookies: setCookies)
+    }
+
+    // MARK: Logout
+
+    /// Clears the session cookies on every domain they may live on, then leaves: to `logout-redirect`, else the
+    /// provider's end-session endpoint, else a signed-out page. Never 2xx: proxies pass `Set-Cookie` on to the
+    /// browser only with a non-2xx answer.
+    public func logout(_ request: ForwardedRequest, cookies: some RequestCookies, session: Session?, logger: Logger) async -> Decision {
+        let cleared = sessions.clearing(host: request.host)
+        logger.info("logout", metadata: ["user": "\(session?.email ?? "-")"])
+        if let logoutRedirect {
+            return .redirect(location: logoutRedirect, status: .found, cookies: cleared)
+        }
+        if let endSession = await provider.endSessionEndpoint() {
+            return .redirect(location: endSession, status: .found, cookies: cleared)
+        }
+        return .page(Page(status: 401, title: "Signed out", message: "You are signed out."), cookies: cleared)
+    }
+
+    // MARK: Helpers
+
+    static let providerDown = Page(
+        status: 503, title: "Sign-in unavailable",
+        message: "The identity provider cannot be reached right now, so you cannot sign in. Please try again in a minute.")
+
+    static func page(for error: LoginError) -> Page {
+        switch error.kind {
+        case .providerUnavailable:
+            Page(status: 502, title: "Sign-in failed",
+                 message: "The identity provider did not answer as expected. Please try again in a minute.")
+        case .invalidToken:
+            Page(status: 401, title: "Sign-in failed",
+                 message: "The identity provider's answer could not be verified, so you were not signed in.")
+        case .missingEmail:
+            Page(status: 403, title: "Sign-in failed",
+                 message: "Your account has no verified email address, which this site needs to know who you are.")
+        }
+    }
+
+    /// A random URL-safe token of `count` bytes of entropy.
+    static func token(_ random: some RandomSource, _ count: Int) -> String {
+        Base64.encodeToString(bytes: random.bytes(count), options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// PKCE S256: base64url(SHA-256(verifier)), no padding.
+    public static func codeChallenge(for verifier: String) -> String {
+        Base64.encodeToString(
+            bytes: Array(SHA256.hash(data: Array(verifier.utf8))), options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// Provider-supplied text shown to people and logs: printable ASCII only, bounded.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(100).filter { $0.value >= 0x20 && $0.value < 0x7F }))
+    }
+}

@@ -1,0 +1,107 @@
+import ForwardAuth
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Answers every request: the probes, and the forward-auth endpoints (check, callback, logout, nginx's).
+///
+/// No router: a subrequest's own path means nothing (Traefik may call any path), so routing is the domain's
+/// `Route` over the forwarded and request-line paths. This adapter only translates in and out.
+struct ForwardAuthResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let gatekeeper: Gatekeeper
+    let loginFlow: LoginFlow
+    let providerStatus: any ProviderStatusSource
+    let random: any RandomSource
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let headers = request.headers
+        let target = request.uri.string
+        let requestLinePath = Route.path(of: target)
+        // Probes answer only requests that are not forwarded: a protected app's own /healthz is still checked.
+        if headers[.xForwardedHost] == nil {
+            if requestLinePath == "/healthz" { return Self.text(.ok, "ok\n") }
+            if requestLinePath == "/readyz" { return await readiness(query: request.uri.query) }
+        }
+        let route = Route(
+            forwardedPath: headers[.xForwardedUri].map(Route.path(of:)), requestLinePath: requestLinePath,
+            urlPath: gatekeeper.settings.urlPath)
+        let accept = headers[.accept]
+        let client = ClientKind(accept: accept)
+        let forwarded: ForwardedRequest
+        do {
+            forwarded = try ForwardedRequest(
+                headers: ForwardedHeaders(fields: headers), method: request.method.rawValue, uri: target)
+        } catch {
+            logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
+            return Decision.badRequest(reason: error.description, tooLarge: error.isTooLarge)
+                .response(client: client, accept: accept)
+        }
+        let cookies = CookieHeader(headers[values: .cookie])
+        let now = clock()
+        var decision: Decision
+        switch route {
+        case .check:
+            decision = gatekeeper.check(forwarded, cookies: cookies, client: client, now: now)
+            if case .login(let plan) = decision {
+                decision = await loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
+            }
+        case .checkWithoutRedirect:
+            decision = gatekeeper.check(forwarded, cookies: cookies, client: .api, now: now)
+        case .callback:
+            decision = await loginFlow.complete(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+        case .logout:
+            let session: Session? =
+                if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) { session } else { nil }
+            decision = await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger)
+        case .startLogin:
+            decision = await loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+        }
+        if case .forbidden(let reason, let user) = decision {
+            logger.notice(
+                "denied",
+                metadata: [
+                    "user": "\(user ?? "-")", "method": "\(forwarded.method)", "host": "\(forwarded.host)",
+                    "path": "\(forwarded.path)", "reason": "\(reason)",
+                ])
+        }
+        return decision.response(client: client, accept: accept)
+    }
+
+    /// 200 when sessions can be judged (configuration and cookie keys are loaded: always, once we listen), so
+    /// pods restarted during a provider outage still pass valid sessions. The provider's state is in the body.
+    /// `?require=provider` makes a provider that has not loaded discovery and keys a 503, for those who want
+    /// a pod to wait for it.
+    private func readiness(query: String?) async -> Response {
+        let status = await providerStatus.providerStatus()
+        let strict = query?.contains("require=provider") == true
+        let body = """
+            {"ready":\(!strict || status.ready),"provider":{"ready":\(status.ready),"detail":"\(APIError.jsonEscaped(status.detail))"}}
+
+            """
+        return Response(
+            status: strict && !status.ready ? .serviceUnavailable : .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// The identity provider's state as `/readyz` reports it.
+public protocol ProviderStatusSource: Sendable {
+    func providerStatus() async -> (ready: Bool, detail: String)
+}
+
+extension HTTPField.Name {
+    static let xForwardedHost = Self("X-Forwarded-Host")!
+    static let xForwardedUri = Self("X-Forwarded-Uri")!
+}

@@ -1,0 +1,129 @@
+import Testing
+
+@testable import ForwardAuth
+
+@Suite("The check")
+struct GatekeeperTests {
+    let random = CountingRandom()
+
+    func signedIn(_ gatekeeper: Gatekeeper, _ session: Session = Fixtures.session()) -> CookieList {
+        Fixtures.jar(gatekeeper.sessions.issue(session, host: "app.example.com", existing: CookieList([]), random: random))
+    }
+
+    @Test func validSessionPassesWithIdentityHeaders() throws {
+        let gatekeeper = try Fixtures.gatekeeper()
+        let decision = gatekeeper.check(
+            try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
+        guard case .allow(let headers) = decision else {
+            Issue.record("expected allow, got \(decision)")
+            return
+        }
+        #expect(headers.map(\.name) == ["X-Forwarded-User"])
+        #expect(headers.map(\.value) == ["alice@example.com"])
+    }
+
+    @Test func browserWithoutSessionLogsInWithTheRightPlan() throws {
+        let decision = try Fixtures.gatekeeper().check(
+            try Fixtures.request(), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard case .login(let plan) = decision else {
+            Issue.record("expected login, got \(decision)")
+            return
+        }
+        #expect(plan.returnURL == "https://app.example.com/page?q=1")
+        #expect(plan.redirectURI == "https://app.example.com/_oauth")
+        #expect(plan.cookieDomain == nil)
+    }
+
+    @Test func apiClientWithoutSessionGets401() throws {
+        let decision = try Fixtures.gatekeeper().check(
+            try Fixtures.request(), cookies: CookieList([]), client: .api, now: Fixtures.now)
+        guard case .unauthenticated = decision else {
+            Issue.record("expected 401, got \(decision)")
+            return
+        }
+    }
+
+    @Test func hostsOutsideTheCookieDomainsGetNoLogin() throws {
+        let decision = try Fixtures.gatekeeper().check(
+            try Fixtures.request(host: "evilexample.com"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard case .forbidden = decision else {
+            Issue.record("expected 403, got \(decision)")
+            return
+        }
+    }
+
+    @Test func authHostModeSendsCallbacksToTheAuthHostAndSharesTheCookieDomain() throws {
+        let gatekeeper = try Fixtures.gatekeeper(authHost: "auth.example.com")
+        let decision = gatekeeper.check(
+            try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard case .login(let plan) = decision else {
+            Issue.record("expected login, got \(decision)")
+            return
+        }
+        #expect(plan.redirectURI == "https://auth.example.com/_oauth")
+        #expect(plan.cookieDomain == "example.com")
+        #expect(plan.returnURL == "https://app.example.com:8443/page?q=1")
+    }
+
+    @Test func authHostWithoutCookieDomainsRedirectsOtherHosts307() throws {
+        let gatekeeper = try Fixtures.gatekeeper(domains: [], authHost: "auth.example.com")
+        let decision = gatekeeper.check(
+            try Fixtures.request(host: "app.example.com"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard case .redirect(let location, let status, _) = decision else {
+            Issue.record("expected redirect, got \(decision)")
+            return
+        }
+        #expect(status == .temporary)
+        #expect(location == "https://auth.example.com/page?q=1")
+    }
+
+    @Test func allowRulePassesWithoutCookie() throws {
+        let gatekeeper = try Fixtures.gatekeeper(rules: [
+            RuleDefinition(name: "public", action: .allow, rule: "PathPrefix(`/public`)")
+        ])
+        let decision = gatekeeper.check(
+            try Fixtures.request(uri: "/public/x"), cookies: CookieList([]), client: .api, now: Fixtures.now)
+        guard case .allow(let headers) = decision else {
+            Issue.record("expected allow, got \(decision)")
+            return
+        }
+        #expect(headers.isEmpty)
+        // A dot-segment cannot smuggle a protected path under the public prefix.
+        let sneaky = gatekeeper.check(
+            try Fixtures.request(uri: "/public/../admin"), cookies: CookieList([]), client: .api, now: Fixtures.now)
+        guard case .unauthenticated = sneaky else {
+            Issue.record("expected 401, got \(sneaky)")
+            return
+        }
+    }
+
+    @Test func denyRuleRefusesEvenWithASession() throws {
+        let gatekeeper = try Fixtures.gatekeeper(rules: [
+            RuleDefinition(name: "closed", action: .deny, rule: "Host(`app.example.com`)")
+        ])
+        let decision = gatekeeper.check(
+            try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
+        guard case .forbidden = decision else {
+            Issue.record("expected 403, got \(decision)")
+            return
+        }
+    }
+
+    @Test func removedFromTheWhitelistMeansDeniedAtTheNextRequest() throws {
+        let gatekeeper = try Fixtures.gatekeeper(access: AccessPolicy(whitelist: ["bob@example.com"]))
+        let decision = gatekeeper.check(
+            try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
+        guard case .forbidden(_, let user) = decision else {
+            Issue.record("expected 403, got \(decision)")
+            return
+        }
+        #expect(user == "alice@example.com")
+    }
+
+    @Test func longReturnURLsAreCapped() {
+        let long = "https://app.example.com/p?" + String(repeating: "x", count: 5000)
+        #expect(Gatekeeper.capped(long) == "https://app.example.com/p")
+        let longPath = "https://app.example.com/" + String(repeating: "p", count: 5000)
+        #expect(Gatekeeper.capped(longPath) == "https://app.example.com/")
+    }
+}

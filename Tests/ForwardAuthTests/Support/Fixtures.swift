@@ -1,0 +1,54 @@
+import ForwardAuth
+
+/// Shared building blocks for domain tests: a configured gatekeeper and forwarded requests.
+enum Fixtures {
+    static let now: Int64 = 1_800_000_000
+    static let secret = Array("0123456789abcdef0123456789abcdef".utf8)
+
+    static func cookieSettings(domains: [String] = ["example.com"]) -> CookieSettings {
+        var settings = CookieSettings()
+        settings.domains = domains
+        return settings
+    }
+
+    static func gatekeeper(
+        domains: [String] = ["example.com"], authHost: String? = nil, rules: [RuleDefinition] = [],
+        defaultAction: RuleAction = .auth, access: AccessPolicy = AccessPolicy()
+    ) throws -> Gatekeeper {
+        var settings = Gatekeeper.Settings()
+        settings.authHost = authHost
+        settings.defaultAction = defaultAction
+        return Gatekeeper(
+            settings: settings, rules: try RuleSet(rules),
+            sessions: SessionCookies(settings: cookieSettings(domains: domains), keys: CookieKeys(secret: secret)),
+            access: access)
+    }
+
+    static func request(
+        host: String = "app.example.com", uri: String = "/page?q=1", method: String = "GET", proto: String = "https",
+        extra: [(name: String, value: String)] = []
+    ) throws -> ForwardedRequest {
+        let headers = HeaderList(
+            [
+                (name: "X-Forwarded-Method", value: method), (name: "X-Forwarded-Proto", value: proto),
+                (name: "X-Forwarded-Host", value: host), (name: "X-Forwarded-Uri", value: uri),
+            ] + extra)
+        return try ForwardedRequest(headers: headers, method: "GET", uri: "/")
+    }
+
+    static func session(email: String = "alice@example.com", groups: [String] = ["devs"]) -> Session {
+        Session(
+            email: email, name: "Alice", groups: groups, issuedAt: now, expiresAt: now + 3600,
+            id: Array(repeating: 1, count: 16))
+    }
+
+    /// The cookies a browser holds after `setCookies` (deleted ones dropped).
+    static func jar(_ setCookies: [SetCookie], keeping existing: CookieList = CookieList([])) -> CookieList {
+        var pairs = existing.pairs
+        for cookie in setCookies {
+            pairs.removeAll { $0.name == cookie.name }
+            if cookie.maxAge > 0 { pairs.append((cookie.name, cookie.value)) }
+        }
+        return CookieList(pairs)
+    }
+}
