@@ -1,0 +1,248 @@
+{{/*
+Name used in labels and in the full name. It stays "traefik-forward-auth" (the old chart's name) so that an
+upgrade from mesosphere's traefik-forward-auth chart keeps the Deployment's immutable selector, and the
+Service keeps the DNS name Traefik's Middlewares already point at.
+*/}}
+{{- define "forward-auth.name" -}}
+{{- default "traefik-forward-auth" .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Full name: the old chart's rule, unchanged. A release whose name contains the name (traefik-forward-auth,
+traefik-forward-auth-mgmt) is the full name; otherwise "<release>-traefik-forward-auth".
+*/}}
+{{- define "forward-auth.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "forward-auth.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "forward-auth.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels: the old chart's, so Deployment and Service selectors survive an upgrade. */}}
+{{- define "forward-auth.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "forward-auth.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "forward-auth.labels" -}}
+helm.sh/chart: {{ include "forward-auth.chart" . }}
+{{ include "forward-auth.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | toString | replace "+" "_" | trunc 63 | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: forward-auth
+{{- end -}}
+
+{{- define "forward-auth.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "forward-auth.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "forward-auth.image" -}}
+{{- $tag := .Values.image.tag | default .Chart.AppVersion | toString -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Service DNS name and the address Traefik's ForwardAuth middleware calls. */}}
+{{- define "forward-auth.serviceHost" -}}
+{{- printf "%s.%s.svc" (include "forward-auth.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{- define "forward-auth.address" -}}
+{{- if .Values.middleware.address -}}
+{{- tpl .Values.middleware.address . -}}
+{{- else -}}
+{{- printf "http://%s:%v/" (include "forward-auth.serviceHost" .) .Values.service.port -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the chart-managed Secret holding the cookie keys. */}}
+{{- define "forward-auth.keysSecretName" -}}
+{{- printf "%s-keys" (include "forward-auth.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Where each cookie key comes from, as YAML (callers use `fromYaml`):
+  secret / encryptionKey / previousSecrets: {name, key} of a Secret (previousSecrets is optional and absent
+  when only the legacy Secrets are used);  managed: whether the chart templates "<fullname>-keys".
+Order: traefikForwardAuth.existingSecret; else, per key, the Secret that the old chart's pre-install hook
+jobs created outside Helm ("<fullname>-secret" and "<fullname>-session-key", key "secret"), found with
+`lookup`, so an upgrade keeps every session; else the chart-managed Secret.
+*/}}
+{{- define "forward-auth.keySources" -}}
+{{- $tfa := .Values.traefikForwardAuth -}}
+{{- $keys := $tfa.existingSecretKeys | default dict -}}
+{{- $fullname := include "forward-auth.fullname" . -}}
+{{- $out := dict -}}
+{{- if $tfa.existingSecret -}}
+{{- $name := tpl $tfa.existingSecret . -}}
+{{- $_ := set $out "secret" (dict "name" $name "key" (get $keys "secret" | default "secret")) -}}
+{{- $_ := set $out "encryptionKey" (dict "name" $name "key" (get $keys "encryptionKey" | default "encryption-key")) -}}
+{{- $_ := set $out "previousSecrets" (dict "name" $name "key" (get $keys "previousSecrets" | default "previous-secrets")) -}}
+{{- $_ := set $out "managed" false -}}
+{{- else -}}
+{{- $managed := include "forward-auth.keysSecretName" . -}}
+{{- $legacySecret := lookup "v1" "Secret" .Release.Namespace (printf "%s-secret" $fullname) -}}
+{{- $legacySessionKey := lookup "v1" "Secret" .Release.Namespace (printf "%s-session-key" $fullname) -}}
+{{- $hasLegacySecret := ne "" (dig "data" "secret" "" $legacySecret) -}}
+{{- $hasLegacySessionKey := ne "" (dig "data" "secret" "" $legacySessionKey) -}}
+{{- if $hasLegacySecret -}}
+{{- $_ := set $out "secret" (dict "name" (printf "%s-secret" $fullname) "key" "secret") -}}
+{{- else -}}
+{{- $_ := set $out "secret" (dict "name" $managed "key" "secret") -}}
+{{- end -}}
+{{- if $hasLegacySessionKey -}}
+{{- $_ := set $out "encryptionKey" (dict "name" (printf "%s-session-key" $fullname) "key" "secret") -}}
+{{- else -}}
+{{- $_ := set $out "encryptionKey" (dict "name" $managed "key" "encryption-key") -}}
+{{- end -}}
+{{- $_ := set $out "managed" (not (and $hasLegacySecret $hasLegacySessionKey)) -}}
+{{- if $out.managed -}}
+{{- $_ := set $out "previousSecrets" (dict "name" $managed "key" "previous-secrets") -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* The OAuth client secret's Secret and key, or nothing when none is configured. */}}
+{{- define "forward-auth.clientSecretRef" -}}
+{{- $cs := .Values.traefikForwardAuth.clientSecret | default dict -}}
+{{- $ref := dig "valueFrom" "secretKeyRef" dict $cs -}}
+{{- if get $ref "name" -}}
+name: {{ tpl (get $ref "name") . }}
+key: {{ required "traefikForwardAuth.clientSecret.valueFrom.secretKeyRef.key is required" (get $ref "key") }}
+{{- else if get $cs "value" -}}
+name: {{ include "forward-auth.fullname" . }}-clientsecret
+key: clientSecret
+{{- end -}}
+{{- end -}}
+
+{{/* Whether a CA for the OIDC provider is mounted (an inline PEM or a Secret). */}}
+{{- define "forward-auth.hasCA" -}}
+{{- if or .Values.traefikForwardAuth.caCertificate .Values.traefikForwardAuth.caSecretName -}}true{{- end -}}
+{{- end -}}
+
+{{/* A value given as a list or as a comma-separated string, as one comma-separated string. */}}
+{{- define "forward-auth.commaList" -}}
+{{- if kindIs "slice" . -}}
+{{- join "," . -}}
+{{- else if . -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The container's environment, chart-derived entries first. An entry whose name the user also sets in
+`env` is left out, so `env` overrides anything the chart sets. Values in `env` go through `tpl`, as in
+the old chart; a map value is a full env entry (e.g. {valueFrom: {secretKeyRef: ...}}).
+*/}}
+{{- define "forward-auth.env" -}}
+{{- $tfa := .Values.traefikForwardAuth -}}
+{{- $user := .Values.env | default dict -}}
+{{- $env := list -}}
+{{- $allowedUserRef := dig "valueFrom" "secretKeyRef" dict ($tfa.allowedUser | default dict) -}}
+{{- $whitelist := list -}}
+{{- if get $allowedUserRef "name" -}}
+{{- $_ := required "traefikForwardAuth.allowedUser.valueFrom.secretKeyRef.key is required" (get $allowedUserRef "key") -}}
+{{- $ref := merge (dict "name" (tpl (get $allowedUserRef "name") .)) (omit $allowedUserRef "name") -}}
+{{- $env = append $env (dict "name" "FORWARD_AUTH_ALLOWED_USER" "valueFrom" (dict "secretKeyRef" $ref)) -}}
+{{- $whitelist = append $whitelist "$(FORWARD_AUTH_ALLOWED_USER)" -}}
+{{- end -}}
+{{- $whitelist = concat $whitelist ($tfa.whitelist | default list) -}}
+{{- $env = append $env (dict "name" "CONFIG" "value" "/etc/forward-auth/config/config.ini") -}}
+{{- with $tfa.oidcUri -}}
+{{- $env = append $env (dict "name" "PROVIDER_URI" "value" (tpl . $)) -}}
+{{- end -}}
+{{- if include "forward-auth.clientSecretRef" . -}}
+{{- $env = append $env (dict "name" "CLIENT_SECRET_FILE" "value" "/var/run/secrets/forward-auth/client-secret") -}}
+{{- end -}}
+{{- $env = append $env (dict "name" "SECRET_FILE" "value" "/var/run/secrets/forward-auth/secret") -}}
+{{- $env = append $env (dict "name" "ENCRYPTION_KEY_FILE" "value" "/var/run/secrets/forward-auth/encryption-key") -}}
+{{- $keys := include "forward-auth.keySources" . | fromYaml -}}
+{{- with get $keys "previousSecrets" -}}
+{{- $env = append $env (dict "name" "PREVIOUS_SECRETS" "valueFrom" (dict "secretKeyRef" (dict "name" .name "key" .key "optional" true))) -}}
+{{- end -}}
+{{- if not $tfa.useSystemCA -}}
+{{- if include "forward-auth.hasCA" . -}}
+{{- $env = append $env (dict "name" "SSL_CERT_FILE" "value" "/etc/forward-auth/ca/ca.crt") -}}
+{{- else -}}
+{{- $env = append $env (dict "name" "SSL_CERT_FILE" "value" "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt") -}}
+{{- end -}}
+{{- end -}}
+{{- with $tfa.logLevel -}}
+{{- $env = append $env (dict "name" "LOG_LEVEL" "value" (toString .)) -}}
+{{- end -}}
+{{- with $tfa.logFormat -}}
+{{- $env = append $env (dict "name" "LOG_FORMAT" "value" (toString .)) -}}
+{{- end -}}
+{{- if $whitelist -}}
+{{- $env = append $env (dict "name" "WHITELIST" "value" (join "," $whitelist)) -}}
+{{- end -}}
+{{- with include "forward-auth.commaList" $tfa.domain -}}
+{{- $env = append $env (dict "name" "DOMAIN" "value" .) -}}
+{{- end -}}
+{{- with include "forward-auth.commaList" $tfa.cookieDomain -}}
+{{- $env = append $env (dict "name" "COOKIE_DOMAIN" "value" (tpl . $)) -}}
+{{- end -}}
+{{- with $tfa.authHost -}}
+{{- $env = append $env (dict "name" "AUTH_HOST" "value" (tpl . $)) -}}
+{{- end -}}
+{{- if $tfa.insecureCookie -}}
+{{- $env = append $env (dict "name" "INSECURE_COOKIE" "value" "true") -}}
+{{- end -}}
+{{- with include "forward-auth.commaList" $tfa.allowedGroups -}}
+{{- $env = append $env (dict "name" "ALLOWED_GROUPS" "value" .) -}}
+{{- end -}}
+{{- with include "forward-auth.commaList" $tfa.trustedAudiences -}}
+{{- $env = append $env (dict "name" "TRUSTED_AUDIENCE" "value" .) -}}
+{{- end -}}
+{{- with $tfa.logoutRedirect -}}
+{{- $env = append $env (dict "name" "LOGOUT_REDIRECT" "value" (tpl . $)) -}}
+{{- end -}}
+{{- if $tfa.enableRBAC -}}
+{{- $env = append $env (dict "name" "ENABLE_RBAC" "value" "true") -}}
+{{- end -}}
+{{- with include "forward-auth.commaList" $tfa.rbacPassThroughPaths -}}
+{{- $env = append $env (dict "name" "AUTHZ_PASS_THROUGH" "value" .) -}}
+{{- end -}}
+{{- if $tfa.enableImpersonation -}}
+{{- $env = append $env (dict "name" "ENABLE_IMPERSONATION" "value" "true") -}}
+{{- end -}}
+{{- if .Values.clusterStorage.enabled -}}
+{{- $env = append $env (dict "name" "ENABLE_IN_CLUSTER_STORAGE" "value" "true") -}}
+{{- $env = append $env (dict "name" "CLUSTER_STORE_CACHE_TTL" "value" (toString .Values.clusterStorage.cacheTTL)) -}}
+{{- $env = append $env (dict "name" "CLUSTER_STORE_NAMESPACE" "value" (.Values.clusterStorage.namespace | default .Release.Namespace)) -}}
+{{- end -}}
+{{- $out := list -}}
+{{- range $env -}}
+{{- if not (hasKey $user .name) -}}
+{{- $out = append $out . -}}
+{{- end -}}
+{{- end -}}
+{{- range $name := keys $user | sortAlpha -}}
+{{- $value := get $user $name -}}
+{{- if kindIs "map" $value -}}
+{{- $out = append $out (merge (dict "name" $name) $value) -}}
+{{- else if kindIs "invalid" $value -}}
+{{- else -}}
+{{- $out = append $out (dict "name" $name "value" (tpl (toString $value) $)) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}

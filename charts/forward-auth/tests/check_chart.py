@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""Renders charts/forward-auth for several value sets with the Helm-faithful renderer and checks the result.
+
+For every case: the coalesced values against values.schema.json (python jsonschema), every rendered object
+against the Kubernetes OpenAPI schemas (kubernetes-validate, strict, oldest supported and newest version),
+the Middleware against Traefik's CRD schema, and the wiring between objects (Service <-> Deployment <->
+Middleware/Ingress/IngressRoute, Secrets and ConfigMaps the pod uses, probes, RBAC rules, security context).
+Then chart-wide checks: negative schema cases, values.yaml comments, the README values table, Chart.yaml.
+
+Prints one line per check ("ok - ..." / "not ok - ...") and writes "<passed> <failed>" to --counts.
+"""
+
+import argparse
+import base64
+import copy
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import jsonschema
+import yaml
+from kubernetes_validate import utils as kv
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import values_doc  # noqa: E402
+
+SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+LEGACY_SELECTOR_NAME = "traefik-forward-auth"
+K8S_VERSIONS = ["1.25.0", kv.latest_version()]
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.case = ""
+
+    def check(self, cond, what, detail=""):
+        label = f"[{self.case}] {what}" if self.case else what
+        if cond:
+            self.passed += 1
+            print(f"ok - {label}")
+        else:
+            self.failed += 1
+            print(f"not ok - {label}" + (f": {detail}" if detail else ""))
+        return cond
+
+
+C = Checks()
+
+
+# ---------------------------------------------------------------------------------------------- rendering
+
+class Rendering:
+    def __init__(self, objects, values, stdout, notes):
+        self.objects = objects
+        self.values = values
+        self.stdout = stdout
+        self.notes = notes
+
+    def of_kind(self, kind):
+        return [o for o in self.objects if o.get("kind") == kind]
+
+    def one(self, kind, name=None):
+        found = [o for o in self.of_kind(kind) if name is None or o["metadata"]["name"] == name]
+        return found[0] if len(found) == 1 else None
+
+    def named(self, kind, name):
+        return next((o for o in self.of_kind(kind) if o["metadata"]["name"] == name), None)
+
+
+def render(args, values_files, release, namespace, lookup=None, expect_fail=False, strict=False):
+    with tempfile.TemporaryDirectory() as tmp:
+        vals_out = os.path.join(tmp, "values.json")
+        cmd = [args.renderer, "-chart", args.chart, "-name", release, "-namespace", namespace,
+               "-values-out", vals_out, "-notes", "-kube-version", "v1.30.0"] + (["-strict"] if strict else [])
+        for f in values_files:
+            cmd += ["-f", f]
+        if lookup:
+            cmd += ["-lookup", lookup]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if expect_fail:
+            return proc
+        if proc.returncode != 0:
+            return proc
+        values = json.load(open(vals_out))
+    text = proc.stdout
+    notes = ""
+    if "\nNOTES:\n" in text:
+        text, notes = text.split("\nNOTES:\n", 1)
+    objects = [d for d in yaml.safe_load_all(text) if d is not None]
+    return Rendering(objects, values, proc.stdout, notes)
+
+
+# ------------------------------------------------------------------------------------------------ schemas
+
+@functools.lru_cache(maxsize=None)
+def values_schema(chart):
+    return json.load(open(os.path.join(chart, "values.schema.json")))
+
+
+def schema_errors(chart, values):
+    v = jsonschema.Draft7Validator(values_schema(chart))
+    return sorted(f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in v.iter_errors(values))
+
+
+# kubernetes-validate reloads its schema files on every call; they do not change within a run.
+kv.schema_contents = functools.lru_cache(maxsize=None)(kv.schema_contents)
+
+
+def crd_to_jsonschema(node):
+    """Traefik's CRD openAPIV3Schema -> JSON Schema as the API server applies it with strict field
+    validation (kubectl's default): unknown fields are errors, int-or-string accepts both, nullable null."""
+    if isinstance(node, list):
+        return [crd_to_jsonschema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for k, v in node.items():
+        if k.startswith("x-kubernetes-") or k == "nullable":
+            continue
+        out[k] = crd_to_jsonschema(v)
+    if node.get("x-kubernetes-int-or-string"):
+        out.pop("type", None)
+        out.setdefault("anyOf", [{"type": "integer"}, {"type": "string"}])
+    if node.get("nullable") and "type" in out:
+        out["type"] = [out["type"], "null"]
+    if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out \
+            and not node.get("x-kubernetes-preserve-unknown-fields"):
+        out["additionalProperties"] = False
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def middleware_schema(crd_path):
+    crd = yaml.safe_load(open(crd_path))
+    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
+    schema = crd_to_jsonschema(version["schema"]["openAPIV3Schema"])
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return schema
+
+
+DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def validate_objects(args, r):
+    for o in r.objects:
+        kind, name = o.get("kind"), (o.get("metadata") or {}).get("name")
+        ident = f"{kind}/{name}"
+        C.check(bool(o.get("apiVersion")) and bool(kind) and bool(name), f"{ident} has apiVersion, kind, name")
+        C.check(bool(name) and len(name) <= 253 and DNS1123.match(name) is not None, f"{ident} name is a DNS-1123 name")
+        if kind == "Middleware":
+            errs = sorted(e.message for e in jsonschema.Draft7Validator(middleware_schema(args.crd)).iter_errors(o))
+            C.check(not errs, f"{ident} valid against Traefik's Middleware CRD schema", "; ".join(errs))
+            continue
+        if kind == "IngressRoute":
+            check_ingressroute_shape(o)
+            continue
+        if kind == "ServiceMonitor":
+            check_servicemonitor_shape(o)
+            continue
+        for version in K8S_VERSIONS:
+            try:
+                kv.validate(o, version, strict=True)
+                C.check(True, f"{ident} valid for Kubernetes {version} (strict)")
+            except kv.ValidationError as e:
+                path = ".".join(map(str, e.path))
+                C.check(False, f"{ident} valid for Kubernetes {version} (strict)", f"{path}: {e.message}")
+            except kv.SchemaNotFoundError as e:
+                C.check(False, f"{ident} has a Kubernetes {version} schema", e.message)
+
+
+def check_ingressroute_shape(o):
+    # No IngressRoute CRD schema is at hand: check the fields Traefik requires and their types.
+    spec = o.get("spec", {})
+    routes = spec.get("routes")
+    ok = o["apiVersion"] == "traefik.io/v1alpha1" and isinstance(routes, list) and routes and all(
+        isinstance(rt.get("match"), str) and rt.get("kind") == "Rule" and isinstance(rt.get("services"), list)
+        and all(isinstance(s.get("name"), str) and isinstance(s.get("port"), (int, str)) for s in rt["services"])
+        and all(isinstance(m, dict) and "name" in m for m in rt.get("middlewares", []))
+        for rt in routes)
+    ok = ok and set(spec) <= {"entryPoints", "routes", "tls", "parentRefs"}
+    ok = ok and all(isinstance(e, str) for e in spec.get("entryPoints", []))
+    ok = ok and isinstance(spec.get("tls", {}), dict)
+    C.check(ok, f"IngressRoute/{o['metadata']['name']} has Traefik's IngressRoute shape", json.dumps(spec))
+
+
+def check_servicemonitor_shape(o):
+    spec = o.get("spec", {})
+    eps = spec.get("endpoints")
+    ok = o["apiVersion"] == "monitoring.coreos.com/v1" and isinstance(eps, list) and eps and \
+        isinstance(spec.get("selector", {}).get("matchLabels"), dict) and \
+        all(isinstance(e.get("port"), str) and e.get("path", "/metrics").startswith("/") for e in eps)
+    C.check(ok, f"ServiceMonitor/{o['metadata']['name']} has the operator's ServiceMonitor shape", json.dumps(spec))
+
+
+# ------------------------------------------------------------------------------------------------- wiring
+
+def container(dep):
+    return next(c for c in dep["spec"]["template"]["spec"]["containers"] if c["name"] == "forward-auth")
+
+
+def env_map(c):
+    return {e["name"]: e for e in c.get("env", [])}
+
+
+def matches(selector, labels):
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def mount_for(c, path):
+    """The volumeMount whose mountPath holds `path`, and the rest of the path below it."""
+    best = None
+    for m in c.get("volumeMounts", []):
+        mp = m["mountPath"].rstrip("/") + "/"
+        if path.startswith(mp) and (best is None or len(mp) > len(best[0]["mountPath"])):
+            best = (m, path[len(mp):])
+    return best
+
+
+def volume_provides(r, vol, sub, ns, external):
+    """Whether volume `vol` provides file `sub`, and from which object (checked to exist)."""
+    if "configMap" in vol:
+        cm = r.named("ConfigMap", vol["configMap"]["name"])
+        items = vol["configMap"].get("items")
+        key = next((i["key"] for i in items if i["path"] == sub), None) if items else sub
+        return cm is not None and key in cm.get("data", {}), f"ConfigMap {vol['configMap']['name']} key {key}"
+    if "secret" in vol:
+        name = vol["secret"]["secretName"]
+        items = vol["secret"].get("items")
+        key = next((i["key"] for i in items if i["path"] == sub), None) if items else sub
+        return secret_has(r, name, key, external), f"Secret {name} key {key}"
+    if "projected" in vol:
+        for src in vol["projected"]["sources"]:
+            s = src.get("secret")
+            if s:
+                for it in s.get("items", []):
+                    if it["path"] == sub:
+                        return secret_has(r, s["name"], it["key"], external), f"Secret {s['name']} key {it['key']}"
+        return False, f"no projected item {sub}"
+    return False, f"volume {vol['name']} of an unexpected type"
+
+
+def secret_has(r, name, key, external):
+    s = r.named("Secret", name)
+    if s is not None:
+        return key in (s.get("data") or {}) or key in (s.get("stringData") or {})
+    return (name, key) in external
+
+
+def check_wiring(r, case):
+    ns, rel = case["namespace"], case["release"]
+    vals = r.values
+    tfa = vals["traefikForwardAuth"]
+    fullname = case["fullname"]
+    external = {tuple(x) for x in case.get("external_secrets", [])}
+
+    svc = r.named("Service", fullname)
+    C.check(svc is not None, f"Service is named {fullname} (the old chart's full name)")
+    if svc is None:
+        return
+    C.check(svc["spec"]["ports"][0]["port"] == vals["service"]["port"], "Service port is service.port")
+    for kind in ("Secret",):
+        for o in r.of_kind(kind):
+            C.check(kind != "Secret" or o["metadata"]["name"] not in (f"{fullname}-secret", f"{fullname}-session-key"),
+                    f"{kind}/{o['metadata']['name']} is not one of the old hook-created Secrets' names")
+
+    dep = r.named("Deployment", fullname)
+    if not tfa["enabled"]:
+        C.check(dep is None, "no Deployment when traefikForwardAuth.enabled is false")
+        return
+    C.check(dep is not None, f"Deployment {fullname} rendered")
+    if dep is None:
+        return
+    pod = dep["spec"]["template"]
+    podspec = pod["spec"]
+    labels = pod["metadata"]["labels"]
+    c = container(dep)
+    env = env_map(c)
+
+    C.check(dep["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": LEGACY_SELECTOR_NAME,
+                                                       "app.kubernetes.io/instance": rel},
+            "Deployment selector is the old chart's (immutable across the upgrade)")
+    C.check(matches(svc["spec"]["selector"], labels), "Service selector matches the pod labels")
+    port = next((p for p in c["ports"] if p["name"] == svc["spec"]["ports"][0]["targetPort"]), None)
+    C.check(port is not None and port["containerPort"] == 4181, "Service targetPort is the container's port 4181")
+    C.check(c["image"].startswith(vals["image"]["repository"]), "container image is image.repository")
+    if case.get("image"):
+        C.check(c["image"] == case["image"], f"image is {case['image']}", c["image"])
+
+    # Probes hit the service's real endpoints on its port.
+    for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+        p = c.get(probe, {}).get("httpGet", {})
+        C.check(p.get("path") == path and p.get("port") in ("http", 4181), f"{probe} is GET {path} on port 4181",
+                json.dumps(p))
+
+    # Hardening.
+    sc, psc = c.get("securityContext", {}), podspec.get("securityContext", {})
+    C.check(sc.get("readOnlyRootFilesystem") is True and sc.get("allowPrivilegeEscalation") is False
+            and sc.get("capabilities", {}).get("drop") == ["ALL"], "container: read-only root, no escalation, no capabilities")
+    C.check((sc.get("runAsNonRoot") or psc.get("runAsNonRoot")) is True and psc.get("runAsUser") == 65532,
+            "pod runs as non-root 65532")
+    C.check(psc.get("seccompProfile", {}).get("type") == "RuntimeDefault", "seccomp profile RuntimeDefault")
+    tmp = mount_for(c, "/tmp/x")
+    C.check(tmp is not None and tmp[1] == "x", "/tmp is a writable volume (root filesystem is read-only)")
+
+    # Config checksum annotation (that it follows the config is checked by check_config_change_rolls_pods).
+    C.check(re.match(r"^[0-9a-f]{64}$", pod["metadata"].get("annotations", {}).get("checksum/config", "")) is not None,
+            "pod template has a checksum/config annotation (sha256)")
+
+    # Every env var naming a file points into a mounted volume that provides it.
+    volumes = {v["name"]: v for v in podspec.get("volumes", [])}
+    for name in ("CONFIG", "SECRET_FILE", "ENCRYPTION_KEY_FILE", "CLIENT_SECRET_FILE", "SSL_CERT_FILE"):
+        if name not in env:
+            continue
+        path = env[name].get("value", "")
+        if name == "SSL_CERT_FILE" and path == SA_CA:
+            C.check(podspec.get("automountServiceAccountToken") is not False, "SSL_CERT_FILE: the service-account CA is mounted")
+            continue
+        m = mount_for(c, path)
+        ok, what = (False, "not under any volumeMount") if m is None else volume_provides(r, volumes[m[0]["name"]], m[1], ns, external)
+        C.check(ok, f"{name}={path} is provided by a mounted volume ({what})")
+    for required in ("CONFIG", "SECRET_FILE", "ENCRYPTION_KEY_FILE"):
+        C.check(required in env, f"env {required} is set")
+
+    # SSL_CERT_FILE as the old chart chose it.
+    has_ca = bool(tfa.get("caCertificate") or tfa.get("caSecretName"))
+    want_ca = None if tfa.get("useSystemCA") else ("/etc/forward-auth/ca/ca.crt" if has_ca else SA_CA)
+    if "SSL_CERT_FILE" not in (vals.get("env") or {}):
+        C.check(env.get("SSL_CERT_FILE", {}).get("value") == want_ca if want_ca else "SSL_CERT_FILE" not in env,
+                f"SSL_CERT_FILE is {want_ca}")
+
+    # Env refs to Secrets exist (or are declared external for the case); optional refs may be absent.
+    for e in c.get("env", []):
+        ref = e.get("valueFrom", {}).get("secretKeyRef")
+        if ref and not ref.get("optional"):
+            C.check(secret_has(r, ref["name"], ref["key"], external), f"env {e['name']} from Secret {ref['name']} key {ref['key']} exists")
+    names = [e["name"] for e in c.get("env", [])]
+    C.check(len(names) == len(set(names)), "env names are unique", str(names))
+    for e in c.get("env", []):
+        for dep_var in re.findall(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", e.get("value", "")):
+            C.check(dep_var in names[:names.index(e["name"])], f"env {e['name']} references {dep_var} defined before it")
+
+    # The client secret: from the reference, else the chart's Secret, else absent.
+    ref = (((tfa.get("clientSecret") or {}).get("valueFrom") or {}).get("secretKeyRef") or {})
+    if ref.get("name") or (tfa.get("clientSecret") or {}).get("value"):
+        C.check("CLIENT_SECRET_FILE" in env, "CLIENT_SECRET_FILE is set when a client secret is configured")
+
+    # Values the old chart turned into env vars.
+    if tfa.get("oidcUri"):
+        C.check(env.get("PROVIDER_URI", {}).get("value") == tfa["oidcUri"], "PROVIDER_URI is traefikForwardAuth.oidcUri")
+    if tfa.get("whitelist"):
+        C.check(all(w in env.get("WHITELIST", {}).get("value", "").split(",") for w in tfa["whitelist"]), "WHITELIST holds the whitelist")
+    if tfa.get("rbacPassThroughPaths"):
+        C.check(env.get("AUTHZ_PASS_THROUGH", {}).get("value") == ",".join(tfa["rbacPassThroughPaths"]), "AUTHZ_PASS_THROUGH is the joined list")
+    C.check(("ENABLE_RBAC" in env) == bool(tfa.get("enableRBAC")), "ENABLE_RBAC follows enableRBAC")
+    C.check(("ENABLE_IMPERSONATION" in env) == bool(tfa.get("enableImpersonation")), "ENABLE_IMPERSONATION follows enableImpersonation")
+    for k, v in (case.get("env") or {}).items():
+        got = env.get(k, {}).get("value") if v is not None else (k in env)
+        C.check(got == (v if v is not None else False), f"env {k} is {v!r}" if v is not None else f"env {k} is not set", repr(got))
+
+    # The ini file: client id, user cookie name and every extraConfig line.
+    ini = r.named("ConfigMap", f"{rel}-configmap")
+    C.check(ini is not None, f"ConfigMap {rel}-configmap (the old chart's name) holds the ini file")
+    if ini is not None:
+        text = ini["data"]["config.ini"]
+        lines = [l.strip() for l in text.splitlines()]
+        C.check(f"client-id = {tfa['clientId']}" in lines, "config.ini sets client-id")
+        extra = [l.strip() for l in (tfa.get("extraConfig") or "").splitlines() if l.strip()]
+        C.check(all(l in lines for l in extra), "config.ini carries every extraConfig line")
+        C.check(all(re.match(r"^([#;].*|[A-Za-z0-9_.-]+ *= *.*)?$", l) for l in lines), "config.ini lines are key = value")
+
+    # Service account and RBAC.
+    sa = podspec.get("serviceAccountName")
+    C.check(r.named("ServiceAccount", sa) is not None or not vals["serviceAccount"]["create"], f"ServiceAccount {sa} rendered")
+    cr = r.named("ClusterRole", fullname)
+    rules = cr["rules"] if cr else []
+
+    def grants(group, resource, verb):
+        return any(group in ru.get("apiGroups", []) and resource in ru.get("resources", []) and verb in ru.get("verbs", []) for ru in rules)
+
+    for res in ("clusterroles", "clusterrolebindings"):
+        for verb in ("list", "watch"):
+            C.check(grants("rbac.authorization.k8s.io", res, verb) == bool(tfa.get("enableRBAC")), f"ClusterRole grants {verb} {res} iff enableRBAC")
+    for group, res in (("", "users"), ("", "groups"), ("", "serviceaccounts"), ("authentication.k8s.io", "userextras/scopes")):
+        C.check(grants(group, res, "impersonate") == bool(tfa.get("enableImpersonation")), f"ClusterRole grants impersonate {res or group} iff enableImpersonation")
+    if cr:
+        crb = r.named("ClusterRoleBinding", fullname)
+        C.check(crb is not None and crb["roleRef"]["name"] == fullname and
+                {"kind": "ServiceAccount", "name": sa, "namespace": ns} in crb["subjects"], "ClusterRoleBinding binds the ClusterRole to the pods' ServiceAccount")
+    if vals["clusterStorage"]["enabled"]:
+        store_ns = vals["clusterStorage"]["namespace"] or ns
+        role = next((o for o in r.of_kind("Role") if o["metadata"]["namespace"] == store_ns), None)
+        C.check(role is not None and any("secrets" in ru["resources"] and "create" in ru["verbs"] for ru in role["rules"]),
+                "cluster storage: a Role grants Secrets in CLUSTER_STORE_NAMESPACE")
+        C.check(env.get("CLUSTER_STORE_NAMESPACE", {}).get("value") == store_ns, "CLUSTER_STORE_NAMESPACE is the storage namespace")
+
+    # Middleware -> Service.
+    for mw in r.of_kind("Middleware"):
+        fa = mw["spec"]["forwardAuth"]
+        want = f"http://{fullname}.{ns}.svc:{svc['spec']['ports'][0]['port']}/"
+        C.check(fa["address"] == want, f"Middleware address is the Service's DNS name and port ({want})", fa["address"])
+        C.check("X-Forwarded-User" in fa.get("authResponseHeaders", []), "Middleware copies X-Forwarded-User")
+        if tfa.get("enableImpersonation"):
+            C.check(fa.get("authResponseHeadersRegex") == "^Impersonate-" and "Authorization" in fa.get("authResponseHeaders", []),
+                    "impersonation: Middleware strips client Impersonate-* (regex) and copies Authorization")
+        else:
+            C.check("authResponseHeadersRegex" not in fa, "no impersonation: no authResponseHeadersRegex")
+    if case.get("middleware"):
+        C.check(len(r.of_kind("Middleware")) == 1, "a Middleware is rendered")
+
+    # Ingress / IngressRoute -> Service, on the callback path.
+    svc_ports = {p["name"]: p["port"] for p in svc["spec"]["ports"]}
+    for ing in r.of_kind("Ingress"):
+        paths = [p for rule in ing["spec"]["rules"] for p in rule["http"]["paths"]]
+        C.check(all(p["backend"]["service"]["name"] == fullname and p["backend"]["service"]["port"].get("name") in svc_ports for p in paths),
+                "Ingress backends are the Service's http port")
+        want_paths = [p if isinstance(p, str) else p["path"] for p in vals["ingress"]["paths"]]
+        C.check(sorted({p["path"] for p in paths}) == sorted(set(want_paths)), f"Ingress routes ingress.paths {want_paths}")
+    for ir in r.of_kind("IngressRoute"):
+        svcs = [s for rt in ir["spec"]["routes"] for s in rt["services"]]
+        C.check(all(s["name"] == fullname and s["port"] in svc_ports.values() for s in svcs), "IngressRoute services are the Service and its port")
+        C.check(all("PathPrefix(`/_oauth`)" in rt["match"] for rt in ir["spec"]["routes"]), "IngressRoute matches the callback path /_oauth")
+        if tfa.get("authHost"):
+            C.check(all(f"Host(`{tfa['authHost']}`)" in rt["match"] for rt in ir["spec"]["routes"]), "IngressRoute matches the auth host")
+
+    # Objects that select the pods.
+    for kind in ("PodDisruptionBudget",):
+        for o in r.of_kind(kind):
+            C.check(matches(o["spec"]["selector"]["matchLabels"], labels), f"{kind} selects the pods")
+    for hpa in r.of_kind("HorizontalPodAutoscaler"):
+        C.check(hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": fullname}, "HPA scales the Deployment")
+        C.check("replicas" not in dep["spec"], "with an HPA the Deployment leaves replicas alone")
+    for sm in r.of_kind("ServiceMonitor"):
+        C.check(matches(sm["spec"]["selector"]["matchLabels"], svc["metadata"]["labels"]) and all(e["port"] in svc_ports for e in sm["spec"]["endpoints"])
+                and all(e.get("path") == "/metrics" for e in sm["spec"]["endpoints"]), "ServiceMonitor scrapes /metrics on the Service's http port")
+    for np in r.of_kind("NetworkPolicy"):
+        C.check(matches(np["spec"]["podSelector"]["matchLabels"], labels), "NetworkPolicy selects the pods")
+        C.check(any(p.get("port") in ("http", 4181) for ing in np["spec"].get("ingress", []) for p in ing.get("ports", [])), "NetworkPolicy admits port 4181")
+    for tsc in podspec.get("topologySpreadConstraints", []):
+        C.check(matches(tsc["labelSelector"]["matchLabels"], labels), f"topology spread on {tsc['topologyKey']} selects the pods")
+
+    # The cookie keys' source.
+    keys = case.get("keys")
+    if keys:
+        proj = next(v for v in podspec["volumes"] if v["name"] == "secrets")["projected"]["sources"]
+        by_path = {it["path"]: (s["secret"]["name"], it["key"]) for s in proj for it in s["secret"]["items"]}
+        for path, want in keys.items():
+            C.check(by_path.get(path) == tuple(want), f"{path} comes from Secret {want[0]} key {want[1]}", str(by_path.get(path)))
+    managed = r.named("Secret", f"{fullname}-keys")
+    if case.get("managed_data"):
+        got = (managed or {}).get("data", {})
+        C.check(got == case["managed_data"], "the generated keys Secret keeps the data already in the cluster", json.dumps(got))
+    if case.get("managed") is not None:
+        C.check((managed is not None) == case["managed"], f"keys Secret {fullname}-keys {'rendered' if case['managed'] else 'not rendered'}")
+    if managed is not None:
+        for k in ("secret", "encryption-key"):
+            raw = base64.b64decode(managed["data"][k])
+            C.check(len(raw) >= 32, f"generated {k} has at least 32 bytes")
+
+
+# ------------------------------------------------------------------------------------------------ runners
+
+def run_case(args, case):
+    C.case = case["name"]
+    files = [os.path.join(args.root, f) for f in case["values"]]
+    lookup = os.path.join(args.root, case["lookup"]) if case.get("lookup") else None
+    r = render(args, files, case["release"], case["namespace"], lookup)
+    if not C.check(isinstance(r, Rendering), "renders", getattr(r, "stderr", "")):
+        return None
+    if case.get("strict", True):
+        strict = render(args, files, case["release"], case["namespace"], lookup, strict=True)
+        C.check(isinstance(strict, Rendering), "renders with missingkey=error (helm lint --strict)", getattr(strict, "stderr", ""))
+    errs = schema_errors(args.chart, r.values)
+    C.check(not errs, "coalesced values valid against values.schema.json (python jsonschema)", "; ".join(errs))
+    C.check(bool(r.notes.strip()), "NOTES.txt renders")
+    validate_objects(args, r)
+    check_wiring(r, case)
+    for want in case.get("notes_contain", []):
+        C.check(want in r.notes, f"NOTES mention {want!r}")
+    return r
+
+
+def check_config_change_rolls_pods(args):
+    C.case = "checksum"
+    base = [os.path.join(args.root, "charts/forward-auth/tests/values/dkp.yaml")]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        yaml.safe_dump({"traefikForwardAuth": {"extraConfig": "lifetime = 3600\n"}}, f)
+        extra = f.name
+    try:
+        a = render(args, base, "traefik-forward-auth-mgmt", "kommander")
+        b = render(args, base + [extra], "traefik-forward-auth-mgmt", "kommander")
+        ann = lambda r: r.one("Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+        C.check(ann(a) != ann(b), "an extraConfig change changes checksum/config (the pods roll)")
+        with open(extra, "w") as f:
+            yaml.safe_dump({"traefikForwardAuth": {"caCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}}, f)
+        d = render(args, base + [extra], "traefik-forward-auth-mgmt", "kommander")
+        C.check(ann(a) != ann(d), "a CA change changes checksum/config (the pods roll)")
+        c = render(args, base, "traefik-forward-auth-mgmt", "kommander")
+        C.check(ann(a) == ann(c), "the same values give the same checksum/config (no needless rollout)")
+    finally:
+        os.unlink(extra)
+
+
+def check_negative_schema(args):
+    C.case = "schema"
+    defaults = yaml.safe_load(open(os.path.join(args.chart, "values.yaml")))
+    bad = [
+        ("replicaCount", "two"),
+        ("service.port", "4181"),
+        ("service.port", 70000),
+        ("image.pullPolicy", "Sometimes"),
+        ("traefikForwardAuth.whitelist", "a@example.com"),
+        ("traefikForwardAuth.enableRBAC", "yes"),
+        ("traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", {"name": "x", "keys": "y"}),
+        ("traefikForwardAuth.oidcUri", "dex.example.com/dex"),
+        ("ingress.paths", 5),
+        ("middleware.unknown", True),
+        ("autoscaling.minReplicas", 0),
+        ("env", ["NAME=value"]),
+    ]
+    for path, value in bad:
+        v = copy.deepcopy(defaults)
+        node = v
+        parts = path.split(".")
+        for p in parts[:-1]:
+            node = node[p]
+        node[parts[-1]] = value
+        C.check(bool(schema_errors(args.chart, v)), f"schema rejects {path}={value!r}")
+    C.check(not schema_errors(args.chart, defaults), "schema accepts the chart's defaults")
+    # Helm itself (the renderer, with gojsonschema as Helm 3 has it) refuses such values too.
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write("service:\n  port: \"4181\"\n")
+        bad_file = f.name
+    try:
+        proc = render(args, [bad_file], "x", "default", expect_fail=True)
+        C.check(proc.returncode != 0 and "Invalid type" in proc.stderr, "the renderer (Helm's schema check) refuses service.port: \"4181\"", proc.stderr.strip())
+    finally:
+        os.unlink(bad_file)
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        f.write("traefikForwardAuth:\n  allowedUser:\n    valueFrom:\n      secretKeyRef:\n        name: dkp-credentials\n")
+        no_key = f.name
+    try:
+        proc = render(args, [no_key], "x", "default", expect_fail=True)
+        C.check(proc.returncode != 0 and "allowedUser.valueFrom.secretKeyRef.key is required" in proc.stderr,
+                "a secretKeyRef without key fails with `required`'s message", proc.stderr.strip())
+    finally:
+        os.unlink(no_key)
+
+
+def check_chart_files(args):
+    C.case = "chart"
+    meta = yaml.safe_load(open(os.path.join(args.chart, "Chart.yaml")))
+    C.check(meta.get("apiVersion") == "v2" and meta.get("name") == os.path.basename(args.chart.rstrip("/")), "Chart.yaml: apiVersion v2, name = directory")
+    C.check(str(meta.get("appVersion")) == str(meta.get("version")), "Chart.yaml: appVersion is tied to the release (= version)")
+    C.check(re.match(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$", str(meta.get("version"))) is not None, "Chart.yaml: version is SemVer")
+    text = open(os.path.join(args.chart, "values.yaml")).read()
+    uncommented = values_doc.uncommented_keys(text)
+    C.check(not uncommented, "values.yaml: every key has a comment", ", ".join(uncommented))
+    readme = open(os.path.join(args.chart, "README.md")).read()
+    table = values_doc.values_table(text)
+    C.check(table in readme, "README.md values table is up to date (run charts/forward-auth/tests/values_doc.py --update)")
+    for name in ("ui-cluster.yaml", "attached-cluster.yaml"):
+        C.check(os.path.exists(os.path.join(args.chart, "examples", name)), f"examples/{name} exists")
+    # Every DKP key in COMPAT.md's list is in values.yaml (drop-in values).
+    defaults = yaml.safe_load(text)
+    for path in DKP_KEYS:
+        node, ok = defaults, True
+        for p in path.split("."):
+            if not isinstance(node, dict) or p not in node:
+                ok = False
+                break
+            node = node[p]
+        C.check(ok, f"values.yaml has DKP key {path}")
+
+
+DKP_KEYS = [
+    "replicaCount", "image.repository", "image.tag", "image.pullPolicy", "service.type", "service.port",
+    "traefikForwardAuth.enabled", "traefikForwardAuth.logLevel", "traefikForwardAuth.oidcUri",
+    "traefikForwardAuth.clientId", "traefikForwardAuth.clientSecret.value",
+    "traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", "traefikForwardAuth.allowedUser.valueFrom.secretKeyRef",
+    "traefikForwardAuth.cookieSecure", "traefikForwardAuth.domain", "traefikForwardAuth.authHost",
+    "traefikForwardAuth.whitelist", "traefikForwardAuth.caCertificate", "traefikForwardAuth.caSecretName",
+    "traefikForwardAuth.useSystemCA", "traefikForwardAuth.extraConfig", "traefikForwardAuth.userCookieName",
+    "traefikForwardAuth.enableRBAC", "traefikForwardAuth.enableImpersonation", "traefikForwardAuth.rbacPassThroughPaths",
+    "ingress.enabled", "ingress.annotations", "ingress.paths", "ingress.hosts", "ingress.tls",
+    "clusterStorage.enabled", "clusterStorage.cacheTTL", "clusterStorage.namespace", "resources", "env",
+    "nodeSelector", "tolerations", "affinity", "initContainers", "deploymentAnnotations", "priorityClassName",
+    "addonsInitializer",
+]
+
+
+def cases(args):
+    crt_ref = [["traefik-forward-auth-kommander-client-secret", "client_secret"], ["dkp-credentials", "username"]]
+    dkp_keys = {"secret": ["traefik-forward-auth-mgmt-keys", "secret"],
+                "encryption-key": ["traefik-forward-auth-mgmt-keys", "encryption-key"],
+                "client-secret": ["traefik-forward-auth-kommander-client-secret", "client_secret"]}
+    return [
+        dict(name="defaults", values=[], release="my-release", namespace="default",
+             fullname="my-release-traefik-forward-auth", image="ghcr.io/forward-auth/forward-auth:" + args.app_version,
+             managed=True, notes_contain=["traefikForwardAuth.oidcUri is empty", "no OAuth client secret"]),
+        dict(name="dkp", values=["charts/forward-auth/tests/values/dkp.yaml"], release="traefik-forward-auth-mgmt",
+             namespace="kommander", fullname="traefik-forward-auth-mgmt", external_secrets=crt_ref, keys=dkp_keys,
+             managed=True, env={"URL_PATH": "/_oauth", "LOG_LEVEL": "info", "COOKIE_SECURE": None,
+                                "WHITELIST": "$(FORWARD_AUTH_ALLOWED_USER),platform-admins@example.com,oncall@example.com"},
+             notes_contain=["cookieSecure is ignored"]),
+        # Kommander's defaults null out chart keys (initContainers: null), which `helm lint --strict` rejects
+        # as Helm's own missing-key error: render them as Helm installs them, not strictly.
+        dict(name="dkp-defaults", values=["charts/forward-auth/tests/values/dkp-defaults.yaml"], release="traefik-forward-auth-mgmt",
+             namespace="kommander", fullname="traefik-forward-auth-mgmt", managed=True, strict=False,
+             keys={"client-secret": ["traefik-forward-auth-mgmt-clientsecret", "clientSecret"]},
+             env={"WHITELIST": None, "FORWARD_AUTH_ALLOWED_USER": None}),
+        dict(name="dkp-upgrade-from-hook-secrets", values=["charts/forward-auth/tests/values/dkp.yaml"], release="traefik-forward-auth-mgmt",
+             namespace="kommander", fullname="traefik-forward-auth-mgmt", lookup="charts/forward-auth/tests/cluster/legacy-secrets.yaml",
+             external_secrets=crt_ref + [["traefik-forward-auth-mgmt-secret", "secret"], ["traefik-forward-auth-mgmt-session-key", "secret"]],
+             managed=False, env={"PREVIOUS_SECRETS": None},
+             keys={"secret": ["traefik-forward-auth-mgmt-secret", "secret"],
+                   "encryption-key": ["traefik-forward-auth-mgmt-session-key", "secret"]}),
+        dict(name="dkp-upgrade-keeps-generated-keys", values=["charts/forward-auth/tests/values/dkp.yaml"], release="traefik-forward-auth-mgmt",
+             namespace="kommander", fullname="traefik-forward-auth-mgmt", lookup="charts/forward-auth/tests/cluster/managed-secret.yaml",
+             external_secrets=crt_ref, managed=True, keys=dkp_keys,
+             managed_data={"secret": "a2VwdC1hY3Jvc3MtdXBncmFkZXMtc2VjcmV0LTAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVmMDEyMw==", "encryption-key": "a2VwdC1hY3Jvc3MtdXBncmFkZXMta2V5LTAxMjM0NTY=",
+                           "previous-secrets": "cmV0aXJlZC1zZWNyZXQ="}),
+        dict(name="ui-cluster", values=["charts/forward-auth/examples/ui-cluster.yaml"], release="forward-auth", namespace="auth",
+             fullname="forward-auth", middleware=True, managed=True,
+             external_secrets=[["forward-auth-oidc-client", "client-secret"], ["example-ingress-ca", "ca.crt"]],
+             env={"COOKIE_DOMAIN": "example.com", "AUTH_HOST": "auth.example.com", "ALLOWED_GROUPS": "platform,developers"}),
+        dict(name="attached-cluster", values=["charts/forward-auth/examples/attached-cluster.yaml"], release="forward-auth",
+             namespace="auth", fullname="forward-auth", middleware=True, managed=False,
+             external_secrets=[["forward-auth-oidc-client", "client-secret"], ["forward-auth-ui-keys", "secret"],
+                               ["forward-auth-ui-keys", "encryption-key"]],
+             keys={"secret": ["forward-auth-ui-keys", "secret"], "encryption-key": ["forward-auth-ui-keys", "encryption-key"]},
+             env={"COOKIE_DOMAIN": "example.com", "AUTH_HOST": "auth.edge-1.example.com"}),
+        dict(name="all-features", values=["charts/forward-auth/tests/values/full.yaml"], release="forward-auth", namespace="auth",
+             fullname="forward-auth", middleware=True, managed=True,
+             image="registry.example.com/platform/forward-auth@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+             env={"LOG_LEVEL": "trace", "SSL_CERT_FILE": None, "DOMAIN": "example.com,example.org", "LOG_FORMAT": "json"}),
+        dict(name="staged-disabled", values=["charts/forward-auth/tests/values/dkp-defaults.yaml", "charts/forward-auth/tests/values/disabled.yaml"],
+             release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth", strict=False),
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", required=True, help="repository root (value files are named relative to it)")
+    ap.add_argument("--renderer", required=True)
+    ap.add_argument("--crd", required=True, help="Traefik Middleware CRD (YAML)")
+    ap.add_argument("--counts", required=True, help="file to write '<passed> <failed>' to")
+    args = ap.parse_args()
+    args.chart = os.path.join(args.root, "charts/forward-auth")
+    args.app_version = str(yaml.safe_load(open(os.path.join(args.chart, "Chart.yaml")))["appVersion"])
+    for case in cases(args):
+        run_case(args, case)
+    check_config_change_rolls_pods(args)
+    check_negative_schema(args)
+    check_chart_files(args)
+    with open(args.counts, "w") as f:
+        f.write(f"{C.passed} {C.failed}\n")
+    return 1 if C.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
