@@ -6,7 +6,7 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Login", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
+let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Login", "OIDC", "Configuration", "ForwardAuthVersion.swift", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
 let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support", "Login"]  // TEMP
 
 let package = Package(
@@ -69,6 +69,10 @@ let package = Package(
             dependencies: [
                 "ForwardAuthServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
         ),

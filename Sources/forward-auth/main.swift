@@ -1,1 +1,50 @@
-print("x")
+import ForwardAuth
+import ForwardAuthServer
+import Foundation
+import Hummingbird
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The command: read the configuration once, refuse to start with every problem listed, else serve until
+/// SIGTERM or SIGINT (graceful: in-flight requests finish).
+let loaded = Configuration.load(
+    arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+    readFile: { path in try String(contentsOfFile: path, encoding: .utf8) })
+
+switch loaded {
+case .help(let text):
+    print(text)
+    exit(0)
+case .version:
+    print("forward-auth \(ForwardAuthVersion.current)")
+    exit(0)
+case .invalid(let problems):
+    FileHandle.standardError.write(Data("forward-auth: the configuration is not valid:\n".utf8))
+    for problem in problems { FileHandle.standardError.write(Data("  - \(problem)\n".utf8)) }
+    FileHandle.standardError.write(Data("Run with --help for every option.\n".utf8))
+    exit(2)
+case .configuration(let configuration, let warnings):
+    let format = LineLogHandler.Format(rawValue: configuration.logFormat.rawValue) ?? .text
+    let level = Logger.Level(configuration.logLevel)
+    LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level) }
+    let logger = Logger(label: "forward-auth")
+    for warning in warnings { logger.warning("\(warning)") }
+    logger.info(
+        "starting",
+        metadata: [
+            "version": "\(ForwardAuthVersion.current)", "address": "\(configuration.listenAddress):\(configuration.port)",
+            "provider": "\(configuration.issuer)", "rules": "\(configuration.rules.count)",
+        ])
+    do {
+        let app = try buildApplication(configuration: configuration, logger: logger)
+        try await app.runService()
+    } catch {
+        logger.critical("stopped", metadata: ["error": "\(error)"])
+        exit(1)
+    }
+}

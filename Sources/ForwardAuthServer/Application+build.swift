@@ -1,0 +1,66 @@
+import ForwardAuth
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Assembles the service from a validated configuration: the one function the command and the tests call.
+///
+/// - Parameters:
+///   - transport: how the OIDC client reaches the provider; nil builds our AsyncHTTPClient transport (with the
+///     configured CA), which the application shuts down when it stops.
+///   - clock: seconds since 1970, read once per request.
+///   - random: the CSPRNG for states, nonces, verifiers, session ids and AES-GCM nonces.
+public func buildApplication(
+    configuration: Configuration,
+    transport: (any HTTPTransport)? = nil,
+    clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+    random: any RandomSource = SystemRandomSource(),
+    logger: Logger
+) throws -> some ApplicationProtocol {
+    var services: [any Service] = []
+    let providerTransport: any HTTPTransport
+    if let transport {
+        providerTransport = transport
+    } else {
+        let client = try AsyncHTTPClientTransport(caCertificateFile: configuration.caCertificateFile)
+        providerTransport = client
+        services.append(ShutdownService { try await client.shutdown() })
+    }
+    let provider = OIDCClient(settings: OIDCClientSettings(configuration), transport: providerTransport)
+    services.append(
+        ProviderLoaderService(
+            load: { try await provider.load(now: Date()) },
+            logger: logger))
+
+    let gatekeeper = Gatekeeper(configuration)
+    let responder = ForwardAuthResponder(
+        gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
+        providerStatus: provider, random: random, clock: clock, logger: logger)
+    return Application(
+        responder: responder,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.listenAddress, port: configuration.port), serverName: nil),
+        services: services,
+        logger: logger)
+}
+
+extension OIDCClient: ProviderStatusSource {
+    public func providerStatus() async -> (ready: Bool, detail: String) {
+        let status = self.status
+        let ready = status.metadataLoaded && status.keysLoaded
+        var detail = ready ? "discovery and \(status.keyCount) signing key(s) loaded" : "not loaded"
+        if let error = status.lastError { detail += "; last error: \(error)" }
+        return (ready, detail)
+    }
+}
+
+/// Runs until the service group shuts down, then performs `action` (closing our HTTP client).
+struct ShutdownService: Service {
+    let action: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await action()
+    }
+}

@@ -1,0 +1,157 @@
+import Crypto
+import ExtrasBase64
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTKit
+import NIOCore
+import Synchronization
+import _CryptoExtras
+
+/// An OpenID Connect provider for integration tests, served over real HTTP on 127.0.0.1: discovery, JWKS,
+/// an authorization endpoint that approves at once (no login form) and a token endpoint that checks the
+/// client secret, the code, the `redirect_uri` and the PKCE verifier before it signs an RS256 ID token.
+final class TestIdentityProvider: Sendable {
+    struct Settings: Sendable {
+        var clientID = "forward-auth"
+        var clientSecret = "s3cr+t%:with&odd chars"
+        var email: String? = "alice@example.com"
+        var emailVerified = true
+        var groups = ["devs", "ops"]
+        /// Overrides the `iss` claim of issued tokens (the discovery document keeps the real issuer).
+        var tokenIssuer: String?
+        var audience: [String]?
+    }
+
+    struct Grant: Sendable {
+        var nonce: String
+        var codeChallenge: String
+        var redirectURI: String
+    }
+
+    struct State: Sendable {
+        var port = 0
+        var grants: [String: Grant] = [:]
+        var settings = Settings()
+        var tokenRequests = 0
+    }
+
+    let state = Mutex(State())
+    let keys: JWTKeyCollection
+    let jwks: String
+    static let kid = "test-key-1"
+
+    init() async throws {
+        let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let primitives = try privateKey.publicKey.getKeyPrimitives()
+        let encode = { (data: Data) in Base64.encodeToString(bytes: data, options: [.base64UrlAlphabet, .omitPaddingCharacter]) }
+        jwks = """
+            {"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"\(Self.kid)","n":"\(encode(primitives.modulus))","e":"\(encode(primitives.publicExponent))"}]}
+            """
+        keys = await JWTKeyCollection().add(
+            rsa: try Insecure.RSA.PrivateKey(backing: privateKey), digestAlgorithm: .sha256, kid: JWKIdentifier(string: Self.kid))
+    }
+
+    var issuer: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
+
+    func update(_ change: (inout Settings) -> Void) { state.withLock { change(&$0.settings) } }
+
+    /// The Hummingbird application; run it with `test(.live)` and read the port from the client.
+    func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/.well-known/openid-configuration") { _, _ in
+            let issuer = self.issuer
+            return Self.json("""
+                {"issuer":"\(issuer)","authorization_endpoint":"\(issuer)/auth","token_endpoint":"\(issuer)/token","jwks_uri":"\(issuer)/keys","response_types_supported":["code"],"id_token_signing_alg_values_supported":["RS256"]}
+                """)
+        }
+        router.get("/keys") { _, _ in Self.json(self.jwks) }
+        router.get("/auth") { request, _ in
+            let query = request.uri.queryParameters
+            guard let redirectURI = query["redirect_uri"].map(String.init), let state = query["state"],
+                let nonce = query["nonce"], let challenge = query["code_challenge"],
+                query["code_challenge_method"] == "S256", query["response_type"] == "code"
+            else { return Response(status: .badRequest) }
+            let code = UUID().uuidString
+            self.state.withLock {
+                $0.grants[code] = Grant(nonce: String(nonce), codeChallenge: String(challenge), redirectURI: redirectURI)
+            }
+            let location = "\(redirectURI)?code=\(code)&state=\(state)"
+            return Response(status: .found, headers: [.location: location])
+        }
+        router.post("/token") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let form = Self.form(String(buffer: body))
+            return try await self.token(form: form, authorization: request.headers[.authorization])
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                           onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port ?? 0 } })
+    }
+
+    private func token(form: [String: String], authorization: String?) async throws -> Response {
+        let (settings, grant) = state.withLock { state -> (Settings, Grant?) in
+            state.tokenRequests += 1
+            return (state.settings, form["code"].flatMap { state.grants.removeValue(forKey: $0) })
+        }
+        // client_secret_basic: each part form-encoded before base64 (RFC 6749 §2.3.1).
+        let expected = "Basic " + Data((Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)).utf8).base64EncodedString()
+        guard authorization == expected else { return Self.oauthError(401, "invalid_client") }
+        guard form["grant_type"] == "authorization_code", let grant, form["redirect_uri"] == grant.redirectURI,
+            let verifier = form["code_verifier"],
+            Base64.encodeToString(bytes: Array(SHA256.hash(data: Array(verifier.utf8))), options: [.base64UrlAlphabet, .omitPaddingCharacter]) == grant.codeChallenge
+        else { return Self.oauthError(400, "invalid_grant") }
+        let now = Date()
+        let claims = TestClaims(
+            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: "opaque-subject"),
+            aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
+            iat: IssuedAtClaim(value: now), nonce: grant.nonce, email: settings.email,
+            email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
+        let idToken = try await keys.sign(claims, kid: JWKIdentifier(string: Self.kid))
+        return Self.json(#"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)"}"#)
+    }
+
+    /// Signs arbitrary claims with the provider's key, for Bearer and negative tests.
+    func sign(_ claims: TestClaims) async throws -> String {
+        try await keys.sign(claims, kid: JWKIdentifier(string: Self.kid))
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func oauthError(_ status: Int, _ error: String) -> Response {
+        json(#"{"error":"\#(error)"}"#, status: .init(code: status))
+    }
+
+    static func form(_ body: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map {
+                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            result[parts[0]] = parts.count > 1 ? parts[1] : ""
+        }
+        return result
+    }
+
+    static func formEncoded(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._*")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed)!.replacingOccurrences(of: "%20", with: "+")
+    }
+}
+
+struct TestClaims: JWTPayload {
+    var iss: IssuerClaim
+    var sub: SubjectClaim
+    var aud: AudienceClaim
+    var exp: ExpirationClaim
+    var iat: IssuedAtClaim
+    var nonce: String?
+    var email: String?
+    var email_verified: Bool?
+    var name: String?
+    var groups: [String]?
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
