@@ -1,0 +1,57 @@
+import ForwardAuth
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import ForwardAuthServer
+
+@Suite("Log lines")
+struct LineLogHandlerTests {
+    final class Lines: Sendable {
+        let lines = Mutex<[String]>([])
+        var all: [String] { lines.withLock { $0 } }
+        func append(_ line: String) { lines.withLock { $0.append(line) } }
+    }
+
+    func logger(_ format: LineLogHandler.Format, level: Logger.Level = .info) -> (Logger, Lines) {
+        let lines = Lines()
+        let logger = Logger(label: "forward-auth") { label in
+            LineLogHandler(label: label, format: format, level: level, sink: { lines.append($0) })
+        }
+        return (logger, lines)
+    }
+
+    @Test func textIsLogfmt() throws {
+        let (logger, lines) = logger(.text)
+        logger.notice("denied", metadata: ["user": "alice@example.com", "reason": "not in \"admins\""])
+        let line = try #require(lines.all.first)
+        #expect(line.hasSuffix("\n"))
+        #expect(line.contains(#"level=info msg=denied reason="not in \"admins\"" user=alice@example.com"#))
+    }
+
+    @Test func jsonIsOneObjectPerLine() throws {
+        let (logger, lines) = logger(.json)
+        logger.warning("login failed", metadata: ["reason": "state\nmismatch"])
+        let line = try #require(lines.all.first)
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+        #expect(object?["level"] == "warn")
+        #expect(object?["msg"] == "login failed")
+        #expect(object?["reason"] == "state\nmismatch")
+    }
+
+    @Test func levelsBelowTheThresholdAreDropped() {
+        let (logger, lines) = logger(.text, level: Logger.Level(LogLevel.warn))
+        logger.info("login")
+        logger.error("broken")
+        #expect(lines.all.count == 1)
+    }
+
+    @Test(arguments: [
+        (LogLevel.trace, Logger.Level.trace), (.debug, .debug), (.info, .info), (.warn, .warning), (.error, .error),
+        (.fatal, .critical), (.panic, .critical),
+    ])
+    func logrusLevelsMapOntoSwiftLog(level: LogLevel, expected: Logger.Level) {
+        #expect(Logger.Level(level) == expected)
+    }
+}
