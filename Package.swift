@@ -7,7 +7,7 @@ let swiftSettings: [SwiftSetting] = [
 ]
 
 let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Login", "OIDC", "Configuration", "ForwardAuthVersion.swift", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
-let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support", "Login"]  // TEMP
+let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support", "Login", "OIDC"]  // TEMP
 
 let package = Package(
     name: "forward-auth",
@@ -60,7 +60,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ForwardAuthTests",
-            dependencies: ["ForwardAuth", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ForwardAuth",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             sources: LEADTESTS,
             swiftSettings: swiftSettings
         ),

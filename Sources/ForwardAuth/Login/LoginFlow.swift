@@ -57,7 +57,9 @@ public struct LoginFlow: Sendable {
         guard let returnURL = target.flatMap({ gatekeeper.returnURLs.validate($0, startHost: request.host) }),
             let plan = gatekeeper.loginPlan(for: request, returnURL: returnURL)
         else {
-            logger.notice("login start refused", metadata: ["reason": "return URL not allowed", "host": "\(request.host)"])
+            logger.notice(
+                "login start: return URL not allowed; returning to the host's root instead",
+                metadata: ["host": "\(request.host)"])
             guard let plan = gatekeeper.loginPlan(for: request, returnURL: fallback) else {
                 return .forbidden(reason: "host \(request.host) is not served here", user: nil)
             }

@@ -1,0 +1,37 @@
+import Foundation
+
+/// The login flow's view of the provider (`IdentityProviderClient`), served by the OIDC client.
+extension OIDCClient: IdentityProviderClient {
+    public func authorizationURL(
+        state: String, nonce: String, codeChallenge: String, redirectURI: String
+    ) async throws -> String {
+        try authorizationURL(
+            state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI,
+            scopes: settings.scopes)
+    }
+
+    public func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
+        do {
+            return try await exchange(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI).idToken
+        } catch {
+            throw LoginError(.providerUnavailable, error.description)
+        }
+    }
+
+    public func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity {
+        do {
+            let claims = try await verify(
+                idToken: idToken, expectedNonce: nonce, policy: .callback,
+                now: Date(timeIntervalSince1970: TimeInterval(now)))
+            return Identity(email: claims.email, displayName: claims.displayName, groups: claims.groups)
+        } catch {
+            let kind: LoginError.Kind =
+                error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
+            throw LoginError(kind, "ID token refused: \(error.description)")
+        }
+    }
+
+    public func endSessionEndpoint() async -> String? {
+        metadata?.endSessionEndpoint
+    }
+}

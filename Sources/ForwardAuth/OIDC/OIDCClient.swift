@@ -1,0 +1,241 @@
+import Foundation
+import JWTKit
+
+/// forward-auth's client of the OpenID Connect provider (Dex): discovery, the JWKS cache, the token
+/// exchange and ID token verification.
+///
+/// Owns the provider state that changes at run time (the discovery document and the signing keys) and
+/// nothing else; it never reads the clock (every operation takes `now`) and reaches the network only through
+/// the `HTTPTransport` it was given.
+///
+/// Keys: `load(now:)` (called by a retrying, periodic loader) fetches discovery and the JWKS. A token naming an
+/// unknown `kid` makes `verify` refetch the JWKS once, at most every `keyRefetchInterval`; the hot-path
+/// `verifyCached` never waits for the network and instead schedules that refetch in the background. A
+/// refetch replaces the whole key set, so a key the provider rotated out stops verifying at once.
+public actor OIDCClient {
+    public nonisolated let settings: OIDCClientSettings
+    private let transport: any HTTPTransport
+    private let validator: IDTokenValidator
+
+    /// The provider's discovery document, once loaded (the last good one is kept through outages).
+    public private(set) var metadata: ProviderMetadata?
+    /// What the client knows about the provider, for `/readyz` and metrics.
+    public private(set) var status = ProviderStatus()
+
+    private var keys: SigningKeys?
+    /// When the last JWKS fetch started; an unknown `kid` refetches only `keyRefetchInterval` after it.
+    private var lastKeyFetchAt: Date?
+    /// The JWKS fetch in flight, if any: concurrent callers wait for it instead of fetching again.
+    private var keyFetch: Task<Void, any Error>?
+    /// A refetch scheduled by `verifyCached` for an unknown `kid`.
+    private var scheduledKeyFetch: Task<Void, Never>?
+
+    /// The longest token we parse: Dex's are ~1–2 KiB even with many groups; this bounds work per request.
+    static let maximumTokenLength = 64 << 10
+    /// A discovery document or a JWKS larger than this is refused.
+    static let metadataBodyLimit = 512 << 10
+
+    public init(settings: OIDCClientSettings, transport: any HTTPTransport) {
+        self.settings = settings
+        self.transport = transport
+        self.validator = settings.validator
+    }
+
+    // MARK: Loading
+
+    /// Fetches the discovery document, checks its issuer, then fetches the JWKS. A failure is recorded in
+    /// `status` and thrown; what was loaded before stays in use (a provider outage must not break sessions).
+    public func load(now: Date) async throws(OIDCError) {
+        let fetched: ProviderMetadata
+        do throws(OIDCError) {
+            guard let url = ProviderMetadata.discoveryURL(issuer: settings.issuer) else {
+                throw OIDCError.invalidDiscoveryDocument.detail("provider-uri is not an http(s) URL")
+            }
+            let response = try await get(url, what: "discovery")
+            fetched = try ProviderMetadata.decode(response.body, expectedIssuer: settings.issuer)
+        } catch {
+            recordFailure(error, now: now)
+            throw error
+        }
+        metadata = fetched
+        status.metadataLoaded = true
+        try await fetchKeys(now: now)
+        status.lastSuccessAt = now
+    }
+
+    /// Fetches the JWKS now, or waits for the fetch already in flight, and replaces the keys.
+    private func fetchKeys(now: Date) async throws(OIDCError) {
+        if let inFlight = keyFetch { return try await Self.wait(for: inFlight) }
+        guard let url = metadata?.jwksURL else { throw .notLoaded }
+        let task = Task { try await self.replaceKeys(from: url, now: now) }
+        keyFetch = task
+        defer { keyFetch = nil }
+        try await Self.wait(for: task)
+    }
+
+    /// The fetch itself; the keys are replaced before the task ends, so everyone waiting sees them.
+    private func replaceKeys(from url: URL, now: Date) async throws(OIDCError) {
+        lastKeyFetchAt = now
+        status.keyFetches += 1
+        do {
+            let response = try await get(url, what: "JWKS")
+            let loaded = try await SigningKeys.load(jwks: response.body)
+            keys = loaded
+            status.keyCount = loaded.count
+            status.keysLoadedAt = now
+        } catch {
+            recordFailure(error, now: now)
+            throw error
+        }
+    }
+
+    /// Refetches the JWKS for an unknown `kid` unless one was fetched within `keyRefetchInterval`.
+    /// Returns whether keys were (re)loaded, so the caller knows whether another look is worthwhile.
+    private func refetchKeysIfAllowed(now: Date) async -> Bool {
+        if let inFlight = keyFetch { return (try? await Self.wait(for: inFlight)) != nil }
+        guard refetchAllowed(now: now) else { return false }
+        return (try? await fetchKeys(now: now)) != nil
+    }
+
+    private func refetchAllowed(now: Date) -> Bool {
+        guard metadata != nil else { return false }
+        guard let lastKeyFetchAt else { return true }
+        // `abs`: a clock that stepped back must not block refetches for good.
+        return abs(now.timeIntervalSince(lastKeyFetchAt)) >= settings.keyRefetchInterval
+    }
+
+    /// For the hot path: start a refetch in the background, at most one at a time and within the rate limit.
+    private func scheduleKeyRefetch(now: Date) {
+        guard scheduledKeyFetch == nil, keyFetch == nil, refetchAllowed(now: now) else { return }
+        scheduledKeyFetch = Task {
+            _ = await self.refetchKeysIfAllowed(now: now)
+            self.scheduledKeyFetch = nil
+        }
+    }
+
+    /// Waits until a refetch scheduled by `verifyCached` has finished (tests).
+    func waitForScheduledKeyRefetch() async {
+        await scheduledKeyFetch?.value
+    }
+
+    private static func wait(for task: Task<Void, any Error>) async throws(OIDCError) {
+        do {
+            try await task.value
+        } catch {
+            throw (error as? OIDCError) ?? OIDCError.transportFailed
+        }
+    }
+
+    private func recordFailure(_ error: OIDCError, now: Date) {
+        status.failures += 1
+        status.lastError = error.description
+        status.lastErrorAt = now
+    }
+
+    // MARK: Verification
+
+    /// Verifies an ID token: `kid` against the loaded JWKS (refetched once, rate-limited, when unknown),
+    /// algorithm, signature (JWTKit), then every claim rule of `IDTokenValidator`.
+    /// For the callback, where waiting for the provider is fine; the hot path uses `verifyCached`.
+    /// - Parameter expectedNonce: the nonce this login sent; nil when none is expected.
+    public func verify(
+        idToken: String, expectedNonce: String?, policy: AudiencePolicy, now: Date
+    ) async throws(IDTokenError) -> IDTokenClaims {
+        // A callback can arrive before the loader's first JWKS fetch succeeded: try once ourselves.
+        if keys == nil { _ = await refetchKeysIfAllowed(now: now) }
+        do {
+            return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+        } catch {
+            // An unknown kid: the provider may have rotated its keys since we fetched them.
+            guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now) else { throw error }
+            return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+        }
+    }
+
+    /// Verifies an ID token with the keys already loaded, never waiting for the network: for Bearer tokens on
+    /// the hot path. An unknown `kid` is refused at once and schedules a background JWKS refetch (within the
+    /// same rate limit), so a token signed with a freshly rotated key passes on a later request.
+    public func verifyCached(idToken: String, policy: AudiencePolicy, now: Date) async throws(IDTokenError)
+        -> IDTokenClaims
+    {
+        do {
+            return try await verifyWithLoadedKeys(idToken, expectedNonce: nil, policy: policy, now: now)
+        } catch {
+            if error == .unknownKeyIdentifier { scheduleKeyRefetch(now: now) }
+            throw error
+        }
+    }
+
+    private func verifyWithLoadedKeys(
+        _ token: String, expectedNonce: String?, policy: AudiencePolicy, now: Date
+    ) async throws(IDTokenError) -> IDTokenClaims {
+        let bytes = Array(token.utf8)
+        guard bytes.count <= Self.maximumTokenLength else {
+            throw .malformedToken.detail("longer than \(Self.maximumTokenLength) bytes")
+        }
+        let header: JWTHeader
+        do {
+            header = try DefaultJWTParser().parse(bytes, as: IDTokenPayload.self).header
+        } catch {
+            throw .malformedToken
+        }
+        // Asymmetric algorithms only: `none` has no signature, and HS* would turn a public key into an HMAC secret.
+        guard let algorithm = header.alg, SigningKeys.allowedAlgorithms.contains(algorithm) else {
+            throw .algorithmNotAllowed.detail("alg \"\(loggable(header.alg ?? "(missing)", limit: 20))\"")
+        }
+        guard header.fields["crit"] == nil else { throw .criticalHeaderUnsupported }
+        guard header.fields["kid"] == nil || header.kid != nil else {
+            throw .malformedToken.detail("kid is not a string")
+        }
+        guard let keys else { throw .keysUnavailable }
+        // Our own kid check: JWTKit would fall back to its default key for a kid it does not hold.
+        switch keys.select(kid: header.kid) {
+        case .unknownKid:
+            throw .unknownKeyIdentifier.detail("kid \"\(loggable(header.kid ?? "", limit: 80))\"")
+        case .missingKid:
+            throw .missingKeyIdentifier.detail("\(keys.count) keys loaded")
+        case .key(let keyAlgorithm):
+            guard keyAlgorithm == algorithm else {
+                throw .algorithmMismatch.detail("token says \(algorithm), its key is for \(keyAlgorithm)")
+            }
+        }
+        let payload: IDTokenPayload
+        do {
+            payload = try await keys.collection.verify(bytes, as: IDTokenPayload.self)
+        } catch let error as JWTError where error.errorType == .malformedToken {
+            throw .malformedToken.detail("payload is not a JSON object")
+        } catch {
+            throw .signatureInvalid
+        }
+        return try validator.validate(payload, expectedNonce: expectedNonce, policy: policy, now: now)
+    }
+
+    // MARK: Transport
+
+    private func get(_ url: URL, what: String) async throws(OIDCError) -> OutboundResponse {
+        let request = OutboundRequest(
+            method: "GET", url: url, headers: [("Accept", "application/json")],
+            responseBodyLimit: Self.metadataBodyLimit)
+        let response = try await send(request, what: what)
+        guard response.status == 200 else {
+            throw .unexpectedStatus.detail(
+                "\(what) \(loggable(url.absoluteString, limit: 200)) answered \(response.status)")
+        }
+        return response
+    }
+
+    /// Sends a request; a transport failure or an oversized body becomes an `OIDCError` naming `what`.
+    nonisolated func send(_ request: OutboundRequest, what: String) async throws(OIDCError) -> OutboundResponse {
+        let response: OutboundResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            let url = loggable(request.url.absoluteString, limit: 200)
+            throw .transportFailed.detail("\(what) \(url): \(loggable(String(describing: error), limit: 200))")
+        }
+        guard response.body.count <= request.responseBodyLimit else {
+            throw .responseTooLarge.detail("\(what), more than \(request.responseBodyLimit) bytes")
+        }
+        return response
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// What the OIDC client needs from the configuration.
+///
+/// Printing it never shows the client secret (`Secret` redacts itself).
+public struct OIDCClientSettings: Sendable {
+    /// `provider-uri` exactly as configured: discovery must name this issuer and every ID token's `iss`
+    /// must equal it.
+    public var issuer: String
+    public var clientID: String
+    public var clientSecret: Secret
+    /// Requested at the authorization endpoint (`scope`).
+    public var scopes: [String]
+    /// The claim holding the user's groups (`groups-attribute-name`).
+    public var groupsClaim: String
+    /// Allowed clock skew for `exp`, `nbf` and `iat`, in seconds.
+    public var leeway: TimeInterval
+    /// An unknown `kid` makes us refetch the JWKS at most this often, in seconds: tokens with made-up kids
+    /// cannot turn us into a load generator against the provider.
+    public var keyRefetchInterval: TimeInterval
+
+    public init(
+        issuer: String, clientID: String, clientSecret: Secret,
+        scopes: [String] = ["openid", "profile", "email", "groups"], groupsClaim: String = "groups",
+        leeway: TimeInterval = 60, keyRefetchInterval: TimeInterval = 30
+    ) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+        self.groupsClaim = groupsClaim
+        self.leeway = leeway
+        self.keyRefetchInterval = keyRefetchInterval
+    }
+
+    var validator: IDTokenValidator {
+        IDTokenValidator(issuer: issuer, clientID: clientID, groupsClaim: groupsClaim, leeway: leeway)
+    }
+}

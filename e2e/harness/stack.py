@@ -1,0 +1,189 @@
+"""The whole rig: provider, sample app, forward-auth instances, Caddy and nginx, with their ports chosen up front
+(so every redirect URI can be registered at the provider before anything else starts) and started on demand.
+
+Host names (all under `*.localhost`, which Chromium resolves to 127.0.0.1; the proxies add their port):
+  app1/app2.apps.localhost   Caddy -> forward-auth "main" (cookie domain apps.localhost) -> app
+  short.apps.localhost       Caddy -> forward-auth "short" (sessions live a few seconds) -> app
+  mixup.apps.localhost       Caddy -> forward-auth "mixup", whose discovery document names the second provider's
+                             endpoints under another issuer: its ID tokens carry the wrong issuer
+  open.apps.localhost        Caddy -> forward_auth to the app's /_allow (200, no identity header) -> app
+  evil.localhost             Caddy answers a fixed text: a host no forward-auth protects (return-URL tests)
+  nginx.apps.localhost       nginx auth_request -> forward-auth "main" -> app
+  rp.localhost               the app itself, as the redirect URI for the provider-only test
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import identities
+from .forward_auth import ForwardAuth
+from .glewlwyd import Glewlwyd
+from .procs import LOOPBACK, Proc, free_port, wait_port
+from .proxies import Caddy, CaddySite, Nginx, NginxSite
+
+COOKIE_DOMAIN = "apps.localhost"
+APP1, APP2 = "app1.apps.localhost", "app2.apps.localhost"
+SHORT, MIXUP, OPEN = "short.apps.localhost", "mixup.apps.localhost", "open.apps.localhost"
+NGINX_HOST = "nginx.apps.localhost"
+FOREIGN = "evil.localhost"
+RP = "rp.localhost"
+SHORT_LIFETIME = 4  # seconds
+
+APP_SCRIPT = Path(__file__).with_name("app.py")
+
+
+def _port_or_free(preferred: int | None) -> int:
+    if preferred:
+        import socket
+        with socket.socket() as s:
+            try:
+                s.bind((LOOPBACK, preferred))
+                return preferred
+            except OSError:
+                pass
+    return free_port()
+
+
+@dataclass
+class Ports:
+    provider: int
+    app: int
+    caddy: int
+    nginx: int
+    fa_main: int
+    fa_short: int
+    fa_mixup: int
+
+    @classmethod
+    def pick(cls, preferred: dict | None = None) -> "Ports":
+        preferred = preferred or {}
+        chosen: dict[str, int] = {}
+        for name in cls.__dataclass_fields__:
+            p = _port_or_free(preferred.get(name))
+            while p in chosen.values():
+                p = free_port()
+            chosen[name] = p
+        return cls(**chosen)
+
+
+@dataclass
+class Stack:
+    run_dir: Path
+    forward_auth_bin: Path | None = None
+    ports: Ports = field(default_factory=Ports.pick)
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def __post_init__(self):
+        self.run_dir = Path(self.run_dir)
+        self.log_dir = self.run_dir / "logs"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.provider = Glewlwyd(self.run_dir / "glewlwyd", self.log_dir, self.ports.provider)
+        self.app_proc: Proc | None = None
+        self.fa: dict[str, ForwardAuth] = {}
+        self.caddy: Caddy | None = None
+        self.nginx: Nginx | None = None
+        self.mixup_discovery = self.run_dir / "mixup-discovery.json"
+
+    # ---- addresses -------------------------------------------------------------------------------------------
+    @property
+    def provider_netloc(self) -> str:
+        return f"{LOOPBACK}:{self.ports.provider}"
+
+    def caddy_url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.ports.caddy}{path}"
+
+    def nginx_url(self, host: str = NGINX_HOST, path: str = "/") -> str:
+        return f"http://{host}:{self.ports.nginx}{path}"
+
+    def rp_redirect_uri(self) -> str:
+        return f"http://{RP}:{self.ports.app}/callback"
+
+    @property
+    def mixup_issuer(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports.app}/mixup"
+
+    def redirect_uris(self) -> list[str]:
+        uris = [f"http://{h}:{self.ports.caddy}/_oauth" for h in (APP1, APP2, SHORT, MIXUP)]
+        uris.append(f"http://{NGINX_HOST}:{self.ports.nginx}/_oauth")
+        uris.append(self.rp_redirect_uri())
+        return uris
+
+    # ---- components ------------------------------------------------------------------------------------------
+    def start_provider(self) -> Glewlwyd:
+        self.provider.prepare()
+        self.provider.start()
+        self.provider.setup(self.redirect_uris())
+        # The "mix-up" issuer: the second provider's real endpoints and keys under an issuer of its own, so that
+        # discovery passes but every ID token it leads to names another issuer (the second plugin's).
+        doc = dict(self.provider.discovery(identities.PLUGIN_OTHER))
+        doc["issuer"] = self.mixup_issuer
+        self.mixup_discovery.write_text(json.dumps(doc, indent=2))
+        return self.provider
+
+    def start_app(self) -> Proc:
+        import sys
+        self.app_proc = Proc("app", [sys.executable, APP_SCRIPT, "--port", self.ports.app, "--name", "sample-app",
+                                     "--json-file", f"/mixup/.well-known/openid-configuration={self.mixup_discovery}"],
+                             self.log_dir).start()
+        wait_port(self.ports.app, self.app_proc)
+        return self.app_proc
+
+    def _forward_auth(self, name: str, port: int, provider_uri: str, secret: str, **kw) -> ForwardAuth:
+        assert self.forward_auth_bin is not None, "no forward-auth binary"
+        fa = ForwardAuth(f"forward-auth-{name}", self.forward_auth_bin, self.log_dir, provider_uri=provider_uri,
+                         client_id=identities.CLIENT_ID, client_secret=self.provider.client_secret, secret=secret,
+                         port=port, **kw)
+        self.fa[name] = fa
+        fa.start()
+        return fa
+
+    def start_forward_auth_main(self) -> ForwardAuth:
+        return self._forward_auth("main", self.ports.fa_main, self.provider.issuer(), self.secret,
+                                  cookie_domain=COOKIE_DOMAIN)
+
+    def start_forward_auth_short(self) -> ForwardAuth:
+        return self._forward_auth("short", self.ports.fa_short, self.provider.issuer(),
+                                  secrets.token_urlsafe(32), extra=["--lifetime", str(SHORT_LIFETIME)])
+
+    def start_forward_auth_mixup(self) -> ForwardAuth:
+        return self._forward_auth("mixup", self.ports.fa_mixup, self.mixup_issuer, secrets.token_urlsafe(32))
+
+    def caddy_sites(self) -> list[CaddySite]:
+        p = self.ports
+        return [
+            CaddySite(APP1, p.app, p.fa_main),
+            CaddySite(APP2, p.app, p.fa_main),
+            CaddySite(SHORT, p.app, p.fa_short),
+            CaddySite(MIXUP, p.app, p.fa_mixup),
+            CaddySite(OPEN, p.app, p.app, auth_uri="/_allow", route_oauth=False),
+            CaddySite(FOREIGN, p.app, respond="foreign host: not protected by forward-auth"),
+        ]
+
+    def start_caddy(self, sites: list[CaddySite] | None = None) -> Caddy:
+        self.caddy = Caddy(self.run_dir / "caddy", self.log_dir, sites or self.caddy_sites(), self.ports.caddy)
+        self.caddy.start()
+        return self.caddy
+
+    def start_nginx(self) -> Nginx:
+        self.nginx = Nginx(self.run_dir / "nginx", self.log_dir,
+                           [NginxSite(NGINX_HOST, self.ports.app, self.ports.fa_main)], self.ports.nginx)
+        self.nginx.start()
+        return self.nginx
+
+    def stop(self) -> None:
+        for stopper in ([self.nginx.stop] if self.nginx else []) + ([self.caddy.stop] if self.caddy else []) + \
+                       [fa.stop for fa in self.fa.values()] + \
+                       ([self.app_proc.stop] if self.app_proc else []) + [self.provider.stop]:
+            try:
+                stopper()
+            except Exception:  # noqa: BLE001 - stop everything we can
+                pass
+
+
+def wait_forever() -> None:
+    while True:
+        time.sleep(3600)
