@@ -4,6 +4,8 @@ public enum Decision: Sendable {
     case allow(headers: [(name: String, value: String)])
     /// A redirect (302 or 307) to an absolute URL, with cookies to set.
     case redirect(location: String, status: RedirectStatus, cookies: [SetCookie])
+    /// An API client sent a Bearer ID token: verify it (cached keys, no I/O), then apply `policy`.
+    case verifyBearer(token: String, policy: AccessPolicy)
     /// The browser must log in: the login flow (which knows the identity provider) turns this into a redirect.
     case login(LoginPlan)
     /// 401 for clients that are not browsers (or behind nginx, which cannot pass a redirect on).

@@ -52,5 +52,6 @@ extension OIDCClientSettings {
         self.init(
             issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret,
             scopes: configuration.scopes, groupsClaim: configuration.groupsAttributeName)
+        trustedAudiences = Set(configuration.trustedAudiences)
     }
 }

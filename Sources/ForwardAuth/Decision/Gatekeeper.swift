@@ -45,21 +45,38 @@ public struct Gatekeeper: Sendable {
             break
         }
 
+        let policy = matched.map(access.overridden(by:)) ?? access
         switch sessions.session(from: cookies, now: now) {
         case .valid(let session):
-            let policy = matched.map(access.overridden(by:)) ?? access
-            if case .denied(let reason) = policy.evaluate(email: session.email, groups: session.groups) {
-                return .forbidden(reason: reason, user: session.email)
-            }
-            return .allow(headers: identityHeaders(for: session))
+            return authorize(email: session.email, groups: session.groups, policy: policy)
         case .missing, .invalid, .expired:
+            if let token = Self.bearerToken(in: request.headers) {
+                return .verifyBearer(token: token, policy: policy)
+            }
             return loginOrRefuse(request, client: client)
         }
     }
 
+    /// The answer for an identified user: 200 with identity headers, or 403.
+    public func authorize(email: String, groups: [String], policy: AccessPolicy) -> Decision {
+        if case .denied(let reason) = policy.evaluate(email: email, groups: groups) {
+            return .forbidden(reason: reason, user: email)
+        }
+        return .allow(headers: identityHeaders(email: email))
+    }
+
     /// The headers that tell the upstream who is calling.
-    public func identityHeaders(for session: Session) -> [(name: String, value: String)] {
-        settings.emailHeaderNames.map { (name: $0, value: session.email) }
+    public func identityHeaders(email: String) -> [(name: String, value: String)] {
+        settings.emailHeaderNames.map { (name: $0, value: email) }
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header, if the request has one.
+    static func bearerToken(in headers: any RequestHeaders) -> String? {
+        guard let value = headers.first("Authorization"), value.utf8.count > 7,
+            value.prefix(7).caseInsensitiveEquals("Bearer ")
+        else { return nil }
+        let token = value.dropFirst(7).drop { $0 == " " }
+        return token.isEmpty ? nil : String(token)
     }
 
     /// Not authenticated: browsers log in (when this deployment serves the host), other clients get 401.

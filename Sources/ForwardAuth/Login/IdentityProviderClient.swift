@@ -11,6 +11,10 @@ public protocol IdentityProviderClient: Sendable {
     /// `email_verified`. May refetch the JWKS once for an unknown key.
     func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity
 
+    /// Verifies an ID token an API client sent as `Authorization: Bearer`: the callback's checks minus the
+    /// nonce, with trusted audiences allowed in `azp`. Never waits for the network (cached keys only).
+    func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity
+
     /// Where to send the browser to end the provider's session, if it offers one (released Dex does not).
     func endSessionEndpoint() async -> String?
 }

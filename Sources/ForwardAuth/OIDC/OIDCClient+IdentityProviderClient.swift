@@ -31,6 +31,17 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
+    public func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+        do {
+            let claims = try await verifyCached(
+                idToken: idToken, policy: .bearer(trustedAudiences: settings.trustedAudiences),
+                now: Date(timeIntervalSince1970: TimeInterval(now)))
+            return Identity(email: claims.email, displayName: claims.displayName, groups: claims.groups)
+        } catch {
+            throw LoginError(error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
+        }
+    }
+
     public func endSessionEndpoint() async -> String? {
         metadata?.endSessionEndpoint
     }

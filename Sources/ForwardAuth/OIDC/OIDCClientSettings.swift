@@ -18,6 +18,8 @@ public struct OIDCClientSettings: Sendable {
     /// An unknown `kid` makes us refetch the JWKS at most this often, in seconds: tokens with made-up kids
     /// cannot turn us into a load generator against the provider.
     public var keyRefetchInterval: TimeInterval
+    /// Audiences besides `clientID` that Bearer tokens may carry (`trusted-audience`; Dex trustedPeers).
+    public var trustedAudiences: Set<String> = []
 
     public init(
         issuer: String, clientID: String, clientSecret: Secret,

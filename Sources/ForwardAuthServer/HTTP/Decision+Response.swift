@@ -22,7 +22,7 @@ extension Decision {
                 status: 503, title: "Sign-in unavailable",
                 message: "The identity provider is not reachable right now. Please try again in a moment."
             ).response(cookies: [])
-        case .unauthenticated:
+        case .unauthenticated, .verifyBearer:
             var response = APIError.unauthenticated.response(accept: accept)
             response.headers[.wwwAuthenticate] = "Bearer"
             return response

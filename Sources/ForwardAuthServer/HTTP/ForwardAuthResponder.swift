@@ -61,6 +61,9 @@ struct ForwardAuthResponder: HTTPResponder {
         case .startLogin:
             decision = await loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
         }
+        if case .verifyBearer(let token, let policy) = decision {
+            decision = await loginFlow.verifyBearer(token, policy: policy, now: now, logger: logger)
+        }
         if case .forbidden(let reason, let user) = decision {
             logger.notice(
                 "denied",

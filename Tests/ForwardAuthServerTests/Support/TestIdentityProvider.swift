@@ -145,6 +145,7 @@ struct TestClaims: JWTPayload {
     var iss: IssuerClaim
     var sub: SubjectClaim
     var aud: AudienceClaim
+    var azp: String? = nil
     var exp: ExpirationClaim
     var iat: IssuedAtClaim
     var nonce: String?

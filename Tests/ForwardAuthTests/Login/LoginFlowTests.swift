@@ -44,6 +44,11 @@ final class FakeProvider: IdentityProviderClient {
         return identity
     }
 
+    func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+        if let failure { throw failure }
+        return identity
+    }
+
     func endSessionEndpoint() async -> String? { endSession }
 }
 

@@ -1,0 +1,17 @@
+/// The Go fork's in-cluster claims storage (`enable-in-cluster-storage`, `cluster-store-namespace`,
+/// `cluster-store-cache-ttl`).
+///
+/// Accepted so existing chart values keep working, but not implemented: sessions always live in sealed cookies.
+/// Loading warns when `enabled` is set.
+public struct ClusterStorageSettings: Sendable, Hashable {
+    public var enabled: Bool
+    public var namespace: String
+    /// Seconds.
+    public var cacheTTL: Int
+
+    public init(enabled: Bool = false, namespace: String = "default", cacheTTL: Int = 60) {
+        self.enabled = enabled
+        self.namespace = namespace
+        self.cacheTTL = cacheTTL
+    }
+}
