@@ -120,6 +120,41 @@ struct GatekeeperTests {
         #expect(user == "alice@example.com")
     }
 
+    @Test func oneAuthHostWithSeveralCookieDomains() throws {
+        let gatekeeper = try Fixtures.gatekeeper(
+            domains: ["apps.a.example", "tools.a.example"], authHost: "auth.apps.a.example")
+        // The domain that holds the auth host sends callbacks there and shares its cookie domain.
+        guard case .login(let apps) = gatekeeper.check(
+            try Fixtures.request(host: "x.apps.a.example"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        else {
+            Issue.record("expected login")
+            return
+        }
+        #expect(apps.redirectURI == "https://auth.apps.a.example/_oauth")
+        #expect(apps.cookieDomain == "apps.a.example")
+        // The other domain cannot share cookies with the auth host: its hosts take their own callback.
+        guard case .login(let tools) = gatekeeper.check(
+            try Fixtures.request(host: "y.tools.a.example"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        else {
+            Issue.record("expected login")
+            return
+        }
+        #expect(tools.redirectURI == "https://y.tools.a.example/_oauth")
+        #expect(tools.cookieDomain == nil)
+        #expect(tools.returnURL == "https://y.tools.a.example/page?q=1")
+    }
+
+    @Test func bearerTokenIsVerifiedWhenThereIsNoSession() throws {
+        let decision = try Fixtures.gatekeeper().check(
+            try Fixtures.request(extra: [(name: "Authorization", value: "Bearer abc.def.ghi")]), cookies: CookieList([]),
+            client: .api, now: Fixtures.now)
+        guard case .verifyBearer(let token, _) = decision else {
+            Issue.record("expected bearer verification, got \(decision)")
+            return
+        }
+        #expect(token == "abc.def.ghi")
+    }
+
     @Test func longReturnURLsAreCapped() {
         let long = "https://app.example.com/p?" + String(repeating: "x", count: 5000)
         #expect(Gatekeeper.capped(long) == "https://app.example.com/p")
