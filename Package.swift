@@ -6,9 +6,6 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
-let LEADSOURCES: [String]? = ["Request", "Session", "Decision", "Authorization", "Login", "OIDC", "Configuration", "ForwardAuthVersion.swift", "Rules/RuleDefinition.swift", "Rules/RuleRequest.swift"]  // TEMP
-let LEADTESTS: [String]? = ["Request", "Session", "Decision", "Authorization", "Support", "Login", "OIDC"]  // TEMP
-
 let package = Package(
     name: "forward-auth",
     platforms: [.macOS(.v15)],
@@ -37,7 +34,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
-            sources: LEADSOURCES,
             swiftSettings: swiftSettings
         ),
         // The HTTP adapter: Hummingbird routes, the AsyncHTTPClient-backed IdP transport, services.
@@ -66,7 +62,6 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
-            sources: LEADTESTS,
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -35,7 +35,8 @@ extension ConfigurationReader {
         do {
             compiled = try RuleSet(definitions)
         } catch {
-            for line in error.problems { problem(line) }
+            // One line per bad rule, as `RuleSetError` describes itself.
+            for line in error.description.split(separator: "\n") { problem(String(line)) }
             return nil
         }
         return problems.count == before ? (definitions, compiled) : nil

@@ -16,7 +16,7 @@ struct QueryCondition: Sendable {
     init(_ argument: String) throws(RouteTemplate.Failure) {
         let bytes = Array(argument.utf8)
         guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")), equals > 0 else {
-            throw RouteTemplate.Failure(message: "Query takes key=value arguments", offset: 0)
+            throw RouteTemplate.Failure(message: "arguments must be key=value", offset: 0)
         }
         if let brace = bytes[..<equals].firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) {
             throw RouteTemplate.Failure(message: "a query key cannot be a template", offset: brace)

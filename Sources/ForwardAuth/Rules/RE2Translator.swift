@@ -171,6 +171,10 @@ struct RE2Translator {
             return pushGroup(at: start)
         }
         switch peek(2) {
+        case UInt8(ascii: ":"):
+            emit("(?:")
+            index += 3
+            pushGroup(at: start)
         case UInt8(ascii: "P") where peek(3) == UInt8(ascii: "<"):
             try namedGroup(nameStart: index + 4, at: start)
         case UInt8(ascii: "<") where peek(3) == UInt8(ascii: "=") || peek(3) == UInt8(ascii: "!"):

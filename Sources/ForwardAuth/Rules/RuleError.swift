@@ -67,10 +67,8 @@ struct RuleIssue: Error, Equatable {
 
     /// Names the rule and turns the byte offset into a 1-based character position.
     func error(in definition: RuleDefinition) -> RuleError {
-        let text = definition.rule
-        let clamped = min(max(offset, 0), text.utf8.count)
-        let index = text.utf8.index(text.utf8.startIndex, offsetBy: clamped)
-        let position = text[..<index].count + 1
+        let prefix = definition.rule.utf8.prefix(max(offset, 0))
+        let position = String(decoding: prefix, as: UTF8.self).count + 1
         return RuleError(ruleName: definition.name, position: position, code: code)
     }
 }

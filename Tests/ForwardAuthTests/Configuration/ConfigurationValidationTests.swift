@@ -127,7 +127,9 @@ struct ConfigurationValidationTests {
     @Test func matcherErrorsFromRuleSetJoinTheProblems() {
         let definition = RuleDefinition(name: "broken", rule: "Host(`a.example.com`")
         var expected: [String] = []
-        do { _ = try RuleSet([definition]) } catch { expected = error.problems }
+        do { _ = try RuleSet([definition]) } catch {
+            expected = error.description.split(separator: "\n").map(String.init)
+        }
         #expect(!expected.isEmpty, "RuleSet must reject an unclosed matcher")
         let problems = Input.problems(["--rule.broken.rule=Host(`a.example.com`", "--port=0"])
         for line in expected { #expect(problems.contains(line)) }
