@@ -63,7 +63,8 @@ extension RE2Translator {
         case UInt8(ascii: "S"): return .set("[^" + Self.space.dropFirst())
         case UInt8(ascii: "w"): return .set(Self.word)
         case UInt8(ascii: "W"): return .set("[^" + Self.word.dropFirst())
-        case UInt8(ascii: "p"), UInt8(ascii: "P"): return try unicodeClass(negated: letter == UInt8(ascii: "P"), at: start)
+        case UInt8(ascii: "p"), UInt8(ascii: "P"):
+            return try unicodeClass(negated: letter == UInt8(ascii: "P"), at: start)
         case UInt8(ascii: "a"): return .character(0x07)
         case UInt8(ascii: "f"): return .character(0x0C)
         case UInt8(ascii: "t"): return .character(0x09)
@@ -194,7 +195,8 @@ extension RE2Translator {
     mutating func posixClass() throws(Failure) -> String? {
         let start = index
         var cursor = index + 2
-        while cursor + 1 < bytes.count, !(bytes[cursor] == UInt8(ascii: ":") && bytes[cursor + 1] == UInt8(ascii: "]")) {
+        while cursor + 1 < bytes.count, !(bytes[cursor] == UInt8(ascii: ":") && bytes[cursor + 1] == UInt8(ascii: "]"))
+        {
             cursor += 1
         }
         guard cursor + 1 < bytes.count else { return nil }

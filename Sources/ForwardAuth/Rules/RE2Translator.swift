@@ -4,7 +4,8 @@
 /// translation refuses what RE2 itself refuses (backreferences, lookaround, atomic groups, possessive and nested
 /// quantifiers, unknown escapes, repeat counts over 1000) and rewrites what ICU reads differently:
 /// - `\d \s \w` and POSIX classes are ASCII-only in RE2, Unicode in ICU → explicit ASCII sets;
-/// - `.` excludes only `\n` (ICU also excludes `\r`, U+2028 …) and `^ $` follow the `m` flag exactly;
+/// - `.` is one code point other than `\n` (ICU also excludes `\r`, U+2028 … and, in dot-all mode, takes CR LF
+///   as one character), and `^ $` follow the `m` flag exactly;
 ///   the `s` and `m` flags are applied here, only `i` is passed on to ICU;
 /// - a literal `{`, `}`, `[` or `&` that RE2 reads as text is escaped, so ICU cannot read a set or repeat.
 /// A few rare forms RE2 accepts are refused because ICU cannot express them identically: octal escapes (`\123`,
@@ -95,7 +96,8 @@ struct RE2Translator {
                 try characterClass()
                 repeatable = true
             case UInt8(ascii: "."):
-                emit(flags.dotAll ? "(?s:.)" : "[^\\n]")
+                // A set, not ICU's '.': in dot-all mode ICU's '.' takes CR LF as one character.
+                emit(flags.dotAll ? "[\\x{0}-\\x{10ffff}]" : "[^\\n]")
                 index += 1
                 repeatable = true
             case UInt8(ascii: "^"):
@@ -239,7 +241,8 @@ struct RE2Translator {
                 guard sawFlag, !negated || sawFlagAfterMinus else {
                     throw Failure(message: "invalid flag group", offset: start)
                 }
-                let icase = newFlags.caseInsensitive == flags.caseInsensitive ? "" : (newFlags.caseInsensitive ? "i" : "-i")
+                let icase =
+                    newFlags.caseInsensitive == flags.caseInsensitive ? "" : (newFlags.caseInsensitive ? "i" : "-i")
                 index = cursor + 1
                 if byte == UInt8(ascii: ")") {
                     // Applies to the rest of the enclosing group; not an item that can be repeated.
@@ -255,7 +258,9 @@ struct RE2Translator {
             case UInt8(ascii: "#"):
                 throw Failure(message: "comments (?#…) are not supported (RE2 syntax)", offset: start)
             default:
-                throw Failure(message: "unsupported group syntax (RE2 allows (?:…), (?P<name>…) and flags i, m, s)", offset: start)
+                throw Failure(
+                    message: "unsupported group syntax (RE2 allows (?:…), (?P<name>…) and flags i, m, s)", offset: start
+                )
             }
             sawFlag = true
             if negated { sawFlagAfterMinus = true }

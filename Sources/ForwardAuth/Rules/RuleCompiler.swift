@@ -14,6 +14,8 @@ enum RuleCompiler {
         return issues.count == before ? expression : nil
     }
 
+    /// A call that fails records its issues and leaves a placeholder; the caller then drops the whole expression,
+    /// so the placeholder is never evaluated. Compiling on past a failure is what lets every bad argument show.
     private static func compile(_ node: RuleParser.Node, issues: inout [RuleIssue]) -> RuleExpression {
         switch node {
         case .call(let call): .matcher(compile(call, issues: &issues) ?? .method([]))
@@ -76,7 +78,9 @@ enum RuleCompiler {
                         icuPattern: translation.pattern, anchored: false,
                         maximumInputLength: RouteTemplate.maximumTextLength)
                 else {
-                    invalid(value, RouteTemplate.Failure(message: "regular expression not accepted by the engine", offset: 0))
+                    invalid(
+                        value,
+                        RouteTemplate.Failure(message: "regular expression not accepted by the engine", offset: 0))
                     return nil
                 }
                 return .headerRegex(name: header, regex: regex)

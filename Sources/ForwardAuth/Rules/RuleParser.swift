@@ -152,7 +152,8 @@ struct RuleParser {
             // Go drops carriage returns from raw strings.
             let content = bytes[(start + 1)..<close]
             let value = content.filter { $0 != 0x0D }
-            return Argument(value: String(decoding: value, as: UTF8.self), offset: start, verbatim: value.count == content.count)
+            return Argument(
+                value: String(decoding: value, as: UTF8.self), offset: start, verbatim: value.count == content.count)
         case UInt8(ascii: "\""):
             return try parseInterpretedString()
         default:
@@ -198,7 +199,8 @@ struct RuleParser {
     private mutating func hexScalar(digits: Int) -> Unicode.Scalar? {
         guard index + digits <= bytes.count else { return nil }
         let text = String(decoding: bytes[index..<(index + digits)], as: UTF8.self)
-        guard text.utf8.allSatisfy({ $0 < 0x80 && ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66 || $0 >= 0x30 && $0 <= 0x39) }),
+        guard
+            text.utf8.allSatisfy({ $0 < 0x80 && ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66 || $0 >= 0x30 && $0 <= 0x39) }),
             let value = UInt32(text, radix: 16)
         else { return nil }
         index += digits

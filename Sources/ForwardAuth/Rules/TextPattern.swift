@@ -9,7 +9,8 @@ enum TextPattern: Sendable {
     /// also holds for a `RuleRequest` that is not).
     func matchesHost(_ host: String) -> Bool {
         switch self {
-        case .literal(let literal): host.utf8.count == literal.utf8.count && Self.compareBytes(host, literal, fold: true)
+        case .literal(let literal):
+            host.utf8.count == literal.utf8.count && Self.compareBytes(host, literal, fold: true)
         case .regex(let regex): regex.matches(host)
         }
     }

@@ -71,6 +71,11 @@ struct RE2SyntaxTests {
         ("^a.c$", "a\rc", true),  // RE2's '.' excludes only \n
         ("^a.c$", "a\nc", false),
         ("(?s)^a.c$", "a\nc", true),
+        ("(?s)^a.c$", "a\r\nc", false),  // one character per '.', even for CR LF
+        ("(?s)^a..c$", "a\r\nc", true),
+        ("\\nb", "a\r\nb", true),
+        ("^[ a]+$", "a a", true),
+        ("^[^ ]+$", "a a", false),
         ("^abc$", "abc\n", false),  // without (?m), $ is the end of the text
         ("(?m)^b$", "a\nb\nc", true),
         ("(?i)ABC", "xabcx", true),

@@ -35,7 +35,8 @@ struct RegexBoundsTests {
     @Test(arguments: [(8191, true), (8192, false)])
     func headerBoundIsInclusive(prefixLength: Int, matches: Bool) throws {
         let value = String(repeating: "a", count: prefixLength) + "c"
-        #expect(try RuleTesting.matches("HeadersRegexp(`X`, `c$`)", TestRuleRequest(headers: [("X", value)])) == matches)
+        #expect(
+            try RuleTesting.matches("HeadersRegexp(`X`, `c$`)", TestRuleRequest(headers: [("X", value)])) == matches)
     }
 
     @Test func overLongHostDoesNotMatchATemplate() throws {
@@ -50,6 +51,8 @@ struct RegexBoundsTests {
         let path = "/api/" + String(repeating: "x", count: 9000)
         #expect(try RuleTesting.matches("PathPrefix(`/api/`)", TestRuleRequest(path: path)))
         #expect(try !RuleTesting.matches("Path(`/api/{rest:.*}`)", TestRuleRequest(path: path)))
-        #expect(try RuleTesting.matches("Path(`/api/{rest:.*}`)", TestRuleRequest(path: "/api/" + String(repeating: "x", count: 8000))))
+        #expect(
+            try RuleTesting.matches(
+                "Path(`/api/{rest:.*}`)", TestRuleRequest(path: "/api/" + String(repeating: "x", count: 8000))))
     }
 }

@@ -67,7 +67,10 @@ struct RuleParserTests {
         ("Host(``)", 6, "empty argument to Host"),
         ("Headers(`X-A`)", 1, "Headers takes 2 arguments (name, value), got 1"),
         ("HeadersRegexp(`X-A`, `a`, `b`)", 1, "HeadersRegexp takes 2 arguments (name, value), got 3"),
-        (String(repeating: "(", count: 65) + "Path(`/`)" + String(repeating: ")", count: 65), 65, "expression nested too deeply"),
+        (
+            String(repeating: "(", count: 65) + "Path(`/`)" + String(repeating: ")", count: 65), 65,
+            "expression nested too deeply"
+        ),
         (String(repeating: "!", count: 65) + "Path(`/`)", 65, "expression nested too deeply"),
     ])
     func refuses(rule: String, position: Int, message: String) {

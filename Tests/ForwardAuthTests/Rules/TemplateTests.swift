@@ -8,45 +8,47 @@ struct TemplateTests {
     static func atHost(_ host: String) -> TestRuleRequest { TestRuleRequest(host: host) }
     static func atPath(_ path: String) -> TestRuleRequest { TestRuleRequest(path: path) }
 
-    @Test(arguments: [
-        ("Host(`{sub:[a-z]+}.example.com`)", atHost("app.example.com"), true),
-        ("Host(`{sub:[a-z]+}.example.com`)", atHost("app1.example.com"), false),
-        ("HostRegexp(`{sub:[a-z]+}.example.com`)", atHost("app.example.com"), true),
-        // Anchored at both ends.
-        ("Host(`{sub:[a-z]+}.example.com`)", atHost("app.example.com.evil.org"), false),
-        ("Host(`{sub:[a-z]+}.example.com`)", atHost("x.app.example.com"), false),
-        // {name} alone is one label: [^.]+
-        ("Host(`{sub}.example.com`)", atHost("app.example.com"), true),
-        ("Host(`{sub}.example.com`)", atHost("a.b.example.com"), false),
-        ("Host(`{sub:(?:[a-z]+\\.)+}example.com`)", atHost("a.b.example.com"), true),
-        // Hosts match case-insensitively, the regex part too.
-        ("Host(`{sub:[A-Z]+}.Example.com`)", atHost("app.example.com"), true),
-        ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-42.example.com"), true),
-        ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-421.example.com"), false),
-        ("Host(`{any:.*}`)", atHost("whatever.org"), true),
-    ] as [Case])
+    @Test(
+        arguments: [
+            ("Host(`{sub:[a-z]+}.example.com`)", atHost("app.example.com"), true),
+            ("Host(`{sub:[a-z]+}.example.com`)", atHost("app1.example.com"), false),
+            ("HostRegexp(`{sub:[a-z]+}.example.com`)", atHost("app.example.com"), true),
+            // Anchored at both ends.
+            ("Host(`{sub:[a-z]+}.example.com`)", atHost("app.example.com.evil.org"), false),
+            ("Host(`{sub:[a-z]+}.example.com`)", atHost("x.app.example.com"), false),
+            // {name} alone is one label: [^.]+
+            ("Host(`{sub}.example.com`)", atHost("app.example.com"), true),
+            ("Host(`{sub}.example.com`)", atHost("a.b.example.com"), false),
+            ("Host(`{sub:(?:[a-z]+\\.)+}example.com`)", atHost("a.b.example.com"), true),
+            // Hosts match case-insensitively, the regex part too.
+            ("Host(`{sub:[A-Z]+}.Example.com`)", atHost("app.example.com"), true),
+            ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-42.example.com"), true),
+            ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-421.example.com"), false),
+            ("Host(`{any:.*}`)", atHost("whatever.org"), true),
+        ] as [Case])
     func hostTemplates(rule: String, request: TestRuleRequest, matches: Bool) throws {
         #expect(try RuleTesting.matches(rule, request) == matches)
     }
 
-    @Test(arguments: [
-        ("Path(`/user/{id:[0-9]+}`)", atPath("/user/42"), true),
-        ("Path(`/user/{id:[0-9]+}`)", atPath("/user/4a"), false),
-        ("Path(`/user/{id:[0-9]+}`)", atPath("/user/42/x"), false),
-        ("PathPrefix(`/user/{id:[0-9]+}`)", atPath("/user/42/x"), true),
-        ("PathPrefix(`/user/{id:[0-9]+}`)", atPath("/x/user/42"), false),
-        // {name} alone is one segment: [^/]+
-        ("Path(`/user/{id}`)", atPath("/user/x"), true),
-        ("Path(`/user/{id}`)", atPath("/user/x/y"), false),
-        ("Path(`/user/{id}`)", atPath("/user/"), false),
-        ("Path(`/{a}/{b:[a-z]+}`)", atPath("/1/x"), true),
-        // Paths are case-sensitive, and the literal part is quoted: '.' is a dot, '+' a plus.
-        ("Path(`/{id:[a-z]+}.json`)", atPath("/a.JSON"), false),
-        ("Path(`/{id:[a-z]+}.json`)", atPath("/axjson"), false),
-        ("Path(`/c++/{x}`)", atPath("/c++/y"), true),
-        ("Path(`/{x:a|b}c`)", atPath("/ac"), true),
-        ("Path(`/{x:a|b}c`)", atPath("/a"), false),
-    ] as [Case])
+    @Test(
+        arguments: [
+            ("Path(`/user/{id:[0-9]+}`)", atPath("/user/42"), true),
+            ("Path(`/user/{id:[0-9]+}`)", atPath("/user/4a"), false),
+            ("Path(`/user/{id:[0-9]+}`)", atPath("/user/42/x"), false),
+            ("PathPrefix(`/user/{id:[0-9]+}`)", atPath("/user/42/x"), true),
+            ("PathPrefix(`/user/{id:[0-9]+}`)", atPath("/x/user/42"), false),
+            // {name} alone is one segment: [^/]+
+            ("Path(`/user/{id}`)", atPath("/user/x"), true),
+            ("Path(`/user/{id}`)", atPath("/user/x/y"), false),
+            ("Path(`/user/{id}`)", atPath("/user/"), false),
+            ("Path(`/{a}/{b:[a-z]+}`)", atPath("/1/x"), true),
+            // Paths are case-sensitive, and the literal part is quoted: '.' is a dot, '+' a plus.
+            ("Path(`/{id:[a-z]+}.json`)", atPath("/a.JSON"), false),
+            ("Path(`/{id:[a-z]+}.json`)", atPath("/axjson"), false),
+            ("Path(`/c++/{x}`)", atPath("/c++/y"), true),
+            ("Path(`/{x:a|b}c`)", atPath("/ac"), true),
+            ("Path(`/{x:a|b}c`)", atPath("/a"), false),
+        ] as [Case])
     func pathTemplates(rule: String, request: TestRuleRequest, matches: Bool) throws {
         #expect(try RuleTesting.matches(rule, request) == matches)
     }
