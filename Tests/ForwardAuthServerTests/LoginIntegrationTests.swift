@@ -67,7 +67,7 @@ struct LoginIntegrationTests {
     @Test func authHostWithoutCookieDomainsRedirects307() async throws {
         try await ForwardAuthHarness.run(configure: {
             $0.cookieDomains = []
-            $0.authHost = "auth.example.com"
+            $0.authHost = Authority(parsing: "auth.example.com")
         }) { harness in
             let response = try await harness.check(host: "app.example.com", uri: "/x?y=1")
             #expect(response.status == .temporaryRedirect)

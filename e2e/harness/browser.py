@@ -6,6 +6,7 @@ so nothing the browser does can leave the machine, even if a redirect points els
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -52,6 +53,9 @@ class Browser:
         self.driver = webdriver.Chrome(service=service, options=opts)
         self.driver.set_page_load_timeout(page_timeout)
         self.timeout = page_timeout
+        # Chromium's performance log is drained by every read: each consumer keeps its own backlog.
+        self._nav_backlog: list[dict] = []
+        self._request_backlog: list[dict] = []
 
     def quit(self) -> None:
         try:
@@ -66,12 +70,41 @@ class Browser:
         self.driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         self.driver.get("about:blank")
         self.navigations()
+        self.requests()
+
+    def _drain_performance_log(self) -> None:
+        for entry in self.driver.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            method = msg.get("method")
+            if method == "Network.requestWillBeSent":
+                self._request_backlog.append(msg)
+                self._nav_backlog.append(msg)
+            elif method == "Network.responseReceived":
+                self._nav_backlog.append(msg)
+
+    def requests(self) -> list[dict]:
+        """Every request the browser sent since the last call (documents, redirects, XHR, assets), in order:
+        {"method", "url", "type", "post_data"}; a redirect is a request of its own."""
+        self._drain_performance_log()
+        msgs, self._request_backlog = self._request_backlog, []
+        out = []
+        for msg in msgs:
+            params = msg.get("params", {})
+            req = params.get("request", {})
+            post = req.get("postData")
+            if post is None and req.get("postDataEntries"):  # newer Chromium: base64 chunks instead
+                post = "".join(base64.b64decode(e.get("bytes", "")).decode(errors="replace")
+                               for e in req["postDataEntries"])
+            out.append({"method": req.get("method"), "url": req.get("url"), "type": params.get("type"),
+                        "post_data": post})
+        return out
 
     def navigations(self) -> list[tuple[str, int]]:
         """(url, status) of every document response and redirect since the last call, in order."""
+        self._drain_performance_log()
+        msgs, self._nav_backlog = self._nav_backlog, []
         out = []
-        for entry in self.driver.get_log("performance"):
-            msg = json.loads(entry["message"])["message"]
+        for msg in msgs:
             params = msg.get("params", {})
             if msg.get("method") == "Network.requestWillBeSent" and params.get("redirectResponse") \
                     and params.get("type") == "Document":

@@ -61,11 +61,17 @@ def caddyfile(port: int, sites: list[CaddySite], state_dir: Path) -> str:
 
 
 class Caddy:
-    def __init__(self, workdir: Path, log_dir: Path, sites: list[CaddySite], port: int | None = None):
+    """`config`, when given, is the whole Caddyfile (instead of one made from `sites`); `name` names the process
+    and its log file (several Caddys may run in one session)."""
+
+    def __init__(self, workdir: Path, log_dir: Path, sites: list[CaddySite], port: int | None = None,
+                 name: str = "caddy", config: str | None = None):
         self.dir = Path(workdir)
         self.log_dir = Path(log_dir)
         self.port = port or free_port()
         self.sites = sites
+        self.name = name
+        self.config = config
         self.proc: Proc | None = None
 
     def url(self, host: str, path: str = "/") -> str:
@@ -74,11 +80,11 @@ class Caddy:
     def start(self) -> Proc:
         self.dir.mkdir(parents=True, exist_ok=True)
         conf = self.dir / "Caddyfile"
-        conf.write_text(caddyfile(self.port, self.sites, self.dir / "data"))
+        conf.write_text(self.config if self.config is not None else caddyfile(self.port, self.sites, self.dir / "data"))
         home = self.dir / "home"
         home.mkdir(exist_ok=True)
         env = {"HOME": home, "XDG_DATA_HOME": home / "data", "XDG_CONFIG_HOME": home / "config"}
-        self.proc = Proc("caddy", [CADDY_BIN, "run", "--config", conf, "--adapter", "caddyfile"],
+        self.proc = Proc(self.name, [CADDY_BIN, "run", "--config", conf, "--adapter", "caddyfile"],
                          self.log_dir, env=env, cwd=self.dir).start()
         wait_port(self.port, self.proc)
         return self.proc

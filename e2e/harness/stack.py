@@ -10,6 +10,8 @@ Host names (all under `*.localhost`, which Chromium resolves to 127.0.0.1; the p
   evil.localhost             Caddy answers a fixed text: a host no forward-auth protects (return-URL tests)
   nginx.apps.localhost       nginx auth_request -> forward-auth "main" -> app
   rp.localhost               the app itself, as the redirect URI for the provider-only test
+The multi-cluster scenarios run their own forward-auth instances behind a Caddy of their own on `Ports.clusters`;
+their host names are in harness/clusters.py.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import identities
+from . import clusters, identities
 from .forward_auth import ForwardAuth
 from .glewlwyd import Glewlwyd
 from .procs import LOOPBACK, Proc, free_port, wait_port
@@ -57,6 +59,7 @@ class Ports:
     fa_main: int
     fa_short: int
     fa_mixup: int
+    clusters: int  # the Caddy of the multi-cluster scenarios (harness/clusters.py)
 
     @classmethod
     def pick(cls, preferred: dict | None = None) -> "Ports":
@@ -110,6 +113,7 @@ class Stack:
         uris = [f"http://{h}:{self.ports.caddy}/_oauth" for h in (APP1, APP2, SHORT, MIXUP)]
         uris.append(f"http://{NGINX_HOST}:{self.ports.nginx}/_oauth")
         uris.append(self.rp_redirect_uri())
+        uris += clusters.redirect_uris(self.ports.clusters)
         return uris
 
     # ---- components ------------------------------------------------------------------------------------------

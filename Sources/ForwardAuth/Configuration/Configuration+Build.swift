@@ -33,7 +33,7 @@ extension Configuration {
 
         // Hosts and cookies
         configuration.authHost = reader.parsed(
-            "auth-host", expected: "a host name (no scheme, port or path)", ValueSyntax.hostname)
+            "auth-host", expected: "a host name with an optional port (no scheme or path)", ValueSyntax.authority)
         configuration.cookieDomains = reader.hostnames("cookie-domain")
         configuration.insecureCookie = reader.bool("insecure-cookie")
         if let cookieSecure = reader.entry("cookie-secure") {
@@ -86,7 +86,7 @@ extension Configuration {
 
         // Across options
         if let authHost = configuration.authHost, !configuration.cookieDomains.isEmpty,
-            !configuration.cookieDomains.contains(where: { Authority.host(authHost, isUnder: $0) })
+            !configuration.cookieDomains.contains(where: { Authority.host(authHost.host, isUnder: $0) })
         {
             reader.warn(
                 "auth-host \(authHost) is under none of the cookie domains (\(configuration.cookieDomains.joined(separator: ", "))); "

@@ -17,7 +17,7 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
             ("scope", scopes.joined(separator: " ")),
             ("trusted-audience", list(trustedAudiences)),
             ("ssl-cert-file", caCertificateFile ?? ""),
-            ("auth-host", authHost ?? ""),
+            ("auth-host", authHost?.description ?? ""),
             ("cookie-domain", list(cookieDomains)),
             ("insecure-cookie", String(insecureCookie)),
             ("cookie-name", cookieName),

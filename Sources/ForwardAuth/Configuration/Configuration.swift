@@ -29,7 +29,7 @@ public struct Configuration: Sendable {
 
     // Hosts and cookies
     /// Host name (lower-case, no port) serving callbacks for many app hosts.
-    public var authHost: String?
+    public var authHost: Authority?
     /// Cookie domains, lower-case, without a leading dot.
     public var cookieDomains: [String] = []
     public var insecureCookie = false

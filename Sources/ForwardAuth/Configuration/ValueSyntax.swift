@@ -11,6 +11,12 @@ enum ValueSyntax {
         return authority.host
     }
 
+    /// `host` or `host:port` (lower-cased), for the auth host: behind a proxy on a non-default port the
+    /// callback URL must carry that port, as the Go fork's `AUTH_HOST=host:port` does.
+    static func authority(_ text: String) -> Authority? {
+        Authority(parsing: text)
+    }
+
     /// An absolute `http` or `https` URL with a host; nil otherwise.
     static func httpURL(_ text: String) -> URL? {
         guard !text.contains(where: { $0.isWhitespace }), let url = URL(string: text),

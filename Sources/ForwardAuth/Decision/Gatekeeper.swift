@@ -5,7 +5,8 @@
 public struct Gatekeeper: Sendable {
     public struct Settings: Sendable {
         public var urlPath = "/_oauth"
-        public var authHost: String?
+        /// The auth host, with the port the browser uses to reach it when that is not the scheme's default.
+        public var authHost: Authority?
         public var defaultAction: RuleAction = .auth
         public var emailHeaderNames = ["X-Forwarded-User"]
 
@@ -23,14 +24,14 @@ public struct Gatekeeper: Sendable {
         self.rules = rules
         self.sessions = sessions
         self.access = access
-        self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost)
+        self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost?.host)
     }
 
     public func check(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
     ) -> Decision {
         // auth-host without cookie domains: the auth host is the only host we answer for.
-        if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost {
+        if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost.host {
             let location = "\(request.scheme.rawValue)://\(authHost)\(request.prefix)\(request.uri)"
             return .redirect(location: location, status: .temporary, cookies: [])
         }
@@ -97,10 +98,10 @@ public struct Gatekeeper: Sendable {
         let callbackAuthority: String
         var cookieDomain: String?
         if let authHost = settings.authHost, let domain = sessions.settings.cookieDomain(holding: request.host),
-            Authority.host(authHost, isUnder: domain)
+            Authority.host(authHost.host, isUnder: domain)
         {
             // Auth-host mode: the auth host serves the callback and shares the cookie domain.
-            callbackAuthority = authHost
+            callbackAuthority = authHost.description
             cookieDomain = domain
         } else {
             callbackAuthority = request.authority.description

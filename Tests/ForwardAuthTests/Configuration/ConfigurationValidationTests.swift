@@ -59,8 +59,8 @@ struct ConfigurationValidationTests {
             environment: ["COOKIE_DOMAIN": "example.com,https://example.org"],
             expected: "COOKIE_DOMAIN: \"https://example.org\" is not a host name"),
         Case(
-            environment: ["AUTH_HOST": "auth.example.com:8443"],
-            expected: "AUTH_HOST: \"auth.example.com:8443\" is not a host name"),
+            environment: ["AUTH_HOST": "https://auth.example.com/"],
+            expected: "AUTH_HOST: \"https://auth.example.com/\" is not a host name"),
         Case(
             environment: ["LOGOUT_REDIRECT": "/bye"],
             expected: "LOGOUT_REDIRECT: \"/bye\" is not an absolute http(s) URL"),

@@ -65,6 +65,18 @@ struct GatekeeperTests {
         #expect(plan.returnURL == "https://app.example.com:8443/page?q=1")
     }
 
+    @Test func authHostKeepsItsPortInTheCallbackURL() throws {
+        let gatekeeper = try Fixtures.gatekeeper(authHost: "auth.example.com:8443")
+        guard case .login(let plan) = gatekeeper.check(
+            try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        else {
+            Issue.record("expected login")
+            return
+        }
+        #expect(plan.redirectURI == "https://auth.example.com:8443/_oauth")
+        #expect(plan.cookieDomain == "example.com")
+    }
+
     @Test func authHostWithoutCookieDomainsRedirectsOtherHosts307() throws {
         let gatekeeper = try Fixtures.gatekeeper(domains: [], authHost: "auth.example.com")
         let decision = gatekeeper.check(

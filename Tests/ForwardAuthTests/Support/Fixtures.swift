@@ -16,7 +16,7 @@ enum Fixtures {
         defaultAction: RuleAction = .auth, access: AccessPolicy = AccessPolicy()
     ) throws -> Gatekeeper {
         var settings = Gatekeeper.Settings()
-        settings.authHost = authHost
+        settings.authHost = authHost.flatMap { Authority(parsing: $0) }
         settings.defaultAction = defaultAction
         return Gatekeeper(
             settings: settings, rules: try RuleSet(rules),
