@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTLS
 import HummingbirdTesting
 import NIOSSL
+import SwiftASN1
 import Testing
 import X509
 
