@@ -42,7 +42,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         throws(ForwardedRequestError)
     {
         let methodText = headers.first("X-Forwarded-Method") ?? requestMethod
-        guard !methodText.isEmpty, methodText.utf8.count <= 32, methodText.utf8.allSatisfy(Self.isTokenByte) else {
+        guard !methodText.isEmpty, methodText.utf8.count <= 32, methodText.utf8.allSatisfy(HTTPToken.isTokenByte) else {
             throw .invalidMethod
         }
         self.method = methodText.utf8.allSatisfy({ !($0 >= 0x61 && $0 <= 0x7A) }) ? methodText : methodText.uppercased()
@@ -87,17 +87,6 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         guard let judged else { throw .invalidURI }
         self.path = judged
         self.headers = headers
-    }
-
-    /// RFC 9110 token characters.
-    private static func isTokenByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(b)
-        }
     }
 
     /// Printable ASCII, no space: what an origin-form request target may hold.

@@ -26,19 +26,10 @@ public enum PathNormalizer {
     }
 
     static func percentDecode(_ raw: some Collection<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var it = raw.makeIterator()
-        while let b = it.next() {
-            var byte = b
-            if b == UInt8(ascii: "%") {
-                guard let hi = it.next().flatMap(hexValue), let lo = it.next().flatMap(hexValue) else { return nil }
-                byte = hi << 4 | lo
-            }
-            guard byte > 0x1F && byte != 0x7F else { return nil }
-            out.append(byte)
-        }
-        return out
+        guard let decoded = PercentDecoding.decode(raw, plusIsSpace: false),
+            decoded.allSatisfy({ $0 > 0x1F && $0 != 0x7F })
+        else { return nil }
+        return decoded
     }
 
     static func removeDotSegments(_ path: [UInt8]) -> String {
@@ -68,14 +59,5 @@ public enum PathNormalizer {
             result.append(UInt8(ascii: "/"))
         }
         return String(decoding: result, as: UTF8.self)
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

@@ -61,29 +61,6 @@ struct QueryCondition: Sendable {
 
     /// `application/x-www-form-urlencoded` decoding; nil for a bad `%` escape.
     static func decoded(_ encoded: some Collection<UInt8>) -> [UInt8]? {
-        var result: [UInt8] = []
-        result.reserveCapacity(encoded.count)
-        var iterator = encoded.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): result.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                result.append(high << 4 | low)
-            default: result.append(byte)
-            }
-        }
-        return result
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - 0x30
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - 0x61 + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - 0x41 + 10
-        default: nil
-        }
+        PercentDecoding.decode(encoded, plusIsSpace: true)
     }
 }
