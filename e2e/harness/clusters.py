@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from . import identities
-from .forward_auth import ForwardAuth
+from .forward_auth import ForwardAuth, json_records
 from .identities import CLIENT_ID, SCOPES, User
 from .oidc import Pkce, authorization_url, b64url, split_jwt, token_request
 from .procs import LOOPBACK
@@ -178,15 +178,7 @@ class LogMark:
         self.offset = len(fa.log(None))
 
     def records(self) -> list[dict]:
-        out = []
-        for line in self.fa.log(None)[self.offset:].splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    pass
-        return out
+        return json_records(self.fa.log(None)[self.offset:])
 
     def messages(self, msg: str) -> list[dict]:
         return [r for r in self.records() if r.get("msg") == msg]

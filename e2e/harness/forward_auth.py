@@ -70,12 +70,17 @@ class ForwardAuth:
 
     def log_records(self) -> list[dict]:
         """The JSON log lines (other lines are skipped)."""
-        out = []
-        for line in self.log(None).splitlines():
-            line = line.strip()
-            if line.startswith("{"):
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    pass
-        return out
+        return json_records(self.log(None))
+
+
+def json_records(text: str) -> list[dict]:
+    """The JSON objects among the lines of a log (other lines are skipped)."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                pass
+    return out
