@@ -83,6 +83,19 @@ extension Configuration {
         if configuration.clusterStorage.enabled {
             reader.warn("enable-in-cluster-storage is not supported; sessions stay in cookies")
         }
+        // Not built yet. RBAC narrows who passes: ignoring it would let every signed-in user through, so refuse
+        // to start. The other two only add what the upstream needs; without it the upstream refuses (fails closed).
+        if configuration.enableRBAC {
+            reader.problem(
+                "enable-rbac: Kubernetes RBAC authorization is not available in this version; refusing to start "
+                    + "rather than let every signed-in user through")
+        }
+        if configuration.enableImpersonation {
+            reader.warn("enable-impersonation is not available in this version: no Impersonate-* headers are sent")
+        }
+        if configuration.forwardTokenHeaderName != nil {
+            reader.warn("forward-token-header-name is not available in this version: the ID token is not forwarded")
+        }
 
         // Across options
         if let authHost = configuration.authHost, !configuration.cookieDomains.isEmpty,

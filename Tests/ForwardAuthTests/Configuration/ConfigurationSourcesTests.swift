@@ -38,7 +38,7 @@ struct ConfigurationSourcesTests {
     @Test func environmentAlone() throws {
         let c = try Input.valid(
             environment: Input.environment([
-                "PORT": "8080", "LOG_LEVEL": "DEBUG", "COOKIE_DOMAIN": "example.com", "ENABLE_RBAC": "yes",
+                "PORT": "8080", "LOG_LEVEL": "DEBUG", "COOKIE_DOMAIN": "example.com", "CASE_INSENSITIVE_SUBJECTS": "yes",
                 "LIFETIME": "3600",
             ])
         ).configuration
@@ -47,7 +47,7 @@ struct ConfigurationSourcesTests {
         #expect(c.clientID == "forward-auth")
         #expect(c.clientSecret.revealString() == "client-secret-value")
         #expect(c.secret.revealString() == Input.secret)
-        #expect(c.port == 8080 && c.logLevel == .debug && c.enableRBAC && c.lifetime == 3600)
+        #expect(c.port == 8080 && c.logLevel == .debug && c.caseInsensitiveSubjects && c.lifetime == 3600)
         #expect(c.cookieDomains == ["example.com"])
     }
 
