@@ -31,17 +31,10 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     public static func == (lhs: Secret, rhs: Secret) -> Bool {
-        constantTimeEquals(lhs.bytes, rhs.bytes)
+        ConstantTime.equals(lhs.bytes, rhs.bytes)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(bytes)
-    }
-
-    private static func constantTimeEquals(_ x: [UInt8], _ y: [UInt8]) -> Bool {
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
     }
 }

@@ -111,7 +111,7 @@ public struct IDTokenValidator: Sendable {
 
     func checkNonce(_ value: ClaimValue?, expected: String?) throws(IDTokenError) {
         guard let expected else { return }
-        guard let found = value?.stringValue, Self.equalInConstantTime(found, expected) else {
+        guard let found = value?.stringValue, ConstantTime.equals(found, expected) else {
             throw .nonceMismatch
         }
     }
@@ -147,15 +147,5 @@ public struct IDTokenValidator: Sendable {
             throw .groupsMalformed.detail("claim \"\(loggable(groupsClaim))\"")
         }
         return groups
-    }
-
-    /// The time taken does not depend on where the two strings first differ.
-    static func equalInConstantTime(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8)
-        let y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for index in x.indices { difference |= x[index] ^ y[index] }
-        return difference == 0
     }
 }

@@ -27,14 +27,3 @@ public struct CookieSettings: Sendable, Hashable {
     /// name (`_forward_auth_csrf_kommander`), so instances never read or clear each other's.
     var loginStatePrefix: String { csrfName + "." }
 }
-
-/// Constant-time equality for secrets such as the OAuth `state`: the time taken does not depend on where
-/// the inputs first differ.
-public func constantTimeEquals(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for i in 0..<x.count { difference |= x[i] ^ y[i] }
-    return difference == 0
-}

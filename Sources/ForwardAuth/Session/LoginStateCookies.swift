@@ -53,7 +53,7 @@ public struct LoginStateCookies: Sendable {
         guard state.utf8.count >= Self.idLength, state.utf8.count <= 256,
             let value = cookies.value(cookieName(forState: state)),
             let plaintext = sealer.open(value), let loginState = LoginState(decoding: plaintext),
-            constantTimeEquals(loginState.state, state), loginState.expiresAt > now
+            ConstantTime.equals(loginState.state, state), loginState.expiresAt > now
         else { return nil }
         return loginState
     }
