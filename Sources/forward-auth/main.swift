@@ -5,9 +5,9 @@ import Hummingbird
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The command: read the configuration once, refuse to start with every problem listed, else serve until
@@ -37,7 +37,8 @@ case .configuration(let configuration, let warnings):
     logger.info(
         "starting",
         metadata: [
-            "version": "\(ForwardAuthVersion.current)", "address": "\(configuration.listenAddress):\(configuration.port)",
+            "version": "\(ForwardAuthVersion.current)",
+            "address": "\(configuration.listenAddress):\(configuration.port)",
             "provider": "\(configuration.issuer)", "rules": "\(configuration.rules.count)",
         ])
     do {

@@ -10,14 +10,17 @@ import Testing
 /// API clients authenticate with a Dex ID token as `Authorization: Bearer`.
 @Suite("Bearer ID tokens")
 struct BearerIntegrationTests {
-    func token(_ harness: ForwardAuthHarness, expiresIn: TimeInterval = 600, audience: [String] = ["forward-auth"],
-               azp: String? = nil) async throws -> String {
+    func token(
+        _ harness: ForwardAuthHarness, expiresIn: TimeInterval = 600, audience: [String] = ["forward-auth"],
+        azp: String? = nil
+    ) async throws -> String {
         let now = Date()
-        return try await harness.provider.sign(TestClaims(
-            iss: IssuerClaim(value: harness.provider.issuer), sub: SubjectClaim(value: "s"),
-            aud: AudienceClaim(value: audience), azp: azp, exp: ExpirationClaim(value: now + expiresIn),
-            iat: IssuedAtClaim(value: now - 700), nonce: nil, email: "robot@example.com", email_verified: true,
-            name: nil, groups: ["ci"]))
+        return try await harness.provider.sign(
+            TestClaims(
+                iss: IssuerClaim(value: harness.provider.issuer), sub: SubjectClaim(value: "s"),
+                aud: AudienceClaim(value: audience), azp: azp, exp: ExpirationClaim(value: now + expiresIn),
+                iat: IssuedAtClaim(value: now - 700), nonce: nil, email: "robot@example.com", email_verified: true,
+                name: nil, groups: ["ci"]))
     }
 
     func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
@@ -45,7 +48,8 @@ struct BearerIntegrationTests {
             try await harness.waitUntilProviderReady()
             var parts = try await token(harness).split(separator: ".").map(String.init)
             parts[2] = String(parts[2].reversed())
-            let response = try await harness.check(accept: "application/json", extra: bearer(parts.joined(separator: ".")))
+            let response = try await harness.check(
+                accept: "application/json", extra: bearer(parts.joined(separator: ".")))
             #expect(response.status == .unauthorized)
         }
     }

@@ -29,7 +29,8 @@ struct LoginIntegrationTests {
             #expect((query["nonce"]?.count ?? 0) >= 32)
             let setCookie = try requireValue(response.headers[.setCookie])
             #expect(setCookie.hasPrefix("_forward_auth_csrf."))
-            #expect(setCookie.contains("HttpOnly") && setCookie.contains("Secure") && setCookie.contains("SameSite=Lax"))
+            #expect(
+                setCookie.contains("HttpOnly") && setCookie.contains("Secure") && setCookie.contains("SameSite=Lax"))
             #expect(setCookie.contains("Max-Age=600"))
         }
     }
@@ -42,7 +43,9 @@ struct LoginIntegrationTests {
             #expect(callback.headers[.location] == "https://app.example.com/page?q=1")
             let setCookies = callback.headers[values: .setCookie]
             let session = try requireValue(setCookies.first { $0.hasPrefix("_forward_auth=") })
-            #expect(session.contains("Domain=example.com") && session.contains("HttpOnly") && session.contains("Max-Age=43200"))
+            #expect(
+                session.contains("Domain=example.com") && session.contains("HttpOnly")
+                    && session.contains("Max-Age=43200"))
             let name = try requireValue(setCookies.first { $0.hasPrefix("_forward_auth_name=") })
             #expect(!name.contains("HttpOnly"))
             #expect(cookies.keys.allSatisfy { !$0.hasPrefix("_forward_auth_csrf.") })

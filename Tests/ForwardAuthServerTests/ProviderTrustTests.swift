@@ -55,7 +55,9 @@ struct ProviderTrustTests {
             #expect(response.status == 200)
 
             let systemRoots = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: .seconds(5))
-            await #expect(throws: (any Error).self) { _ = try await systemRoots.send(OutboundRequest(method: "GET", url: url)) }
+            await #expect(throws: (any Error).self) {
+                _ = try await systemRoots.send(OutboundRequest(method: "GET", url: url))
+            }
             try await systemRoots.shutdown()
         }
     }

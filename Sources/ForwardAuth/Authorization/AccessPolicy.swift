@@ -13,7 +13,9 @@ public struct AccessPolicy: Sendable, Hashable {
     /// only it counts.
     public var matchWhitelistOrDomain: Bool
 
-    public init(whitelist: [String] = [], domains: [String] = [], groups: [String] = [], matchWhitelistOrDomain: Bool = true) {
+    public init(
+        whitelist: [String] = [], domains: [String] = [], groups: [String] = [], matchWhitelistOrDomain: Bool = true
+    ) {
         self.whitelist = whitelist.map { $0.lowercased() }
         self.domains = domains.map { $0.lowercased() }
         self.groups = groups

@@ -117,7 +117,9 @@ public struct Gatekeeper: Sendable {
             return String(url[..<mark])
         }
         // Our own URL (`<proto>://<authority>…`, built from validated headers): keep the origin.
-        let afterScheme = url.firstIndex(of: ":").map { url.index($0, offsetBy: 3, limitedBy: url.endIndex) ?? url.endIndex }
+        let afterScheme = url.firstIndex(of: ":").map {
+            url.index($0, offsetBy: 3, limitedBy: url.endIndex) ?? url.endIndex
+        }
         guard let afterScheme else { return url }
         let rest = url[afterScheme...]
         return String(url[..<(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)]) + "/"

@@ -57,7 +57,8 @@ public struct AbsoluteURL: Sendable, Hashable {
             return nil
         }
         let afterScheme = bytes[schemeLength...]
-        let end = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+        let end =
+            afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
             ?? bytes.endIndex
         guard let authority = Authority(parsing: String(decoding: bytes[schemeLength..<end], as: UTF8.self)) else {
             return nil

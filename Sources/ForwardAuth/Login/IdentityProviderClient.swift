@@ -2,7 +2,8 @@
 public protocol IdentityProviderClient: Sendable {
     /// The provider's authorization URL for a code flow with PKCE (S256). Throws when discovery has not
     /// loaded yet (the provider is unreachable): the login then cannot start.
-    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws -> String
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
+        -> String
 
     /// Exchanges the authorization code (with the PKCE verifier and the exact `redirect_uri`) for an ID token.
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String

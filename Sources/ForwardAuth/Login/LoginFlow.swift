@@ -44,7 +44,8 @@ public struct LoginFlow: Sendable {
         let loginState = LoginState(
             state: state, nonce: nonce, codeVerifier: verifier, redirectURI: plan.redirectURI,
             returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime)
-        let cookies = loginStates.issue(loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
+        let cookies = loginStates.issue(
+            loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
         return .redirect(location: url, status: .found, cookies: cookies)
     }
 
@@ -77,21 +78,34 @@ public struct LoginFlow: Sendable {
     ) async -> Decision {
         let query = CallbackQuery(request.query)
         if let error = query.value("error") {
-            logger.notice("login failed", metadata: ["reason": "provider returned error", "error": "\(Self.printable(error))"])
+            logger.notice(
+                "login failed", metadata: ["reason": "provider returned error", "error": "\(Self.printable(error))"])
             return .page(
-                Page(status: 401, title: "Sign-in was not completed",
-                     message: "The identity provider did not sign you in (\(Self.printable(error))). Go back to the page you wanted and try again."),
+                Page(
+                    status: 401, title: "Sign-in was not completed",
+                    message:
+                        "The identity provider did not sign you in (\(Self.printable(error))). Go back to the page you wanted and try again."
+                ),
                 cookies: [])
         }
         guard let state = query.value("state"), let code = query.value("code"), !code.isEmpty else {
             logger.notice("login failed", metadata: ["reason": "callback without code or state"])
-            return .page(Page(status: 400, title: "Incomplete sign-in", message: "This sign-in link is incomplete. Go back to the page you wanted and sign in again."), cookies: [])
+            return .page(
+                Page(
+                    status: 400, title: "Incomplete sign-in",
+                    message: "This sign-in link is incomplete. Go back to the page you wanted and sign in again."),
+                cookies: [])
         }
         guard let loginState = loginStates.open(state: state, from: cookies, now: now) else {
-            logger.notice("login failed", metadata: ["reason": "state does not match a login started in this browser, or it expired"])
+            logger.notice(
+                "login failed",
+                metadata: ["reason": "state does not match a login started in this browser, or it expired"])
             return .page(
-                Page(status: 401, title: "Sign-in expired",
-                     message: "This sign-in was started in another browser or took too long. Go back to the page you wanted and sign in again."),
+                Page(
+                    status: 401, title: "Sign-in expired",
+                    message:
+                        "This sign-in was started in another browser or took too long. Go back to the page you wanted and sign in again."
+                ),
                 cookies: [])
         }
         let clearState = loginStates.clearing(state: state, domain: loginState.cookieDomain)
@@ -108,8 +122,9 @@ public struct LoginFlow: Sendable {
         if case .denied(let reason) = policy.evaluate(email: identity.email, groups: identity.groups) {
             logger.notice("login denied", metadata: ["user": "\(identity.email)", "reason": "\(reason)"])
             return .page(
-                Page(status: 403, title: "Access denied",
-                     message: "You signed in as \(identity.email), but this account is not allowed here."),
+                Page(
+                    status: 403, title: "Access denied",
+                    message: "You signed in as \(identity.email), but this account is not allowed here."),
                 cookies: [clearState])
         }
         let session = Session(
@@ -128,7 +143,9 @@ public struct LoginFlow: Sendable {
     /// Clears the session cookies on every domain they may live on, then leaves: to `logout-redirect`, else the
     /// provider's end-session endpoint, else a signed-out page. Never 2xx: proxies pass `Set-Cookie` on to the
     /// browser only with a non-2xx answer.
-    public func logout(_ request: ForwardedRequest, cookies: some RequestCookies, session: Session?, logger: Logger) async -> Decision {
+    public func logout(_ request: ForwardedRequest, cookies: some RequestCookies, session: Session?, logger: Logger)
+        async -> Decision
+    {
         let cleared = sessions.clearing(host: request.host)
         logger.info("logout", metadata: ["user": "\(session?.email ?? "-")"])
         if let logoutRedirect {
@@ -144,19 +161,23 @@ public struct LoginFlow: Sendable {
 
     static let providerDown = Page(
         status: 503, title: "Sign-in unavailable",
-        message: "The identity provider cannot be reached right now, so you cannot sign in. Please try again in a minute.")
+        message:
+            "The identity provider cannot be reached right now, so you cannot sign in. Please try again in a minute.")
 
     static func page(for error: LoginError) -> Page {
         switch error.kind {
         case .providerUnavailable:
-            Page(status: 502, title: "Sign-in failed",
-                 message: "The identity provider did not answer as expected. Please try again in a minute.")
+            Page(
+                status: 502, title: "Sign-in failed",
+                message: "The identity provider did not answer as expected. Please try again in a minute.")
         case .invalidToken:
-            Page(status: 401, title: "Sign-in failed",
-                 message: "The identity provider's answer could not be verified, so you were not signed in.")
+            Page(
+                status: 401, title: "Sign-in failed",
+                message: "The identity provider's answer could not be verified, so you were not signed in.")
         case .missingEmail:
-            Page(status: 403, title: "Sign-in failed",
-                 message: "Your account has no verified email address, which this site needs to know who you are.")
+            Page(
+                status: 403, title: "Sign-in failed",
+                message: "Your account has no verified email address, which this site needs to know who you are.")
         }
     }
 

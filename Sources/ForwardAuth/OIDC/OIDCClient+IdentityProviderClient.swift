@@ -38,7 +38,8 @@ extension OIDCClient: IdentityProviderClient {
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
             return Identity(email: claims.email, displayName: claims.displayName, groups: claims.groups)
         } catch {
-            throw LoginError(error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
+            throw LoginError(
+                error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
         }
     }
 

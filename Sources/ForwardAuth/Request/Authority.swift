@@ -37,13 +37,17 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
                 hostEnd = colon
                 portStart = colon + 1
             }
-            guard hostEnd > 0, hostEnd <= 253, bytes[0..<hostEnd].allSatisfy(Authority.isRegNameByte) else { return nil }
+            guard hostEnd > 0, hostEnd <= 253, bytes[0..<hostEnd].allSatisfy(Authority.isRegNameByte) else {
+                return nil
+            }
             // A name made only of dots is not a host.
             guard bytes[0..<hostEnd].contains(where: { $0 != UInt8(ascii: ".") }) else { return nil }
         }
         if let portStart {
             let digits = bytes[portStart...]
-            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return nil
+            }
             let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             guard (1...65535).contains(value) else { return nil }
             self.port = value

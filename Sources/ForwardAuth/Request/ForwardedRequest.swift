@@ -83,7 +83,8 @@ public struct ForwardedRequest: RuleRequest, Sendable {
             rawPath = withoutFragment
             self.query = ""
         }
-        let judged = self.prefix.isEmpty ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
+        let judged =
+            self.prefix.isEmpty ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
         guard let judged else { throw .invalidURI }
         self.path = judged
         self.headers = headers
@@ -126,7 +127,8 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .missingHost: "neither X-Forwarded-Host nor Host is present"
         case .invalidHost: "X-Forwarded-Host is not a valid host[:port]"
         case .invalidPrefix: "X-Forwarded-Prefix must be a path starting with /"
-        case .invalidURI: "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
+        case .invalidURI:
+            "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
         }
     }

@@ -10,7 +10,8 @@ public struct CookieKeys: Sendable {
     public let keys: [SymmetricKey]
 
     public init(secret: [UInt8], encryptionKey: [UInt8]? = nil, previousSecrets: [[UInt8]] = []) {
-        keys = [Self.rootKey(secret: secret, encryptionKey: encryptionKey)]
+        keys =
+            [Self.rootKey(secret: secret, encryptionKey: encryptionKey)]
             + previousSecrets.map { Self.rootKey(secret: $0, encryptionKey: encryptionKey) }
     }
 
@@ -18,7 +19,8 @@ public struct CookieKeys: Sendable {
     public func keys(for purpose: String) -> [SymmetricKey] {
         keys.map { root in
             HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: root, salt: Array("forward-auth".utf8), info: Array(purpose.utf8), outputByteCount: 32)
+                inputKeyMaterial: root, salt: Array("forward-auth".utf8), info: Array(purpose.utf8), outputByteCount: 32
+            )
         }
     }
 

@@ -11,7 +11,8 @@ public struct SessionCookies: Sendable {
 
     public init(settings: CookieSettings, keys: CookieKeys) {
         self.settings = settings
-        self.sessionSealer = Sealer(keys: keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
+        self.sessionSealer = Sealer(
+            keys: keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
         self.claimsSealer = Sealer(
             keys: keys.keys(for: "claims"), purpose: "claims", cookieName: settings.claimsName,
             maximumLength: Self.maximumValueLength * Self.maximumClaimsChunks)

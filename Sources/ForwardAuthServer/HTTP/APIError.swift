@@ -20,7 +20,8 @@ struct APIError {
             body = #"{"status":\#(status.code),"message":"\#(Self.jsonEscaped(message))"}"#
         } else if accept.contains("xml") {
             contentType = "application/xml"
-            body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status.code)</status><message>\(HTMLText.escaped(message))</message></error>"
+            body =
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status.code)</status><message>\(HTMLText.escaped(message))</message></error>"
         } else {
             contentType = "text/plain; charset=utf-8"
             body = message + "\n"
@@ -40,7 +41,8 @@ struct APIError {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                out +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }

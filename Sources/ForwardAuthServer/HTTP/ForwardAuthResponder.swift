@@ -56,10 +56,13 @@ struct ForwardAuthResponder: HTTPResponder {
             decision = await loginFlow.complete(forwarded, cookies: cookies, now: now, random: random, logger: logger)
         case .logout:
             let session: Session? =
-                if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) { session } else { nil }
+                if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) { session } else {
+                    nil
+                }
             decision = await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger)
         case .startLogin:
-            decision = await loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            decision = await loginFlow.startFromLink(
+                forwarded, cookies: cookies, now: now, random: random, logger: logger)
         }
         if case .verifyBearer(let token, let policy) = decision {
             decision = await loginFlow.verifyBearer(token, policy: policy, now: now, logger: logger)

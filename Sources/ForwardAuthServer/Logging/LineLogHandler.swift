@@ -2,11 +2,11 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One log line per event, as logfmt (`text`), JSON (`json`) or a human-friendly `pretty` form.
@@ -43,13 +43,15 @@ public struct LineLogHandler: LogHandler {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let extra = event.metadata { fields.merge(extra) { $1 } }
-        let time = Date().formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: true))
+        let time = Date().formatted(
+            .iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: true))
         let level = Self.name(of: event.level)
         let keys = fields.keys.sorted()
         var line: String
         switch format {
         case .json:
-            line = #"{"time":"\#(time)","level":"\#(level)","logger":"\#(Self.json(label))","msg":"\#(Self.json(event.message.description))""#
+            line =
+                #"{"time":"\#(time)","level":"\#(level)","logger":"\#(Self.json(label))","msg":"\#(Self.json(event.message.description))""#
             for key in keys { line += #","\#(Self.json(key))":"\#(Self.json("\(fields[key]!)"))""# }
             line += "}"
         case .text:

@@ -34,7 +34,8 @@ struct ForwardAuthHarness {
                 configuration: configuration, transport: transport?(http) ?? http, logger: logger)
             do {
                 try await app.test(.live) { client in
-                    try await body(ForwardAuthHarness(provider: provider, client: client, providerClient: providerClient))
+                    try await body(
+                        ForwardAuthHarness(provider: provider, client: client, providerClient: providerClient))
                 }
             } catch {
                 try await http.shutdown()
@@ -65,7 +66,8 @@ struct ForwardAuthHarness {
             .init("X-Forwarded-Host")!: host, .init("X-Forwarded-Uri")!: uri, .accept: accept,
         ]
         if !cookies.isEmpty {
-            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            headers[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                separator: "; ")
         }
         headers.append(contentsOf: extra)
         return try await client.execute(uri: "/", method: .get, headers: headers)
@@ -77,13 +79,16 @@ struct ForwardAuthHarness {
         let url = try requireValue(URLComponents(string: location), "authorize URL")
         let response = try await providerClient.execute(
             uri: url.path + "?" + (url.percentEncodedQuery ?? ""), method: .get)
-        guard response.status == .found, let back = response.headers[.location], let components = URLComponents(string: back)
+        guard response.status == .found, let back = response.headers[.location],
+            let components = URLComponents(string: back)
         else { throw HarnessError("provider did not redirect back: \(response.status)") }
         return components
     }
 
     /// The full browser login: check → provider → callback. Returns the browser's cookies and the callback answer.
-    func login(host: String = "app.example.com", uri: String = "/page?q=1") async throws -> (cookies: [String: String], callback: TestResponse) {
+    func login(host: String = "app.example.com", uri: String = "/page?q=1") async throws -> (
+        cookies: [String: String], callback: TestResponse
+    ) {
         let start = try await check(host: host, uri: uri)
         guard start.status == .found, let location = start.headers[.location] else {
             throw HarnessError("check did not redirect to the provider: \(start.status)")

@@ -44,12 +44,15 @@ final class TestIdentityProvider: Sendable {
     init() async throws {
         let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let primitives = try privateKey.publicKey.getKeyPrimitives()
-        let encode = { (data: Data) in Base64.encodeToString(bytes: data, options: [.base64UrlAlphabet, .omitPaddingCharacter]) }
+        let encode = { (data: Data) in
+            Base64.encodeToString(bytes: data, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+        }
         jwks = """
             {"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"\(Self.kid)","n":"\(encode(primitives.modulus))","e":"\(encode(primitives.publicExponent))"}]}
             """
         keys = await JWTKeyCollection().add(
-            rsa: try Insecure.RSA.PrivateKey(backing: privateKey), digestAlgorithm: .sha256, kid: JWKIdentifier(string: Self.kid))
+            rsa: try Insecure.RSA.PrivateKey(backing: privateKey), digestAlgorithm: .sha256,
+            kid: JWKIdentifier(string: Self.kid))
     }
 
     var issuer: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
@@ -61,7 +64,8 @@ final class TestIdentityProvider: Sendable {
         let router = Router()
         router.get("/.well-known/openid-configuration") { _, _ in
             let issuer = self.issuer
-            return Self.json("""
+            return Self.json(
+                """
                 {"issuer":"\(issuer)","authorization_endpoint":"\(issuer)/auth","token_endpoint":"\(issuer)/token","jwks_uri":"\(issuer)/keys","response_types_supported":["code"],"id_token_signing_alg_values_supported":["RS256"]}
                 """)
         }
@@ -74,7 +78,8 @@ final class TestIdentityProvider: Sendable {
             else { return Response(status: .badRequest) }
             let code = UUID().uuidString
             self.state.withLock {
-                $0.grants[code] = Grant(nonce: String(nonce), codeChallenge: String(challenge), redirectURI: redirectURI)
+                $0.grants[code] = Grant(
+                    nonce: String(nonce), codeChallenge: String(challenge), redirectURI: redirectURI)
             }
             let location = "\(redirectURI)?code=\(code)&state=\(state)"
             return Response(status: .found, headers: [.location: location])
@@ -84,8 +89,9 @@ final class TestIdentityProvider: Sendable {
             let form = Self.form(String(buffer: body))
             return try await self.token(form: form, authorization: request.headers[.authorization])
         }
-        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                           onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port ?? 0 } })
+        return Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port ?? 0 } })
     }
 
     private func token(form: [String: String], authorization: String?) async throws -> Response {
@@ -94,11 +100,16 @@ final class TestIdentityProvider: Sendable {
             return (state.settings, form["code"].flatMap { state.grants.removeValue(forKey: $0) })
         }
         // client_secret_basic: each part form-encoded before base64 (RFC 6749 §2.3.1).
-        let expected = "Basic " + Data((Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)).utf8).base64EncodedString()
+        let expected =
+            "Basic "
+            + Data((Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)).utf8)
+            .base64EncodedString()
         guard authorization == expected else { return Self.oauthError(401, "invalid_client") }
         guard form["grant_type"] == "authorization_code", let grant, form["redirect_uri"] == grant.redirectURI,
             let verifier = form["code_verifier"],
-            Base64.encodeToString(bytes: Array(SHA256.hash(data: Array(verifier.utf8))), options: [.base64UrlAlphabet, .omitPaddingCharacter]) == grant.codeChallenge
+            Base64.encodeToString(
+                bytes: Array(SHA256.hash(data: Array(verifier.utf8))),
+                options: [.base64UrlAlphabet, .omitPaddingCharacter]) == grant.codeChallenge
         else { return Self.oauthError(400, "invalid_grant") }
         let now = Date()
         let claims = TestClaims(
@@ -116,7 +127,9 @@ final class TestIdentityProvider: Sendable {
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func oauthError(_ status: Int, _ error: String) -> Response {

@@ -12,10 +12,14 @@ struct AccessPolicyTests {
         (AccessPolicy(domains: ["example.com"]), "bob@evilexample.com", false),
         (AccessPolicy(domains: ["example.com"]), "bob@a.example.com", false),
         (AccessPolicy(whitelist: ["x@other.example"], domains: ["example.com"]), "bob@example.com", true),
-        (AccessPolicy(whitelist: ["x@other.example"], domains: ["example.com"], matchWhitelistOrDomain: false),
-         "bob@example.com", false),
-        (AccessPolicy(whitelist: ["x@other.example"], domains: ["example.com"], matchWhitelistOrDomain: false),
-         "x@other.example", true),
+        (
+            AccessPolicy(whitelist: ["x@other.example"], domains: ["example.com"], matchWhitelistOrDomain: false),
+            "bob@example.com", false
+        ),
+        (
+            AccessPolicy(whitelist: ["x@other.example"], domains: ["example.com"], matchWhitelistOrDomain: false),
+            "x@other.example", true
+        ),
     ])
     func emailsAreMatched(policy: AccessPolicy, email: String, allowed: Bool) {
         #expect((policy.evaluate(email: email, groups: []) == .allowed) == allowed)

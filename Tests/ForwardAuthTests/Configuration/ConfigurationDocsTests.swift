@@ -32,6 +32,8 @@ struct ConfigurationDocsTests {
             try Self.expected.write(to: Self.path, atomically: true, encoding: .utf8)
         }
         let current = try String(contentsOf: Self.path, encoding: .utf8)
-        #expect(current == Self.expected, "docs/configuration.md is stale: run UPDATE_DOCS=1 swift test --filter ConfigurationDocsTests")
+        #expect(
+            current == Self.expected,
+            "docs/configuration.md is stale: run UPDATE_DOCS=1 swift test --filter ConfigurationDocsTests")
     }
 }

@@ -38,7 +38,8 @@ struct ConfigurationSourcesTests {
     @Test func environmentAlone() throws {
         let c = try Input.valid(
             environment: Input.environment([
-                "PORT": "8080", "LOG_LEVEL": "DEBUG", "COOKIE_DOMAIN": "example.com", "CASE_INSENSITIVE_SUBJECTS": "yes",
+                "PORT": "8080", "LOG_LEVEL": "DEBUG", "COOKIE_DOMAIN": "example.com",
+                "CASE_INSENSITIVE_SUBJECTS": "yes",
                 "LIFETIME": "3600",
             ])
         ).configuration

@@ -194,7 +194,9 @@ struct ConfigurationValidationTests {
 
     @Test(arguments: ["true", "TRUE", "1", "yes", "Yes"])
     func booleansAcceptTheUsualSpellings(_ text: String) throws {
-        #expect(try Input.valid(environment: Input.environment(["CASE_INSENSITIVE_SUBJECTS": text])).configuration.caseInsensitiveSubjects)
+        #expect(
+            try Input.valid(environment: Input.environment(["CASE_INSENSITIVE_SUBJECTS": text])).configuration
+                .caseInsensitiveSubjects)
     }
 
     @Test(arguments: ["false", "False", "0", "no", "NO"])

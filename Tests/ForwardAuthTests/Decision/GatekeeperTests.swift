@@ -7,7 +7,8 @@ struct GatekeeperTests {
     let random = CountingRandom()
 
     func signedIn(_ gatekeeper: Gatekeeper, _ session: Session = Fixtures.session()) -> CookieList {
-        Fixtures.jar(gatekeeper.sessions.issue(session, host: "app.example.com", existing: CookieList([]), random: random))
+        Fixtures.jar(
+            gatekeeper.sessions.issue(session, host: "app.example.com", existing: CookieList([]), random: random))
     }
 
     @Test func validSessionPassesWithIdentityHeaders() throws {
@@ -55,7 +56,8 @@ struct GatekeeperTests {
     @Test func authHostModeSendsCallbacksToTheAuthHostAndSharesTheCookieDomain() throws {
         let gatekeeper = try Fixtures.gatekeeper(authHost: "auth.example.com")
         let decision = gatekeeper.check(
-            try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+            try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser,
+            now: Fixtures.now)
         guard case .login(let plan) = decision else {
             Issue.record("expected login, got \(decision)")
             return
@@ -67,8 +69,10 @@ struct GatekeeperTests {
 
     @Test func authHostKeepsItsPortInTheCallbackURL() throws {
         let gatekeeper = try Fixtures.gatekeeper(authHost: "auth.example.com:8443")
-        guard case .login(let plan) = gatekeeper.check(
-            try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard
+            case .login(let plan) = gatekeeper.check(
+                try Fixtures.request(host: "app.example.com:8443"), cookies: CookieList([]), client: .browser,
+                now: Fixtures.now)
         else {
             Issue.record("expected login")
             return
@@ -136,8 +140,10 @@ struct GatekeeperTests {
         let gatekeeper = try Fixtures.gatekeeper(
             domains: ["apps.a.example", "tools.a.example"], authHost: "auth.apps.a.example")
         // The domain that holds the auth host sends callbacks there and shares its cookie domain.
-        guard case .login(let apps) = gatekeeper.check(
-            try Fixtures.request(host: "x.apps.a.example"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard
+            case .login(let apps) = gatekeeper.check(
+                try Fixtures.request(host: "x.apps.a.example"), cookies: CookieList([]), client: .browser,
+                now: Fixtures.now)
         else {
             Issue.record("expected login")
             return
@@ -145,8 +151,10 @@ struct GatekeeperTests {
         #expect(apps.redirectURI == "https://auth.apps.a.example/_oauth")
         #expect(apps.cookieDomain == "apps.a.example")
         // The other domain cannot share cookies with the auth host: its hosts take their own callback.
-        guard case .login(let tools) = gatekeeper.check(
-            try Fixtures.request(host: "y.tools.a.example"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard
+            case .login(let tools) = gatekeeper.check(
+                try Fixtures.request(host: "y.tools.a.example"), cookies: CookieList([]), client: .browser,
+                now: Fixtures.now)
         else {
             Issue.record("expected login")
             return
@@ -158,7 +166,8 @@ struct GatekeeperTests {
 
     @Test func bearerTokenIsVerifiedWhenThereIsNoSession() throws {
         let decision = try Fixtures.gatekeeper().check(
-            try Fixtures.request(extra: [(name: "Authorization", value: "Bearer abc.def.ghi")]), cookies: CookieList([]),
+            try Fixtures.request(extra: [(name: "Authorization", value: "Bearer abc.def.ghi")]),
+            cookies: CookieList([]),
             client: .api, now: Fixtures.now)
         guard case .verifyBearer(let token, _) = decision else {
             Issue.record("expected bearer verification, got \(decision)")

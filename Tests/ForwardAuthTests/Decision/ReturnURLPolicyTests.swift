@@ -43,11 +43,12 @@ struct ReturnURLPolicyTests {
 
 @Suite("Routing our endpoints")
 struct RouteTests {
-    @Test(arguments: [
-        ("/_oauth", "/", Route.callback), ("/_oauth/logout", "/", .logout), ("/app", "/", .check),
-        ("/app", "/_oauth/auth", .checkWithoutRedirect), ("/app", "/_oauth/start", .startLogin),
-        ("/_oauthx", "/", .check), ("/_oauth/", "/", .check),
-    ] as [(String, String, Route)])
+    @Test(
+        arguments: [
+            ("/_oauth", "/", Route.callback), ("/_oauth/logout", "/", .logout), ("/app", "/", .check),
+            ("/app", "/_oauth/auth", .checkWithoutRedirect), ("/app", "/_oauth/start", .startLogin),
+            ("/_oauthx", "/", .check), ("/_oauth/", "/", .check),
+        ] as [(String, String, Route)])
     func forwardedPathsRouteFirst(forwarded: String, requestLine: String, expected: Route) {
         #expect(Route(forwardedPath: forwarded[...], requestLinePath: requestLine[...], urlPath: "/_oauth") == expected)
     }
@@ -66,10 +67,12 @@ struct RouteTests {
 
 @Suite("Browser or API client")
 struct ClientKindTests {
-    @Test(arguments: [
-        ("text/html,application/xhtml+xml,*/*;q=0.8", ClientKind.browser), ("*/*", .browser), ("*/* ; q=1", .browser),
-        ("application/json", .api), ("application/json, */*", .api), (nil, .api), ("", .api),
-    ] as [(String?, ClientKind)])
+    @Test(
+        arguments: [
+            ("text/html,application/xhtml+xml,*/*;q=0.8", ClientKind.browser), ("*/*", .browser),
+            ("*/* ; q=1", .browser),
+            ("application/json", .api), ("application/json, */*", .api), (nil, .api), ("", .api),
+        ] as [(String?, ClientKind)])
     func acceptDecides(accept: String?, expected: ClientKind) {
         #expect(ClientKind(accept: accept) == expected)
     }

@@ -17,8 +17,10 @@ final class FakeProvider: IdentityProviderClient {
     let available: Bool
     let endSession: String?
 
-    init(identity: Identity = Identity(email: "alice@example.com", displayName: "Alice", groups: ["devs"]),
-         failure: LoginError? = nil, available: Bool = true, endSession: String? = nil) {
+    init(
+        identity: Identity = Identity(email: "alice@example.com", displayName: "Alice", groups: ["devs"]),
+        failure: LoginError? = nil, available: Bool = true, endSession: String? = nil
+    ) {
         self.identity = identity
         self.failure = failure
         self.available = available
@@ -27,9 +29,12 @@ final class FakeProvider: IdentityProviderClient {
 
     struct Unavailable: Error {}
 
-    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws -> String {
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
+        -> String
+    {
         guard available else { throw Unavailable() }
-        return "https://dex.example.com/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)&redirect_uri=\(redirectURI)"
+        return
+            "https://dex.example.com/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)&redirect_uri=\(redirectURI)"
     }
 
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
@@ -57,32 +62,44 @@ struct LoginFlowTests {
     let random = CountingRandom()
     let logger = Logger(label: "test")
 
-    func flow(_ provider: FakeProvider = FakeProvider(), access: AccessPolicy = AccessPolicy(),
-              authHost: String? = nil, logoutRedirect: String? = nil) throws -> LoginFlow {
+    func flow(
+        _ provider: FakeProvider = FakeProvider(), access: AccessPolicy = AccessPolicy(),
+        authHost: String? = nil, logoutRedirect: String? = nil
+    ) throws -> LoginFlow {
         let gatekeeper = try Fixtures.gatekeeper(authHost: authHost, access: access)
         return LoginFlow(
             gatekeeper: gatekeeper,
-            loginStates: LoginStateCookies(settings: Fixtures.cookieSettings(), keys: CookieKeys(secret: Fixtures.secret)),
+            loginStates: LoginStateCookies(
+                settings: Fixtures.cookieSettings(), keys: CookieKeys(secret: Fixtures.secret)),
             provider: provider, logoutRedirect: logoutRedirect)
     }
 
     /// Starts a login and returns the browser's cookies and the state sent to the provider.
     func startLogin(_ flow: LoginFlow, host: String = "app.example.com") async throws -> (CookieList, String) {
         let request = try Fixtures.request(host: host)
-        guard case .login(let plan) = flow.gatekeeper.check(request, cookies: CookieList([]), client: .browser, now: Fixtures.now)
+        guard
+            case .login(let plan) = flow.gatekeeper.check(
+                request, cookies: CookieList([]), client: .browser, now: Fixtures.now)
         else {
             throw TestFailure("no login plan")
         }
-        let decision = await flow.start(plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
-        guard case .redirect(let location, .found, let cookies) = decision else { throw TestFailure("no redirect: \(decision)") }
-        let state = try #require(location.split(separator: "&").first { $0.contains("state=") }?.split(separator: "=").last)
+        let decision = await flow.start(
+            plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
+        guard case .redirect(let location, .found, let cookies) = decision else {
+            throw TestFailure("no redirect: \(decision)")
+        }
+        let state = try #require(
+            location.split(separator: "&").first { $0.contains("state=") }?.split(separator: "=").last)
         return (Fixtures.jar(cookies), String(state))
     }
 
-    func callback(_ flow: LoginFlow, cookies: CookieList, query: String, host: String = "app.example.com",
-                  now: Int64 = Fixtures.now + 5) async throws -> Decision {
-        await flow.complete(try Fixtures.request(host: host, uri: "/_oauth?\(query)"), cookies: cookies, now: now,
-                            random: random, logger: logger)
+    func callback(
+        _ flow: LoginFlow, cookies: CookieList, query: String, host: String = "app.example.com",
+        now: Int64 = Fixtures.now + 5
+    ) async throws -> Decision {
+        await flow.complete(
+            try Fixtures.request(host: host, uri: "/_oauth?\(query)"), cookies: cookies, now: now,
+            random: random, logger: logger)
     }
 
     @Test func fullLoginMintsASessionAndReturnsToTheStartingPage() async throws {
@@ -131,7 +148,8 @@ struct LoginFlowTests {
             Issue.record("first callback failed")
             return
         }
-        let replay = try await callback(flow, cookies: Fixtures.jar(setCookies, keeping: cookies), query: "code=abc&state=\(state)")
+        let replay = try await callback(
+            flow, cookies: Fixtures.jar(setCookies, keeping: cookies), query: "code=abc&state=\(state)")
         guard case .page(let page, _) = replay else {
             Issue.record("expected page, got \(replay)")
             return
@@ -142,8 +160,9 @@ struct LoginFlowTests {
     @Test func anExpiredLoginIsRefused() async throws {
         let flow = try flow()
         let (cookies, state) = try await startLogin(flow)
-        let decision = try await callback(flow, cookies: cookies, query: "code=abc&state=\(state)",
-                                          now: Fixtures.now + LoginState.lifetime + 1)
+        let decision = try await callback(
+            flow, cookies: cookies, query: "code=abc&state=\(state)",
+            now: Fixtures.now + LoginState.lifetime + 1)
         guard case .page(let page, _) = decision else {
             Issue.record("expected page, got \(decision)")
             return
@@ -193,8 +212,10 @@ struct LoginFlowTests {
 
     @Test func providerDownMeansAClear503() async throws {
         let flow = try flow(FakeProvider(available: false))
-        let plan = LoginPlan(returnURL: "https://app.example.com/", redirectURI: "https://app.example.com/_oauth", cookieDomain: nil)
-        let decision = await flow.start(plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
+        let plan = LoginPlan(
+            returnURL: "https://app.example.com/", redirectURI: "https://app.example.com/_oauth", cookieDomain: nil)
+        let decision = await flow.start(
+            plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
         guard case .page(let page, _) = decision else {
             Issue.record("expected page, got \(decision)")
             return
@@ -213,7 +234,8 @@ struct LoginFlowTests {
             try Fixtures.request(uri: "/_oauth/start?rd=\(rd)"), cookies: CookieList([]), now: Fixtures.now,
             random: random, logger: logger)
         guard case .redirect(let location, _, let cookies) = started,
-            let state = location.split(separator: "&").first(where: { $0.contains("state=") })?.split(separator: "=").last
+            let state = location.split(separator: "&").first(where: { $0.contains("state=") })?.split(separator: "=")
+                .last
         else {
             Issue.record("expected redirect, got \(started)")
             return
@@ -228,8 +250,9 @@ struct LoginFlowTests {
 
     @Test func logoutClearsCookiesAndNeverAnswers2xx() async throws {
         let flow = try flow()
-        let decision = await flow.logout(try Fixtures.request(uri: "/_oauth/logout"), cookies: CookieList([]),
-                                         session: nil, logger: logger)
+        let decision = await flow.logout(
+            try Fixtures.request(uri: "/_oauth/logout"), cookies: CookieList([]),
+            session: nil, logger: logger)
         guard case .page(let page, let cookies) = decision else {
             Issue.record("expected page, got \(decision)")
             return
@@ -238,8 +261,9 @@ struct LoginFlowTests {
         #expect(cookies.contains { $0.name == "_forward_auth" && $0.maxAge == 0 })
 
         let redirecting = try self.flow(logoutRedirect: "https://example.com/bye")
-        guard case .redirect(let location, _, _) = await redirecting.logout(
-            try Fixtures.request(uri: "/_oauth/logout"), cookies: CookieList([]), session: nil, logger: logger)
+        guard
+            case .redirect(let location, _, _) = await redirecting.logout(
+                try Fixtures.request(uri: "/_oauth/logout"), cookies: CookieList([]), session: nil, logger: logger)
         else {
             Issue.record("expected redirect")
             return

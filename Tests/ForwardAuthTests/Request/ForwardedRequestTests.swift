@@ -64,24 +64,28 @@ struct ForwardedRequestTests {
         #expect(request.path == "/%61dmin")
     }
 
-    @Test(arguments: [
-        (["X-Forwarded-Method": "GE T", "X-Forwarded-Host": "a.example.com"], .invalidMethod),
-        (["X-Forwarded-Proto": "ftp", "X-Forwarded-Host": "a.example.com"], .invalidProto),
-        (["X-Forwarded-Uri": "/"], .missingHost),
-        (["X-Forwarded-Host": "a.example.com:99999"], .invalidHost),
-        (["X-Forwarded-Host": "a.example.com:x"], .invalidHost),
-        (["X-Forwarded-Host": "evil.com/a"], .invalidHost),
-        (["X-Forwarded-Host": "user@evil.com"], .invalidHost),
-        (["X-Forwarded-Host": "a.example.com\r\nX-Injected: 1"], .invalidHost),
-        (["X-Forwarded-Host": ""], .invalidHost),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "http://evil.com/"], .invalidURI),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a b"], .invalidURI),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%zz"], .invalidURI),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%00b"], .invalidURI),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a\r\nb"], .invalidURI),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"], .invalidPrefix),
-        (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/" + String(repeating: "a", count: 9000)], .uriTooLong),
-    ] as [(HeaderList, ForwardedRequestError)])
+    @Test(
+        arguments: [
+            (["X-Forwarded-Method": "GE T", "X-Forwarded-Host": "a.example.com"], .invalidMethod),
+            (["X-Forwarded-Proto": "ftp", "X-Forwarded-Host": "a.example.com"], .invalidProto),
+            (["X-Forwarded-Uri": "/"], .missingHost),
+            (["X-Forwarded-Host": "a.example.com:99999"], .invalidHost),
+            (["X-Forwarded-Host": "a.example.com:x"], .invalidHost),
+            (["X-Forwarded-Host": "evil.com/a"], .invalidHost),
+            (["X-Forwarded-Host": "user@evil.com"], .invalidHost),
+            (["X-Forwarded-Host": "a.example.com\r\nX-Injected: 1"], .invalidHost),
+            (["X-Forwarded-Host": ""], .invalidHost),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "http://evil.com/"], .invalidURI),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a b"], .invalidURI),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%zz"], .invalidURI),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%00b"], .invalidURI),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a\r\nb"], .invalidURI),
+            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"], .invalidPrefix),
+            (
+                ["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/" + String(repeating: "a", count: 9000)],
+                .uriTooLong
+            ),
+        ] as [(HeaderList, ForwardedRequestError)])
     func malformedHeadersAreRefused(headers: HeaderList, expected: ForwardedRequestError) {
         #expect(throws: expected) { try parse(headers) }
     }
@@ -110,7 +114,9 @@ struct AuthorityTests {
         #expect(Authority(parsing: text) != nil)
     }
 
-    @Test(arguments: ["", ":80", "a.com:0", "a.com:65536", "[::1", "[::1]x", "a b.com", "a.com:80:80", "...", "a%2ecom", "ä.com"])
+    @Test(arguments: [
+        "", ":80", "a.com:0", "a.com:65536", "[::1", "[::1]x", "a b.com", "a.com:80:80", "...", "a%2ecom", "ä.com",
+    ])
     func invalidAuthoritiesDoNot(text: String) {
         #expect(Authority(parsing: text) == nil)
     }

@@ -7,8 +7,10 @@ struct SessionCookiesTests {
     static let now: Int64 = 1_800_000_000
     let random = CountingRandom()
 
-    func cookies(secret: String = "0123456789abcdef0123456789abcdef", name: String = "_forward_auth",
-                 domains: [String] = ["example.com"], previous: [String] = []) -> SessionCookies {
+    func cookies(
+        secret: String = "0123456789abcdef0123456789abcdef", name: String = "_forward_auth",
+        domains: [String] = ["example.com"], previous: [String] = []
+    ) -> SessionCookies {
         var settings = CookieSettings()
         settings.sessionName = name
         settings.domains = domains
@@ -18,8 +20,9 @@ struct SessionCookiesTests {
     }
 
     func session(groups: [String] = ["devs", "ops"], expiresIn: Int64 = 3600) -> Session {
-        Session(email: "alice@example.com", name: "Alice Q", groups: groups, issuedAt: Self.now,
-                expiresAt: Self.now + expiresIn, id: Array(repeating: 7, count: 16))
+        Session(
+            email: "alice@example.com", name: "Alice Q", groups: groups, issuedAt: Self.now,
+            expiresAt: Self.now + expiresIn, id: Array(repeating: 7, count: 16))
     }
 
     /// What a browser would send back after receiving `setCookies`.
@@ -42,7 +45,8 @@ struct SessionCookiesTests {
 
     @Test func expiredSessionsAreRefusedWhateverTheBrowserSends() {
         let sessions = cookies()
-        let issued = sessions.issue(session(expiresIn: 60), host: "app.example.com", existing: CookieList([]), random: random)
+        let issued = sessions.issue(
+            session(expiresIn: 60), host: "app.example.com", existing: CookieList([]), random: random)
         #expect(sessions.session(from: jar(issued), now: Self.now + 60) == .expired)
     }
 
@@ -64,7 +68,9 @@ struct SessionCookiesTests {
         bytes[middle] = bytes[middle] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
         let tampered = String(decoding: bytes, as: UTF8.self)
         #expect(sessions.session(from: CookieList([("_forward_auth", tampered)]), now: Self.now) == .invalid)
-        #expect(sessions.session(from: CookieList([("_forward_auth", String(value.dropLast(4)))]), now: Self.now) == .invalid)
+        #expect(
+            sessions.session(from: CookieList([("_forward_auth", String(value.dropLast(4)))]), now: Self.now)
+                == .invalid)
     }
 
     @Test func anotherSecretCannotOpen() throws {
@@ -96,7 +102,8 @@ struct SessionCookiesTests {
     @Test func hundredsOfGroupsOverflowIntoBoundClaimsCookies() throws {
         let groups = (0..<400).map { "team-with-a-rather-long-group-name-\($0)" }
         let sessions = cookies()
-        let issued = sessions.issue(session(groups: groups), host: "a.example.com", existing: CookieList([]), random: random)
+        let issued = sessions.issue(
+            session(groups: groups), host: "a.example.com", existing: CookieList([]), random: random)
         #expect(issued.allSatisfy { $0.value.utf8.count <= SessionCookies.maximumValueLength })
         #expect(issued.contains { $0.name == "_forward_auth_claims" })
         guard case .valid(let opened) = sessions.session(from: jar(issued), now: Self.now) else {
@@ -126,11 +133,13 @@ struct SessionCookiesTests {
 struct LoginStateCookiesTests {
     static let now: Int64 = 1_800_000_000
     let random = CountingRandom()
-    let cookies = LoginStateCookies(settings: CookieSettings(), keys: CookieKeys(secret: Array("0123456789abcdef".utf8)))
+    let cookies = LoginStateCookies(
+        settings: CookieSettings(), keys: CookieKeys(secret: Array("0123456789abcdef".utf8)))
 
     func state(_ id: String, expiresAt: Int64 = now + 600) -> LoginState {
-        LoginState(state: id + "-state-0123456789", nonce: "n", codeVerifier: "v", redirectURI: "https://a.example.com/_oauth",
-                   returnURL: "https://a.example.com/x?y=1", expiresAt: expiresAt)
+        LoginState(
+            state: id + "-state-0123456789", nonce: "n", codeVerifier: "v", redirectURI: "https://a.example.com/_oauth",
+            returnURL: "https://a.example.com/x?y=1", expiresAt: expiresAt)
     }
 
     func issue(_ state: LoginState, existing: CookieList = CookieList([]), now: Int64 = now) -> [SetCookie] {
