@@ -36,14 +36,7 @@ NAME = "_forward_auth_name"
 @pytest.fixture
 def clusters(request, stack, provider, app, forward_auth_bin):
     """This scenario's forward-auth instances and Caddy; all stopped when the test ends, failed or not."""
-    c = Clusters(stack, request.node.name)
-    try:
-        yield c
-    finally:
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
-            print(f"\n{c.logs()}")
-        c.stop()
+    yield from running_clusters(request, Clusters(stack, request.node.name))
 
 
 def new_key() -> str:
@@ -349,7 +342,11 @@ def auth_host_scenario(clusters, stack, browser, auth_host, tag):
 def clusters_on_port_80(request, stack, provider, app, forward_auth_bin):
     if not port_is_free(DEFAULT_HTTP_PORT):
         pytest.skip(f"127.0.0.1:{DEFAULT_HTTP_PORT} cannot be bound here (in use, or not root)")
-    c = Clusters(stack, request.node.name, port=DEFAULT_HTTP_PORT)
+    yield from running_clusters(request, Clusters(stack, request.node.name, port=DEFAULT_HTTP_PORT))
+
+
+def running_clusters(request, c):
+    """Yields `c`, then stops it; prints its logs when the test failed."""
     try:
         yield c
     finally:
