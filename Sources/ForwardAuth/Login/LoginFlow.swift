@@ -53,18 +53,17 @@ public struct LoginFlow: Sendable {
     public func startFromLink(
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
-        let target = CallbackQuery(request.query).value("rd")
-        let fallback = "\(request.scheme.rawValue)://\(request.authority)/"
-        guard let returnURL = target.flatMap({ gatekeeper.returnURLs.validate($0, startHost: request.host) }),
-            let plan = gatekeeper.loginPlan(for: request, returnURL: returnURL)
-        else {
+        let requested = CallbackQuery(request.query).value("rd").flatMap {
+            gatekeeper.returnURLs.validate($0, startHost: request.host)
+        }
+        if requested == nil {
             logger.notice(
-                "login start: return URL not allowed; returning to the host's root instead",
+                "login start: return URL missing or not allowed; returning to the host's root instead",
                 metadata: ["host": "\(request.host)"])
-            guard let plan = gatekeeper.loginPlan(for: request, returnURL: fallback) else {
-                return .forbidden(reason: "host \(request.host) is not served here", user: nil)
-            }
-            return await start(plan, cookies: cookies, now: now, random: random, logger: logger)
+        }
+        let returnURL = requested ?? request.rootURL
+        guard let plan = gatekeeper.loginPlan(for: request, returnURL: returnURL) else {
+            return .forbidden(reason: "host \(request.host) is not served here", user: nil)
         }
         return await start(plan, cookies: cookies, now: now, random: random, logger: logger)
     }
@@ -132,8 +131,7 @@ public struct LoginFlow: Sendable {
             expiresAt: now + sessions.settings.lifetime, id: random.bytes(16))
         var setCookies = sessions.issue(session, host: request.host, existing: cookies, random: random)
         setCookies.append(clearState)
-        let fallback = "\(request.scheme.rawValue)://\(request.authority)/"
-        let location = gatekeeper.returnURLs.validate(loginState.returnURL, startHost: request.host) ?? fallback
+        let location = gatekeeper.returnURLs.validate(loginState.returnURL, startHost: request.host) ?? request.rootURL
         logger.info("login", metadata: ["user": "\(identity.email)", "groups": "\(identity.groups.count)"])
         return .redirect(location: location, status: .found, cookies: setCookies)
     }

@@ -28,6 +28,9 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     /// The absolute URL of the original request: where a login sends the browser back to.
     public var url: String { "\(scheme.rawValue)://\(authority)\(prefix)\(uri)" }
 
+    /// The root of the original request's origin: where a login goes back to when its own target is refused.
+    public var rootURL: String { "\(scheme.rawValue)://\(authority)/" }
+
     public func headerValues(_ name: String) -> [String] { headers.values(name) }
 
     /// Requests over this many bytes of URI are refused: no proxy sends them, and every matcher downstream
