@@ -36,7 +36,8 @@ public func buildApplication(
     let gatekeeper = Gatekeeper(configuration)
     let responder = ForwardAuthResponder(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
-        providerStatus: provider, random: random, clock: clock, logger: logger)
+        providerStatus: provider, random: random, clock: clock, logger: logger,
+        paths: Route.Paths(urlPath: configuration.urlPath))
     return Application(
         responder: responder,
         configuration: ApplicationConfiguration(

@@ -13,25 +13,43 @@ public enum Route: Sendable, Hashable {
     /// Start a login for `?rd=<return URL>` (nginx `error_page 401`).
     case startLogin
 
+    /// Our endpoint paths under `url-path`, built once: routing runs on every request.
+    public struct Paths: Sendable, Hashable {
+        public let callback: String
+        public let logout: String
+        public let check: String
+        public let start: String
+
+        public init(urlPath: String) {
+            callback = urlPath
+            logout = urlPath + "/logout"
+            check = urlPath + "/auth"
+            start = urlPath + "/start"
+        }
+    }
+
     /// - Parameters:
     ///   - forwardedPath: the path of `X-Forwarded-Uri` (without prefix or query), if that header is present.
     ///   - requestLinePath: the path of the subrequest's own request line.
-    ///   - urlPath: the configured callback path (`/_oauth`).
-    public init(forwardedPath: Substring?, requestLinePath: Substring, urlPath: String) {
-        let logoutPath = urlPath + "/logout"
-        if requestLinePath == urlPath + "/auth" {
+    ///   - paths: the endpoint paths under the configured `url-path` (`/_oauth`).
+    public init(forwardedPath: Substring?, requestLinePath: Substring, paths: Paths) {
+        if requestLinePath == paths.check {
             self = .checkWithoutRedirect
-        } else if requestLinePath == urlPath + "/start" {
+        } else if requestLinePath == paths.start {
             self = .startLogin
-        } else if let forwardedPath, forwardedPath == urlPath || forwardedPath == logoutPath {
-            self = forwardedPath == urlPath ? .callback : .logout
-        } else if forwardedPath == nil, requestLinePath == urlPath {
+        } else if let forwardedPath {
+            self = forwardedPath == paths.callback ? .callback : forwardedPath == paths.logout ? .logout : .check
+        } else if requestLinePath == paths.callback {
             self = .callback
-        } else if forwardedPath == nil, requestLinePath == logoutPath {
+        } else if requestLinePath == paths.logout {
             self = .logout
         } else {
             self = .check
         }
+    }
+
+    public init(forwardedPath: Substring?, requestLinePath: Substring, urlPath: String) {
+        self.init(forwardedPath: forwardedPath, requestLinePath: requestLinePath, paths: Paths(urlPath: urlPath))
     }
 
     /// The path part of a request target (before `?` or `#`).

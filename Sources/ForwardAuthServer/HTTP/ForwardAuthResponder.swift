@@ -17,6 +17,8 @@ struct ForwardAuthResponder: HTTPResponder {
     let random: any RandomSource
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// Built once from `url-path`.
+    let paths: Route.Paths
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let headers = request.headers
@@ -29,7 +31,7 @@ struct ForwardAuthResponder: HTTPResponder {
         }
         let route = Route(
             forwardedPath: headers[.xForwardedUri].map(Route.path(of:)), requestLinePath: requestLinePath,
-            urlPath: gatekeeper.settings.urlPath)
+            paths: paths)
         let accept = headers[.accept]
         let client = ClientKind(accept: accept)
         let forwarded: ForwardedRequest
