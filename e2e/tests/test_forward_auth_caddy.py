@@ -68,6 +68,11 @@ def test_reload_keeps_the_session_without_the_provider(rig, browser):
         assert data["user"] == ALICE.email
     finally:
         rig.provider.proc.signal_group(signal.SIGCONT)
+    assert_provider_not_visited(rig, browser)
+
+
+def assert_provider_not_visited(rig, browser):
+    """Since the last `browser.navigations()`, the browser never went to the identity provider."""
     visited = [u for u, _ in browser.navigations()]
     assert all(urllib.parse.urlsplit(u).netloc != rig.provider_netloc for u in visited), visited
 
@@ -78,8 +83,7 @@ def test_second_app_host_under_the_cookie_domain_passes_without_a_new_login(rig,
     browser.get(rig.caddy_url(APP2, "/other"))
     data = browser.wait_app(host=netloc(rig, APP2), timeout=10)
     assert data["user"] == ALICE.email and data["path"] == "/other"
-    visited = [u for u, _ in browser.navigations()]
-    assert all(urllib.parse.urlsplit(u).netloc != rig.provider_netloc for u in visited), visited
+    assert_provider_not_visited(rig, browser)
 
 
 def test_logout_then_the_app_asks_for_login_again(rig, browser):
