@@ -33,7 +33,15 @@ public func buildApplication(
             load: { try await provider.load(now: Date()) },
             logger: logger))
 
-    let gatekeeper = Gatekeeper(configuration)
+    var serviceAccountToken: ServiceAccountToken?
+    if configuration.enableImpersonation {
+        let token = ServiceAccountToken()
+        services.append(
+            ServiceAccountTokenReader(path: configuration.serviceAccountTokenPath, token: token, logger: logger))
+        serviceAccountToken = token
+    }
+    let rbacStore = RBACPolicyStore()
+    let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
     let responder = ForwardAuthResponder(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
         providerStatus: provider, random: random, clock: clock, logger: logger,

@@ -22,12 +22,13 @@ public struct AccessPolicy: Sendable, Hashable {
         self.matchWhitelistOrDomain = matchWhitelistOrDomain
     }
 
-    /// This policy with a rule's own lists in place of the global ones, where the rule has any.
+    /// This policy with a rule's own lists in place of the global ones, where the rule has any. Copies no list
+    /// elements: a rule's lists are lower-cased when the rule is defined.
     public func overridden(by rule: RuleDefinition) -> AccessPolicy {
         var policy = self
         if !rule.whitelist.isEmpty || !rule.domains.isEmpty {
-            policy.whitelist = rule.whitelist.map { $0.lowercased() }
-            policy.domains = rule.domains.map { $0.lowercased() }
+            policy.whitelist = rule.whitelist
+            policy.domains = rule.domains
         }
         if !rule.groups.isEmpty { policy.groups = rule.groups }
         return policy
@@ -40,7 +41,9 @@ public struct AccessPolicy: Sendable, Hashable {
 
     public func evaluate(email: String, groups userGroups: [String]) -> Verdict {
         if !whitelist.isEmpty || !domains.isEmpty {
-            let email = email.lowercased()
+            // Tokens almost always carry lower-case ASCII emails: lower-case (allocate) only when needed.
+            let needsLowercasing = email.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }
+            let email = needsLowercasing ? email.lowercased() : email
             let listed = whitelist.contains(email)
             let domainAllowed: Bool
             if !matchWhitelistOrDomain && !whitelist.isEmpty {

@@ -4,7 +4,9 @@ extension Configuration {
     /// Reads and validates every option from `reader`; nil when any problem was found (they are in `reader`).
     ///
     /// Every option is read before deciding, so one run reports every problem, in table order.
-    static func build(from reader: inout ConfigurationReader, configFile: String?) -> Configuration? {
+    ///
+    /// `inCluster`: the process runs in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` is set), so RBAC can read the API.
+    static func build(from reader: inout ConfigurationReader, configFile: String?, inCluster: Bool) -> Configuration? {
         // Placeholders for the required values; only returned when no problem was found, i.e. all were read.
         var configuration = Configuration(
             providerURI: URL(fileURLWithPath: "/"), clientID: "", clientSecret: Secret(""), secret: Secret(""))
@@ -61,6 +63,9 @@ extension Configuration {
         configuration.matchWhitelistOrDomain = reader.bool("match-whitelist-or-domain")
         configuration.allowedGroups = reader.list("allowed-groups").items
         configuration.emailHeaderNames = reader.headerNames("email-header-names")
+        configuration.claimHeaders = reader.claimHeaders(reserved: configuration.emailHeaderNames)
+        configuration.skipAuthPreflight = reader.bool("skip-auth-preflight")
+        configuration.groupsFilter = reader.groupsFilter()
         configuration.forwardTokenHeaderName = reader.headerNames("forward-token-header-name").first
         configuration.forwardTokenPrefix = reader.string("forward-token-prefix")
         if let (definitions, compiled) = reader.rules() {
@@ -74,6 +79,7 @@ extension Configuration {
         configuration.groupClaimPrefix = reader.string("group-claim-prefix")
         configuration.groupsAttributeName = reader.required("groups-attribute-name") ?? "groups"
         configuration.enableRBAC = reader.bool("enable-rbac")
+        configuration.rbacFile = reader.optionalString("rbac-file")?.value
         configuration.authzPassThrough = reader.list("authz-pass-through").items
         configuration.caseInsensitiveSubjects = reader.bool("case-insensitive-subjects")
         configuration.enableV3URLPatternMatching = reader.bool("enable-v3-url-pattern-matching")
@@ -83,18 +89,24 @@ extension Configuration {
         if configuration.clusterStorage.enabled {
             reader.warn("enable-in-cluster-storage is not supported; sessions stay in cookies")
         }
-        // Not built yet. RBAC narrows who passes: ignoring it would let every signed-in user through, so refuse
-        // to start. The other two only add what the upstream needs; without it the upstream refuses (fails closed).
-        if configuration.enableRBAC {
+        if configuration.enableRBAC, configuration.rbacFile == nil, !inCluster {
             reader.problem(
-                "enable-rbac: Kubernetes RBAC authorization is not available in this version; refusing to start "
-                    + "rather than let every signed-in user through")
+                "enable-rbac: outside a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set) roles and bindings "
+                    + "must come from a file: set --rbac-file or RBAC_FILE")
         }
-        if configuration.enableImpersonation {
-            reader.warn("enable-impersonation is not available in this version: no Impersonate-* headers are sent")
+        if configuration.rbacFile != nil, !configuration.enableRBAC {
+            reader.warn("rbac-file is set but enable-rbac is not: the file is not used")
         }
-        if configuration.forwardTokenHeaderName != nil {
-            reader.warn("forward-token-header-name is not available in this version: the ID token is not forwarded")
+        if configuration.enableImpersonation,
+            let clash = configuration.claimHeaders.first(where: {
+                $0.header.lowercased() == "authorization" || $0.header.lowercased().hasPrefix("impersonate-")
+            })
+        {
+            reader.problem(
+                "claim-header: \(clash.header) is sent by enable-impersonation itself (Authorization, Impersonate-*)")
+        }
+        if !configuration.authzPassThrough.isEmpty, !configuration.enableRBAC {
+            reader.warn("authz-pass-through is set but enable-rbac is not: it has no effect")
         }
 
         // Across options

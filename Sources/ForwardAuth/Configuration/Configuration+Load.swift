@@ -39,7 +39,9 @@ extension Configuration {
             var reader = ConfigurationReader(
                 settings: RawSettings(fileEntries + environmentValues.entries + commandLine.entries), readFile: readFile
             )
-            let configuration = build(from: &reader, configFile: configFile)
+            let configuration = build(
+                from: &reader, configFile: configFile,
+                inCluster: environment["KUBERNETES_SERVICE_HOST"].map { !$0.isEmpty } ?? false)
             problems += reader.problems
             warnings += reader.warnings
             guard problems.isEmpty, let configuration else { return .invalid(problems: problems) }

@@ -63,6 +63,11 @@ public struct Configuration: Sendable {
     public var allowedGroups: [String] = []
     /// Valid header names.
     public var emailHeaderNames = ["X-Forwarded-User"]
+    /// `claim-header`: response headers carrying claims.
+    public var claimHeaders: [IdentityHeaders.ClaimHeader] = []
+    public var skipAuthPreflight = false
+    /// `groups-filter` as given: nil, `auto` or a regex (checked at load).
+    public var groupsFilter: String?
     public var forwardTokenHeaderName: String?
     public var forwardTokenPrefix = "Bearer "
 
@@ -72,6 +77,8 @@ public struct Configuration: Sendable {
     public var groupClaimPrefix = "oidc:"
     public var groupsAttributeName = "groups"
     public var enableRBAC = false
+    /// Roles and bindings from a file instead of the Kubernetes API.
+    public var rbacFile: String?
     public var authzPassThrough: [String] = []
     public var caseInsensitiveSubjects = false
     public var enableV3URLPatternMatching = false

@@ -94,8 +94,21 @@ extension ConfigurationOption {
             "email-header-names", env: ["EMAIL_HEADER_NAMES"], kind: .list, default: "X-Forwarded-User",
             help: "Response headers that carry the user's email."),
         .init(
+            "claim-header", env: ["CLAIM_HEADERS"], kind: .list,
+            help:
+                "Response header carrying an ID token claim, as HEADER=claim (repeatable or comma-separated); list values are joined with commas."
+        ),
+        .init(
+            "skip-auth-preflight", env: ["SKIP_AUTH_PREFLIGHT"], kind: .bool, default: "false",
+            help: "Let CORS preflights (OPTIONS with Origin and Access-Control-Request-Method) pass without a session."),
+        .init(
+            "groups-filter", env: ["GROUPS_FILTER"],
+            help:
+                "Groups a session keeps: auto (those allowed-groups, rules and RBAC bindings name) or a regex the whole name must match; unset keeps all."
+        ),
+        .init(
             "forward-token-header-name", env: ["FORWARD_TOKEN_HEADER_NAME"],
-            help: "Header to forward the raw ID token in."),
+            help: "Header to forward the raw ID token in (the token is then kept with the session)."),
         .init(
             "forward-token-prefix", env: ["FORWARD_TOKEN_PREFIX"], default: "Bearer ",
             help: "Prefix for the forwarded token's header value."),
@@ -116,6 +129,11 @@ extension ConfigurationOption {
         .init(
             "enable-rbac", env: ["ENABLE_RBAC"], kind: .bool, default: "false",
             help: "Authorize with Kubernetes ClusterRoles and ClusterRoleBindings."),
+        .init(
+            "rbac-file", env: ["RBAC_FILE"], kind: .path,
+            help:
+                "YAML or JSON file of ClusterRoles and ClusterRoleBindings, re-read when it changes; instead of the Kubernetes API."
+        ),
         .init(
             "authz-pass-through", env: ["AUTHZ_PASS_THROUGH"], kind: .list,
             help: "Paths (wildcards allowed) that skip RBAC."),

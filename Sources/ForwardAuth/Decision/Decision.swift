@@ -12,6 +12,8 @@ public enum Decision: Sendable {
     case unauthenticated(reason: String)
     /// 403: identified but not allowed, or a host this deployment does not serve.
     case forbidden(reason: String, user: String?)
+    /// 503: the answer needs something not loaded yet (the RBAC policy, the service-account token).
+    case unavailable(reason: String)
     /// 400/431: the forwarded headers are malformed or too large.
     case badRequest(reason: String, tooLarge: Bool)
     /// A page for a person (callback failures, sign-out), with cookies to set.

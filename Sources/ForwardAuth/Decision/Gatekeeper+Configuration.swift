@@ -23,18 +23,68 @@ extension CookieKeys {
 
 extension Gatekeeper {
     /// The gatekeeper a configuration describes.
-    public init(_ configuration: Configuration) {
+    /// - Parameters:
+    ///   - rbacStore: where the loaded roles and bindings live; required for `enable-rbac` (without one, RBAC
+    ///     answers 503 rather than let anyone through).
+    ///   - serviceAccountToken: the token impersonation sends; required for `enable-impersonation`.
+    public init(
+        _ configuration: Configuration, rbacStore: RBACPolicyStore? = nil,
+        serviceAccountToken: ServiceAccountToken? = nil
+    ) {
         var settings = Settings()
         settings.urlPath = configuration.urlPath
         settings.authHost = configuration.authHost
         settings.defaultAction = configuration.defaultAction
-        settings.emailHeaderNames = configuration.emailHeaderNames
+        settings.skipAuthPreflight = configuration.skipAuthPreflight
         self.init(
             settings: settings, rules: configuration.ruleSet,
             sessions: SessionCookies(settings: CookieSettings(configuration), keys: CookieKeys(configuration)),
             access: AccessPolicy(
                 whitelist: configuration.whitelist, domains: configuration.domains, groups: configuration.allowedGroups,
-                matchWhitelistOrDomain: configuration.matchWhitelistOrDomain))
+                matchWhitelistOrDomain: configuration.matchWhitelistOrDomain),
+            identityHeaders: IdentityHeaders(configuration, serviceAccountToken: serviceAccountToken),
+            rbac: configuration.enableRBAC
+                ? RBACAuthorizer(settings: RBACSettings(configuration), store: rbacStore ?? RBACPolicyStore()) : nil)
+    }
+}
+
+extension IdentityHeaders {
+    public init(_ configuration: Configuration, serviceAccountToken: ServiceAccountToken?) {
+        self.init(
+            emailHeaderNames: configuration.emailHeaderNames, claimHeaders: configuration.claimHeaders,
+            groupsClaim: configuration.groupsAttributeName,
+            tokenForwarding: configuration.forwardTokenHeaderName.map {
+                TokenForwarding(header: $0, prefix: configuration.forwardTokenPrefix)
+            },
+            impersonation: configuration.enableImpersonation
+                ? Impersonation(
+                    groupPrefix: configuration.groupClaimPrefix, token: serviceAccountToken ?? ServiceAccountToken())
+                : nil)
+    }
+}
+
+extension RBACSettings {
+    public init(_ configuration: Configuration) {
+        self.init()
+        groupClaimPrefix = configuration.groupClaimPrefix
+        caseInsensitiveSubjects = configuration.caseInsensitiveSubjects
+        v3URLPatternMatching = configuration.enableV3URLPatternMatching
+        passThrough = configuration.authzPassThrough
+    }
+}
+
+extension GroupsFilter {
+    /// `groups-filter` as configured (validated at load, so a regex here compiles).
+    public init(_ configuration: Configuration, rbac: RBACAuthorizer?) {
+        switch configuration.groupsFilter {
+        case nil:
+            self = .keepAll
+        case "auto":
+            self = .used(
+                by: configuration.allowedGroups + configuration.rules.flatMap(\.groups), rbac: rbac)
+        case let pattern?:
+            self = (try? GroupsFilter(pattern: pattern)) ?? .keepAll
+        }
     }
 }
 
@@ -43,7 +93,8 @@ extension LoginFlow {
         self.init(
             gatekeeper: gatekeeper,
             loginStates: LoginStateCookies(settings: gatekeeper.sessions.settings, keys: CookieKeys(configuration)),
-            provider: provider, logoutRedirect: configuration.logoutRedirect?.absoluteString)
+            provider: provider, logoutRedirect: configuration.logoutRedirect?.absoluteString,
+            groupsFilter: GroupsFilter(configuration, rbac: gatekeeper.rbac))
     }
 }
 

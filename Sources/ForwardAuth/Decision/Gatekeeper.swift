@@ -8,7 +8,9 @@ public struct Gatekeeper: Sendable {
         /// The auth host, with the port the browser uses to reach it when that is not the scheme's default.
         public var authHost: Authority?
         public var defaultAction: RuleAction = .auth
-        public var emailHeaderNames = ["X-Forwarded-User"]
+        /// `skip-auth-preflight`: let CORS preflights (`OPTIONS` with `Origin` and
+        /// `Access-Control-Request-Method`) through without a session; browsers send no cookies on them.
+        public var skipAuthPreflight = false
 
         public init() {}
     }
@@ -17,13 +19,21 @@ public struct Gatekeeper: Sendable {
     public let rules: RuleSet
     public let sessions: SessionCookies
     public let access: AccessPolicy
+    public let identityHeaders: IdentityHeaders
+    /// Kubernetes RBAC (`enable-rbac`), judged after the allow-lists; nil when off.
+    public let rbac: RBACAuthorizer?
     public let returnURLs: ReturnURLPolicy
 
-    public init(settings: Settings, rules: RuleSet, sessions: SessionCookies, access: AccessPolicy) {
+    public init(
+        settings: Settings, rules: RuleSet, sessions: SessionCookies, access: AccessPolicy,
+        identityHeaders: IdentityHeaders = IdentityHeaders(), rbac: RBACAuthorizer? = nil
+    ) {
         self.settings = settings
         self.rules = rules
         self.sessions = sessions
         self.access = access
+        self.identityHeaders = identityHeaders
+        self.rbac = rbac
         self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost?.host)
     }
 
@@ -45,11 +55,14 @@ public struct Gatekeeper: Sendable {
         case .auth:
             break
         }
+        if settings.skipAuthPreflight, Self.isCORSPreflight(request) {
+            return .allow(headers: [])
+        }
 
         let policy = matched.map(access.overridden(by:)) ?? access
         switch sessions.session(from: cookies, now: now) {
         case .valid(let session):
-            return authorize(email: session.email, groups: session.groups, policy: policy)
+            return authorize(Principal(session), request: request, policy: policy)
         case .missing, .invalid, .expired:
             if let token = Self.bearerToken(in: request.headers) {
                 return .verifyBearer(token: token, policy: policy)
@@ -58,17 +71,36 @@ public struct Gatekeeper: Sendable {
         }
     }
 
-    /// The answer for an identified user: 200 with identity headers, or 403.
-    public func authorize(email: String, groups: [String], policy: AccessPolicy) -> Decision {
-        if case .denied(let reason) = policy.evaluate(email: email, groups: groups) {
-            return .forbidden(reason: reason, user: email)
+    /// The answer for an identified user: the allow-lists, then RBAC; 200 with identity headers, 403, or 503
+    /// while something the answer needs (the RBAC policy, the service-account token) is not loaded yet.
+    public func authorize(_ principal: Principal, request: ForwardedRequest, policy: AccessPolicy) -> Decision {
+        if case .denied(let reason) = policy.evaluate(email: principal.email, groups: principal.groups) {
+            return .forbidden(reason: reason, user: principal.email)
         }
-        return .allow(headers: identityHeaders(email: email))
+        if let rbac {
+            switch rbac.authorize(
+                user: principal.email, groups: principal.groups, method: request.method,
+                scheme: request.scheme.rawValue, authority: request.authority.description, path: request.path)
+            {
+            case .allowed, .passThrough:
+                break
+            case .denied(let reason):
+                return .forbidden(reason: reason, user: principal.email)
+            case .notLoaded:
+                return .unavailable(reason: "the RBAC policy has not been loaded yet")
+            }
+        }
+        do {
+            return .allow(headers: try identityHeaders.headers(for: principal))
+        } catch {
+            return .unavailable(reason: "the service-account token for impersonation has not been read")
+        }
     }
 
-    /// The headers that tell the upstream who is calling.
-    public func identityHeaders(email: String) -> [(name: String, value: String)] {
-        settings.emailHeaderNames.map { (name: $0, value: email) }
+    /// A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    static func isCORSPreflight(_ request: ForwardedRequest) -> Bool {
+        request.method == "OPTIONS" && request.headers.first("Origin") != nil
+            && request.headers.first("Access-Control-Request-Method") != nil
     }
 
     /// The token of an `Authorization: Bearer <token>` header, if the request has one.

@@ -26,11 +26,14 @@ public struct Identity: Sendable, Hashable {
     /// `name`, else `preferred_username`, else the email.
     public var displayName: String
     public var groups: [String]
+    /// Every claim of the verified ID token, for `claim-header` mappings.
+    public var claims: [String: ClaimValue]
 
-    public init(email: String, displayName: String, groups: [String]) {
+    public init(email: String, displayName: String, groups: [String], claims: [String: ClaimValue] = [:]) {
         self.email = email
         self.displayName = displayName
         self.groups = groups
+        self.claims = claims
     }
 }
 

@@ -10,15 +10,18 @@ public struct LoginFlow: Sendable {
     public let provider: any IdentityProviderClient
     /// `logout-redirect`: where the browser goes after signing out, before the provider's end-session endpoint.
     public let logoutRedirect: String?
+    /// `groups-filter`: the groups a new session keeps.
+    public let groupsFilter: GroupsFilter
 
     public init(
         gatekeeper: Gatekeeper, loginStates: LoginStateCookies, provider: any IdentityProviderClient,
-        logoutRedirect: String?
+        logoutRedirect: String?, groupsFilter: GroupsFilter = .keepAll
     ) {
         self.gatekeeper = gatekeeper
         self.loginStates = loginStates
         self.provider = provider
         self.logoutRedirect = logoutRedirect
+        self.groupsFilter = groupsFilter
     }
 
     private var sessions: SessionCookies { gatekeeper.sessions }
@@ -109,8 +112,9 @@ public struct LoginFlow: Sendable {
         }
         let clearState = loginStates.clearing(state: state, domain: loginState.cookieDomain)
         let identity: Identity
+        let idToken: String
         do {
-            let idToken = try await provider.redeem(
+            idToken = try await provider.redeem(
                 code: code, codeVerifier: loginState.codeVerifier, redirectURI: loginState.redirectURI)
             identity = try await provider.verifyCallbackToken(idToken, nonce: loginState.nonce, now: now)
         } catch {
@@ -126,13 +130,28 @@ public struct LoginFlow: Sendable {
                     message: "You signed in as \(identity.email), but this account is not allowed here."),
                 cookies: [clearState])
         }
-        let session = Session(
-            email: identity.email, name: identity.displayName, groups: identity.groups, issuedAt: now,
-            expiresAt: now + sessions.settings.lifetime, id: random.bytes(16))
+        let headers = gatekeeper.identityHeaders
+        let groups = groupsFilter.apply(identity.groups)
+        let (session, trimmed) = sessions.fitting(
+            Session(
+                email: identity.email, name: identity.displayName, groups: groups, issuedAt: now,
+                expiresAt: now + sessions.settings.lifetime, id: random.bytes(16),
+                idToken: headers.tokenForwarding == nil ? nil : idToken, claims: headers.keptClaims(of: identity.claims)
+            ))
+        if let trimmed {
+            logger.warning(
+                "login: session too large for its cookies; dropped \(trimmed) (set groups-filter)",
+                metadata: ["user": "\(identity.email)"])
+        }
         var setCookies = sessions.issue(session, host: request.host, existing: cookies, random: random)
         setCookies.append(clearState)
         let location = gatekeeper.returnURLs.validate(loginState.returnURL, startHost: request.host) ?? request.rootURL
-        logger.info("login", metadata: ["user": "\(identity.email)", "groups": "\(identity.groups.count)"])
+        logger.info(
+            "login",
+            metadata: [
+                "user": "\(identity.email)", "groups": "\(identity.groups.count)",
+                "groups-kept": "\(session.groups.count)",
+            ])
         return .redirect(location: location, status: .found, cookies: setCookies)
     }
 

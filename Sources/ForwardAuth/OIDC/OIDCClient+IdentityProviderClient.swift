@@ -23,7 +23,7 @@ extension OIDCClient: IdentityProviderClient {
             let claims = try await verify(
                 idToken: idToken, expectedNonce: nonce, policy: .callback,
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
-            return Identity(email: claims.email, displayName: claims.displayName, groups: claims.groups)
+            return Identity(claims)
         } catch {
             let kind: LoginError.Kind =
                 error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
@@ -36,7 +36,7 @@ extension OIDCClient: IdentityProviderClient {
             let claims = try await verifyCached(
                 idToken: idToken, policy: .bearer(trustedAudiences: settings.trustedAudiences),
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
-            return Identity(email: claims.email, displayName: claims.displayName, groups: claims.groups)
+            return Identity(claims)
         } catch {
             throw LoginError(
                 error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
@@ -45,5 +45,11 @@ extension OIDCClient: IdentityProviderClient {
 
     public func endSessionEndpoint() async -> String? {
         metadata?.endSessionEndpoint
+    }
+}
+
+extension Identity {
+    init(_ claims: IDTokenClaims) {
+        self.init(email: claims.email, displayName: claims.displayName, groups: claims.groups, claims: claims.raw)
     }
 }

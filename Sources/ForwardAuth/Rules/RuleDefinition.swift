@@ -34,8 +34,9 @@ public struct RuleDefinition: Sendable, Hashable {
         self.name = name
         self.action = action
         self.rule = rule
-        self.whitelist = whitelist
-        self.domains = domains
+        // Lower-cased once here, so a request never does it (`AccessPolicy.overridden(by:)`).
+        self.whitelist = whitelist.map { $0.lowercased() }
+        self.domains = domains.map { $0.lowercased() }
         self.groups = groups
     }
 }

@@ -11,14 +11,17 @@ public struct Session: Sendable, Hashable {
     public var expiresAt: Int64
     /// Random id that binds claims cookies to this session, so they cannot be grafted onto another.
     public var id: [UInt8]
-    /// When true the groups did not fit and live in the claims cookie(s); `groups` is then empty here.
+    /// When true the groups (and the ID token, if kept) did not fit and live in the claims cookie(s); `groups`
+    /// and `idToken` are then empty here.
     public var groupsInClaimsCookie: Bool
     /// The raw ID token, kept only when `forward-token-header-name` asks to forward it.
     public var idToken: String?
+    /// The claims `claim-header` maps to headers, each at most `NamedClaim.maximumBytes`.
+    public var claims: [NamedClaim]
 
     public init(
         email: String, name: String, groups: [String], issuedAt: Int64, expiresAt: Int64, id: [UInt8],
-        groupsInClaimsCookie: Bool = false, idToken: String? = nil
+        groupsInClaimsCookie: Bool = false, idToken: String? = nil, claims: [NamedClaim] = []
     ) {
         self.email = email
         self.name = name
@@ -28,6 +31,7 @@ public struct Session: Sendable, Hashable {
         self.id = id
         self.groupsInClaimsCookie = groupsInClaimsCookie
         self.idToken = idToken
+        self.claims = claims
     }
 
     public func isExpired(now: Int64) -> Bool { now >= expiresAt }
@@ -37,17 +41,27 @@ extension Session {
     static let formatVersion: UInt8 = 1
 
     func encoded() -> [UInt8] {
-        var writer = PayloadWriter(capacity: 64 + email.utf8.count + groups.reduce(0) { $0 + $1.utf8.count + 2 })
+        var writer = PayloadWriter(
+            capacity: 64 + email.utf8.count + groups.reduce(0) { $0 + $1.utf8.count + 2 } + (idToken?.utf8.count ?? 0))
         writer.write(Self.formatVersion)
         writer.write(issuedAt)
         writer.write(expiresAt)
         writer.write(id)
-        writer.write(UInt8((groupsInClaimsCookie ? 1 : 0) | (idToken != nil ? 2 : 0)))
+        writer.write(
+            UInt8((groupsInClaimsCookie ? 1 : 0) | (idToken != nil ? 2 : 0) | (claims.isEmpty ? 0 : 4)))
         writer.write(email)
         writer.write(name)
         writer.write(UInt16(clamping: groups.count))
         for group in groups.prefix(Int(UInt16.max)) { writer.write(group) }
         if let idToken { writer.write(idToken) }
+        if !claims.isEmpty {
+            writer.write(UInt16(clamping: claims.count))
+            for claim in claims.prefix(Int(UInt16.max)) {
+                writer.write(claim.name)
+                writer.write(UInt16(clamping: claim.values.count))
+                for value in claim.values.prefix(Int(UInt16.max)) { writer.write(value) }
+            }
+        }
         return writer.bytes
     }
 
@@ -70,9 +84,22 @@ extension Session {
             guard let token = reader.readString() else { return nil }
             idToken = token
         }
+        var claims: [NamedClaim] = []
+        if flags & 4 != 0 {
+            guard let count = reader.readUInt16() else { return nil }
+            for _ in 0..<count {
+                guard let name = reader.readString(), let valueCount = reader.readUInt16() else { return nil }
+                var values: [String] = []
+                for _ in 0..<valueCount {
+                    guard let value = reader.readString() else { return nil }
+                    values.append(value)
+                }
+                claims.append(NamedClaim(name: name, values: values))
+            }
+        }
         guard reader.isAtEnd else { return nil }
         self.init(
             email: email, name: name, groups: groups, issuedAt: issuedAt, expiresAt: expiresAt, id: id,
-            groupsInClaimsCookie: flags & 1 != 0, idToken: idToken)
+            groupsInClaimsCookie: flags & 1 != 0, idToken: idToken, claims: claims)
     }
 }

@@ -34,8 +34,9 @@ public struct SessionCookies: Sendable {
         }
         if session.isExpired(now: now) { return .expired }
         if session.groupsInClaimsCookie {
-            guard let groups = claimsGroups(from: cookies, sessionID: session.id) else { return .invalid }
-            session.groups = groups
+            guard let claims = spilledClaims(from: cookies, sessionID: session.id) else { return .invalid }
+            session.groups = claims.groups
+            session.idToken = claims.idToken
         }
         return .valid(session)
     }
@@ -46,15 +47,16 @@ public struct SessionCookies: Sendable {
         _ session: Session, host: String, existing: some RequestCookies, random: some RandomSource
     ) -> [SetCookie] {
         let domain = settings.domainAttribute(for: host)
-        var session = session
+        var session = fitting(session).session
         var cookies: [SetCookie] = []
         var value = sessionSealer.seal(session.encoded(), random: random)
         var claimsChunks: [String] = []
         if value.utf8.count > Self.maximumValueLength {
-            let claims = GroupClaims(sessionID: session.id, groups: session.groups)
+            let claims = GroupClaims(sessionID: session.id, groups: session.groups, idToken: session.idToken)
             let sealedClaims = claimsSealer.seal(claims.encoded(), random: random)
             claimsChunks = Self.chunks(of: sealedClaims)
             session.groups = []
+            session.idToken = nil
             session.groupsInClaimsCookie = true
             value = sessionSealer.seal(session.encoded(), random: random)
         }
@@ -71,6 +73,35 @@ public struct SessionCookies: Sendable {
             cookies.append(.clearing(claimsChunkName(index), domain: domain, secure: settings.secure))
         }
         return cookies
+    }
+
+    /// Plaintext bytes the claims cookies can hold: `maximumClaimsChunks` cookies of `maximumValueLength`
+    /// characters, less the sealing's prefix, nonce and tag, in base64url.
+    static let maximumClaimsPayload = (maximumValueLength * maximumClaimsChunks - 3) * 3 / 4 - 28
+
+    /// `session` as the cookies can hold it. When its groups and ID token exceed even the claims cookies, the
+    /// token is dropped first, then groups from the end: fewer groups never grant more. `trimmed` says what was
+    /// dropped, for the login's log line; nil when the session fits whole.
+    public func fitting(_ session: Session) -> (session: Session, trimmed: String?) {
+        var claims = GroupClaims(sessionID: session.id, groups: session.groups, idToken: session.idToken)
+        guard claims.encoded().count > Self.maximumClaimsPayload else { return (session, nil) }
+        var session = session
+        var trimmed: [String] = []
+        if claims.idToken != nil {
+            claims.idToken = nil
+            session.idToken = nil
+            trimmed.append("the ID token (not forwarded)")
+        }
+        var size = claims.encoded().count
+        let total = claims.groups.count
+        while size > Self.maximumClaimsPayload, let last = claims.groups.popLast() {
+            size -= last.utf8.count + 2
+        }
+        if claims.groups.count < total {
+            session.groups = claims.groups
+            trimmed.append("\(total - claims.groups.count) of \(total) groups")
+        }
+        return (session, trimmed.isEmpty ? nil : trimmed.joined(separator: " and "))
     }
 
     /// Cookies that delete every session cookie this instance sets, on `host`'s cookie domain and on the host
@@ -96,7 +127,7 @@ public struct SessionCookies: Sendable {
         index == 0 ? settings.claimsName : "\(settings.claimsName).\(index + 1)"
     }
 
-    private func claimsGroups(from cookies: some RequestCookies, sessionID: [UInt8]) -> [String]? {
+    private func spilledClaims(from cookies: some RequestCookies, sessionID: [UInt8]) -> GroupClaims? {
         var sealed = ""
         for index in 0..<Self.maximumClaimsChunks {
             guard let chunk = cookies.value(claimsChunkName(index)) else { break }
@@ -105,7 +136,7 @@ public struct SessionCookies: Sendable {
         guard let plaintext = claimsSealer.open(sealed), let claims = GroupClaims(decoding: plaintext),
             claims.sessionID == sessionID
         else { return nil }
-        return claims.groups
+        return claims
     }
 
     private static func chunks(of value: String) -> [String] {

@@ -34,6 +34,18 @@ extension Decision {
                 ).response(cookies: [])
             }
             return APIError(status: .forbidden, message: "Access denied: \(reason).").response(accept: accept)
+        case .unavailable:
+            // The reason names internals (RBAC, tokens): it goes to the log, not to the client.
+            if client == .browser {
+                return Page(
+                    status: 503, title: "Temporarily unavailable",
+                    message: "Access cannot be checked right now. Please try again in a moment."
+                ).response(cookies: [])
+            }
+            var response = APIError(status: .serviceUnavailable, message: "Access cannot be checked right now.")
+                .response(accept: accept)
+            response.headers[.retryAfter] = "5"
+            return response
         case .badRequest(let reason, let tooLarge):
             let status: HTTPResponse.Status = tooLarge ? .requestHeaderFieldsTooLarge : .badRequest
             return APIError(status: status, message: "Bad request: \(reason).").response(accept: "text/plain")

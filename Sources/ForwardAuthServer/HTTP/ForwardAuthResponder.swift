@@ -67,7 +67,7 @@ struct ForwardAuthResponder: HTTPResponder {
                 forwarded, cookies: cookies, now: now, random: random, logger: logger)
         }
         if case .verifyBearer(let token, let policy) = decision {
-            decision = await loginFlow.verifyBearer(token, policy: policy, now: now, logger: logger)
+            decision = await loginFlow.verifyBearer(token, for: forwarded, policy: policy, now: now, logger: logger)
         }
         if case .forbidden(let reason, let user) = decision {
             logger.notice(
@@ -76,6 +76,11 @@ struct ForwardAuthResponder: HTTPResponder {
                     "user": "\(user ?? "-")", "method": "\(forwarded.method)", "host": "\(forwarded.host)",
                     "path": "\(forwarded.path)", "reason": "\(reason)",
                 ])
+        }
+        if case .unavailable(let reason) = decision {
+            logger.warning(
+                "cannot answer yet",
+                metadata: ["method": "\(forwarded.method)", "host": "\(forwarded.host)", "reason": "\(reason)"])
         }
         return decision.response(client: client, accept: accept)
     }

@@ -165,8 +165,8 @@ struct ConfigurationValidationTests {
         (["SECRET": "0123456789abcdef"], "SECRET is shorter than 32 bytes"),
         (["COOKIE_SECURE": "false"], "COOKIE_SECURE is ignored; use insecure-cookie"),
         (["ENABLE_IN_CLUSTER_STORAGE": "true"], "not supported; sessions stay in cookies"),
-        (["ENABLE_IMPERSONATION": "true"], "enable-impersonation is not available in this version"),
-        (["FORWARD_TOKEN_HEADER_NAME": "X-Id-Token"], "forward-token-header-name is not available in this version"),
+        (["RBAC_FILE": "/rbac.yaml"], "rbac-file is set but enable-rbac is not"),
+        (["AUTHZ_PASS_THROUGH": "/public/*"], "authz-pass-through is set but enable-rbac is not"),
         (
             ["AUTH_HOST": "auth.other.io", "COOKIE_DOMAIN": "example.com"],
             "auth-host auth.other.io is under none of the cookie domains"
@@ -175,17 +175,6 @@ struct ConfigurationValidationTests {
     func warnings(environment: [String: String], expected: String) throws {
         let warnings = try Input.valid(environment: Input.environment(environment)).warnings
         #expect(warnings.contains { $0.contains(expected) }, "\(warnings)")
-    }
-
-    /// RBAC narrows who passes; until it exists, asking for it must stop the start, not be ignored.
-    @Test func rbacIsRefusedUntilItExists() throws {
-        let result = Configuration.load(
-            arguments: [], environment: Input.environment(["ENABLE_RBAC": "true"]), readFile: { _ in "" })
-        guard case .invalid(let problems) = result else {
-            Issue.record("enable-rbac was accepted")
-            return
-        }
-        #expect(problems.contains { $0.contains("enable-rbac") && $0.contains("refusing to start") })
     }
 
     @Test func aCleanConfigurationHasNoWarnings() throws {

@@ -13,15 +13,18 @@ enum Fixtures {
 
     static func gatekeeper(
         domains: [String] = ["example.com"], authHost: String? = nil, rules: [RuleDefinition] = [],
-        defaultAction: RuleAction = .auth, access: AccessPolicy = AccessPolicy()
+        defaultAction: RuleAction = .auth, access: AccessPolicy = AccessPolicy(),
+        identityHeaders: IdentityHeaders = IdentityHeaders(), rbac: RBACAuthorizer? = nil,
+        skipAuthPreflight: Bool = false
     ) throws -> Gatekeeper {
         var settings = Gatekeeper.Settings()
         settings.authHost = authHost.flatMap { Authority(parsing: $0) }
         settings.defaultAction = defaultAction
+        settings.skipAuthPreflight = skipAuthPreflight
         return Gatekeeper(
             settings: settings, rules: try RuleSet(rules),
             sessions: SessionCookies(settings: cookieSettings(domains: domains), keys: CookieKeys(secret: secret)),
-            access: access)
+            access: access, identityHeaders: identityHeaders, rbac: rbac)
     }
 
     static func request(

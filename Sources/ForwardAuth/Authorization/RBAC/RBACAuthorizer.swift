@@ -56,4 +56,10 @@ public final class RBACAuthorizer: Sendable {
     ) -> RBACVerdict {
         .notLoaded
     }
+
+    /// The token group names (without `group-claim-prefix`) that some ClusterRoleBinding names as a Group
+    /// subject, lower-cased when `caseInsensitiveSubjects`: what `groups-filter auto` keeps.
+    public func boundGroups() -> Set<String> {
+        []
+    }
 }

@@ -1,0 +1,118 @@
+/// The headers that tell the upstream who is calling: what Traefik copies through `authResponseHeaders`.
+///
+/// - each `email-header-names` header carries the email;
+/// - each `claim-header` carries one claim, its values joined with `,` (as oauth2-proxy's
+///   `X-Auth-Request-Groups`); a claim the user's token lacks sends no header;
+/// - `forward-token-header-name` carries `forward-token-prefix` + the raw ID token;
+/// - impersonation (COMPAT.md): `Authorization: Bearer <service-account token>`, `Impersonate-User: <email>`,
+///   `Impersonate-Group: system:authenticated` and one `Impersonate-Group: <prefix><group>` per group.
+/// Control characters in a value become spaces: a claim can never split or forge a header.
+public struct IdentityHeaders: Sendable {
+    /// `claim-header HEADER=claim`.
+    public struct ClaimHeader: Sendable, Hashable {
+        public var header: String
+        public var claim: String
+
+        public init(header: String, claim: String) {
+            self.header = header
+            self.claim = claim
+        }
+    }
+
+    public struct TokenForwarding: Sendable, Hashable {
+        public var header: String
+        public var prefix: String
+
+        public init(header: String, prefix: String) {
+            self.header = header
+            self.prefix = prefix
+        }
+    }
+
+    public struct Impersonation: Sendable {
+        public var groupPrefix: String
+        public var token: ServiceAccountToken
+
+        public init(groupPrefix: String, token: ServiceAccountToken) {
+            self.groupPrefix = groupPrefix
+            self.token = token
+        }
+    }
+
+    public var emailHeaderNames: [String]
+    public var claimHeaders: [ClaimHeader]
+    /// The claim that holds groups (`groups-attribute-name`): a `claim-header` on it sends the session's groups.
+    public var groupsClaim: String
+    public var tokenForwarding: TokenForwarding?
+    public var impersonation: Impersonation?
+
+    public init(
+        emailHeaderNames: [String] = ["X-Forwarded-User"], claimHeaders: [ClaimHeader] = [],
+        groupsClaim: String = "groups", tokenForwarding: TokenForwarding? = nil, impersonation: Impersonation? = nil
+    ) {
+        self.emailHeaderNames = emailHeaderNames
+        self.claimHeaders = claimHeaders
+        self.groupsClaim = groupsClaim
+        self.tokenForwarding = tokenForwarding
+        self.impersonation = impersonation
+    }
+
+    /// The claims a session keeps for `claimHeaders` (the groups claim is kept as the groups).
+    public var sessionClaimNames: [String] {
+        var names: [String] = []
+        for mapping in claimHeaders where mapping.claim != groupsClaim && !names.contains(mapping.claim) {
+            names.append(mapping.claim)
+        }
+        return names
+    }
+
+    /// The claims of a verified token that a session or a Bearer request keeps.
+    public func keptClaims(of claims: [String: ClaimValue]) -> [NamedClaim] {
+        sessionClaimNames.compactMap { NamedClaim(name: $0, from: claims) }
+    }
+
+    /// Why identity headers cannot be sent.
+    public enum Unavailable: Error, Sendable, Hashable {
+        /// Impersonation is on and the service-account token has not been read (yet).
+        case serviceAccountToken
+    }
+
+    /// The headers for `principal`, in a stable order.
+    public func headers(for principal: Principal) throws(Unavailable) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        headers.reserveCapacity(emailHeaderNames.count + claimHeaders.count + 2)
+        let email = Self.headerSafe(principal.email)
+        for name in emailHeaderNames { headers.append((name, email)) }
+        for mapping in claimHeaders {
+            let values: [String]?
+            if mapping.claim == groupsClaim {
+                values = principal.groups
+            } else {
+                values = principal.claims.first(where: { $0.name == mapping.claim })?.values
+            }
+            if let values, !values.isEmpty {
+                headers.append((mapping.header, Self.headerSafe(values.joined(separator: ","))))
+            }
+        }
+        if let tokenForwarding, let token = principal.idToken {
+            headers.append((tokenForwarding.header, Self.headerSafe(tokenForwarding.prefix + token)))
+        }
+        if let impersonation {
+            guard let token = impersonation.token.current else { throw .serviceAccountToken }
+            headers.append(("Authorization", "Bearer " + Self.headerSafe(token)))
+            headers.append(("Impersonate-User", email))
+            headers.append(("Impersonate-Group", "system:authenticated"))
+            for group in principal.groups {
+                headers.append(("Impersonate-Group", Self.headerSafe(impersonation.groupPrefix + group)))
+            }
+        }
+        return headers
+    }
+
+    /// `text` with every control character (CR, LF, NUL, DEL …) replaced by a space. Allocates only when one
+    /// is present.
+    static func headerSafe(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        return String(decoding: text.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+    }
+}
