@@ -94,7 +94,12 @@ def forward_auth_mixup(stack, provider, app, forward_auth_bin):
 
 
 @pytest.fixture(scope="session")
-def nginx(stack, app, forward_auth):
+def forward_auth_filtered(stack, provider, forward_auth_bin):
+    return stack.start_forward_auth_filtered()
+
+
+@pytest.fixture(scope="session")
+def nginx(stack, app, forward_auth, forward_auth_filtered):
     return stack.start_nginx()
 
 

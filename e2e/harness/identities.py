@@ -19,7 +19,12 @@ BOB = User("bob", "bob@example.com", "bob-builder-22", "Bob Example", [])
 # Carol's address is not verified: forward-auth must refuse her (email_verified false).
 CAROL = User("carol", "carol@example.com", "carol-singer-333", "Carol Example", ["devs"], email_verified=False)
 
-USERS = [ALICE, BOB, CAROL]
+# Dave is in hundreds of groups, as people in large directories are: his groups overflow into the claims cookies,
+# and together they outgrow what nginx accepts in one request header unless forward-auth filters them.
+DAVE = User("dave", "dave@example.com", "dave-directory-4444", "Dave Example",
+            [f"org-wide-distribution-list-{i:03d}" for i in range(400)] + ["ops"])
+
+USERS = [ALICE, BOB, CAROL, DAVE]
 
 CLIENT_ID = "forward-auth"
 # Scopes forward-auth asks for by default (COMPAT.md: "openid profile email groups").

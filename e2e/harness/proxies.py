@@ -99,6 +99,7 @@ class NginxSite:
     host: str
     upstream_port: int
     auth_port: int          # forward-auth: /_oauth/auth is the auth_request target, /_oauth* is proxied to it
+    pass_headers: tuple[str, ...] = ()  # further identity headers copied from the auth answer to the upstream
 
 
 def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path) -> str:
@@ -110,6 +111,9 @@ def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path
     servers = []
     for s in sites:
         fa = f"http://{LOOPBACK}:{s.auth_port}"
+        copied = "".join(
+            f"\t\t\tauth_request_set $fa_{i} $upstream_http_{h.lower().replace('-', '_')};\n"
+            f"\t\t\tproxy_set_header {h} $fa_{i};\n" for i, h in enumerate(s.pass_headers))
         servers.append(f"""
 	server {{
 		listen {LOOPBACK}:{port};
@@ -137,7 +141,7 @@ def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path
 			auth_request /_forward_auth_check;
 			auth_request_set $forward_auth_user $upstream_http_x_forwarded_user;
 			proxy_set_header X-Forwarded-User $forward_auth_user;
-			proxy_set_header Host $http_host;
+{copied}			proxy_set_header Host $http_host;
 			error_page 401 = @login;
 			proxy_pass http://{LOOPBACK}:{s.upstream_port};
 		}}

@@ -9,6 +9,7 @@ Host names (all under `*.localhost`, which Chromium resolves to 127.0.0.1; the p
   open.apps.localhost        Caddy -> forward_auth to the app's /_allow (200, no identity header) -> app
   evil.localhost             Caddy answers a fixed text: a host no forward-auth protects (return-URL tests)
   nginx.apps.localhost       nginx auth_request -> forward-auth "main" -> app
+  filtered.apps.localhost    nginx auth_request -> forward-auth "filtered" (groups-filter, claim-header) -> app
   rp.localhost               the app itself, as the redirect URI for the provider-only test
 The multi-cluster scenarios run their own forward-auth instances behind a Caddy of their own on `Ports.clusters`;
 their host names are in harness/clusters.py.
@@ -31,6 +32,8 @@ COOKIE_DOMAIN = "apps.localhost"
 APP1, APP2 = "app1.apps.localhost", "app2.apps.localhost"
 SHORT, MIXUP, OPEN = "short.apps.localhost", "mixup.apps.localhost", "open.apps.localhost"
 NGINX_HOST = "nginx.apps.localhost"
+FILTERED_HOST = "filtered.apps.localhost"
+FILTERED_GROUPS = "devs|ops"  # the groups-filter of forward-auth "filtered"
 FOREIGN = "evil.localhost"
 RP = "rp.localhost"
 SHORT_LIFETIME = 4  # seconds
@@ -59,6 +62,7 @@ class Ports:
     fa_main: int
     fa_short: int
     fa_mixup: int
+    fa_filtered: int
     clusters: int  # the Caddy of the multi-cluster scenarios (harness/clusters.py)
 
     @classmethod
@@ -111,7 +115,7 @@ class Stack:
 
     def redirect_uris(self) -> list[str]:
         uris = [f"http://{h}:{self.ports.caddy}/_oauth" for h in (APP1, APP2, SHORT, MIXUP)]
-        uris.append(f"http://{NGINX_HOST}:{self.ports.nginx}/_oauth")
+        uris += [f"http://{h}:{self.ports.nginx}/_oauth" for h in (NGINX_HOST, FILTERED_HOST)]
         uris.append(self.rp_redirect_uri())
         uris += clusters.redirect_uris(self.ports.clusters)
         return uris
@@ -156,6 +160,14 @@ class Stack:
     def start_forward_auth_mixup(self) -> ForwardAuth:
         return self._forward_auth("mixup", self.ports.fa_mixup, self.mixup_issuer, secrets.token_urlsafe(32))
 
+    def start_forward_auth_filtered(self) -> ForwardAuth:
+        """Host-only cookies of its own; keeps only the groups FILTERED_GROUPS matches and sends them upstream."""
+        return self._forward_auth("filtered", self.ports.fa_filtered, self.provider.issuer(),
+                                  secrets.token_urlsafe(32),
+                                  extra=["--cookie-name", "_fa_filtered", "--claims-session-name", "_fa_filtered_claims",
+                                         "--groups-filter", FILTERED_GROUPS,
+                                         "--claim-header", "X-Auth-Request-Groups=groups"])
+
     def caddy_sites(self) -> list[CaddySite]:
         p = self.ports
         return [
@@ -173,8 +185,10 @@ class Stack:
         return self.caddy
 
     def start_nginx(self) -> Nginx:
-        self.nginx = Nginx(self.run_dir / "nginx", self.log_dir,
-                           [NginxSite(NGINX_HOST, self.ports.app, self.ports.fa_main)], self.ports.nginx)
+        sites = [NginxSite(NGINX_HOST, self.ports.app, self.ports.fa_main),
+                 NginxSite(FILTERED_HOST, self.ports.app, self.ports.fa_filtered,
+                           pass_headers=("X-Auth-Request-Groups",))]
+        self.nginx = Nginx(self.run_dir / "nginx", self.log_dir, sites, self.ports.nginx)
         self.nginx.start()
         return self.nginx
 

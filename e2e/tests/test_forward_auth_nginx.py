@@ -3,8 +3,8 @@ turn into a 500), `error_page 401` sends the browser to /_oauth/start, and /_oau
 to forward-auth."""
 from __future__ import annotations
 
-from harness.identities import ALICE
-from harness.stack import NGINX_HOST
+from harness.identities import ALICE, DAVE
+from harness.stack import FILTERED_HOST, NGINX_HOST
 
 
 def test_auth_endpoint_answers_401_without_a_redirect(stack, forward_auth, client):
@@ -26,3 +26,33 @@ def test_login_through_nginx_lands_on_the_app_which_sees_the_email(stack, app, c
     data = browser.wait_app(host=f"{NGINX_HOST}:{stack.ports.nginx}", timeout=10)
     assert data["user"] == ALICE.email
     assert all(stack.provider_netloc not in u for u, _ in browser.navigations())
+
+
+def _cookie_header_bytes(browser, host: str) -> int:
+    """What the browser sends in `Cookie` to `host`: name=value pairs joined by "; "."""
+    jar = [c for c in browser.cookies() if host == c["domain"].lstrip(".") or host.endswith(c["domain"])]
+    return sum(len(c["name"]) + 1 + len(c["value"]) for c in jar) + 2 * max(len(jar) - 1, 0)
+
+
+def test_hundreds_of_groups_outgrow_nginx_without_a_groups_filter(stack, app, nginx, browser):
+    """The problem the groups filter solves: kept whole, Dave's 401 groups need about 20 KB of claims cookies. The
+    callback's answer setting them exceeds nginx's proxy buffer ("upstream sent too big header": 502), and were it
+    let through, the browser's Cookie header would exceed nginx's 8 KB request header buffer (400)."""
+    browser.get(stack.nginx_url(path="/many-groups"))
+    browser.login_at_provider(stack.provider_netloc, DAVE)
+    browser.wait_until(lambda: "502 Bad Gateway" in browser.text() or "Too Large" in browser.text(),
+                       "nginx refusing the oversized session")
+    assert browser.app_data() is None
+
+
+def test_hundreds_of_groups_pass_through_nginx_with_the_groups_filter(stack, app, nginx, browser):
+    """forward-auth "filtered" keeps only the groups its filter names: the session fits one small cookie, nginx
+    passes the request and the app receives the kept groups in X-Auth-Request-Groups."""
+    host = f"{FILTERED_HOST}:{stack.ports.nginx}"
+    browser.get(stack.nginx_url(host=FILTERED_HOST, path="/many-groups"))
+    browser.login_at_provider(stack.provider_netloc, DAVE)
+    data = browser.wait_app(host=host)
+    assert data["user"] == DAVE.email
+    assert data["headers"].get("X-Auth-Request-Groups") == ["ops"]
+    assert _cookie_header_bytes(browser, FILTERED_HOST) < 4096
+    assert not any(c["name"].startswith("_fa_filtered_claims") for c in browser.cookies())
