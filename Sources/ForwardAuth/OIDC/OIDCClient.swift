@@ -91,10 +91,20 @@ public actor OIDCClient {
 
     /// Refetches the JWKS for an unknown `kid` unless one was fetched within `keyRefetchInterval`.
     /// Returns whether keys were (re)loaded, so the caller knows whether another look is worthwhile.
-    private func refetchKeysIfAllowed(now: Date) async -> Bool {
+    ///
+    /// `waitForRateLimit` (the callback): a provider may rotate its keys just after our last fetch; rather than
+    /// fail that login, wait out the rest of the interval (at most `keyRefetchInterval`) and fetch then. Callbacks
+    /// waiting together share one fetch, so made-up kids still cost the provider one fetch per interval.
+    private func refetchKeysIfAllowed(now: Date, waitForRateLimit: Bool = false) async -> Bool {
         if let inFlight = keyFetch { return (try? await Self.wait(for: inFlight)) != nil }
-        guard refetchAllowed(now: now) else { return false }
-        return (try? await fetchKeys(now: now)) != nil
+        guard metadata != nil else { return false }
+        guard !refetchAllowed(now: now) else { return (try? await fetchKeys(now: now)) != nil }
+        guard waitForRateLimit, let last = lastKeyFetchAt else { return false }
+        let remaining = settings.keyRefetchInterval - abs(now.timeIntervalSince(last))
+        guard remaining > 0, (try? await Task.sleep(for: .seconds(remaining))) != nil else { return false }
+        // Another waiter may have fetched meanwhile: then the keys are fresh, look again.
+        if lastKeyFetchAt != last { return true }
+        return await refetchKeysIfAllowed(now: now.addingTimeInterval(remaining))
     }
 
     private func refetchAllowed(now: Date) -> Bool {
@@ -147,7 +157,9 @@ public actor OIDCClient {
             return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
         } catch {
             // An unknown kid: the provider may have rotated its keys since we fetched them.
-            guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now) else { throw error }
+            guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now, waitForRateLimit: true) else {
+                throw error
+            }
             return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
         }
     }

@@ -16,7 +16,8 @@ public struct OIDCClientSettings: Sendable {
     /// Allowed clock skew for `exp`, `nbf` and `iat`, in seconds.
     public var leeway: TimeInterval
     /// An unknown `kid` makes us refetch the JWKS at most this often, in seconds: tokens with made-up kids
-    /// cannot turn us into a load generator against the provider.
+    /// cannot turn us into a load generator against the provider. A callback waits out the rest of it rather
+    /// than fail, so it is also the longest a login waits after a key rotation.
     public var keyRefetchInterval: TimeInterval
     /// Audiences besides `clientID` that Bearer tokens may carry (`trusted-audience`; Dex trustedPeers).
     public var trustedAudiences: Set<String> = []
@@ -24,7 +25,7 @@ public struct OIDCClientSettings: Sendable {
     public init(
         issuer: String, clientID: String, clientSecret: Secret,
         scopes: [String] = ["openid", "profile", "email", "groups"], groupsClaim: String = "groups",
-        leeway: TimeInterval = 60, keyRefetchInterval: TimeInterval = 30
+        leeway: TimeInterval = 60, keyRefetchInterval: TimeInterval = 5
     ) {
         self.issuer = issuer
         self.clientID = clientID

@@ -44,13 +44,13 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     public init(headers: some RequestHeaders, method requestMethod: String, uri requestURI: String)
         throws(ForwardedRequestError)
     {
-        let methodText = headers.first("X-Forwarded-Method") ?? requestMethod
+        let methodText = try Self.single("X-Forwarded-Method", headers) ?? requestMethod
         guard !methodText.isEmpty, methodText.utf8.count <= 32, methodText.utf8.allSatisfy(HTTPToken.isTokenByte) else {
             throw .invalidMethod
         }
         self.method = methodText.utf8.allSatisfy({ !($0 >= 0x61 && $0 <= 0x7A) }) ? methodText : methodText.uppercased()
 
-        if let proto = headers.first("X-Forwarded-Proto") {
+        if let proto = try Self.single("X-Forwarded-Proto", headers) {
             // A chain of proxies may append: the first entry is the client-facing one.
             let first = proto.utf8.split(separator: UInt8(ascii: ","), maxSplits: 1).first ?? []
             switch Self.trimmedLowercase(first) {
@@ -62,7 +62,9 @@ public struct ForwardedRequest: RuleRequest, Sendable {
             self.scheme = .http
         }
 
-        guard let hostText = headers.first("X-Forwarded-Host") ?? headers.first("Host") else { throw .missingHost }
+        guard let hostText = try Self.single("X-Forwarded-Host", headers) ?? headers.first("Host") else {
+            throw .missingHost
+        }
         guard let authority = Authority(parsing: hostText) else { throw .invalidHost }
         self.authority = authority
 
@@ -73,7 +75,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         // "/app/" + "/x" must not become "/app//x".
         self.prefix = prefixText.utf8.last == UInt8(ascii: "/") ? String(prefixText.dropLast()) : prefixText
 
-        let uriText = headers.first("X-Forwarded-Uri") ?? requestURI
+        let uriText = try Self.single("X-Forwarded-Uri", headers) ?? requestURI
         guard uriText.utf8.count <= Self.maximumURILength else { throw .uriTooLong }
         guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText) else { throw .invalidURI }
         let withoutFragment = uriText.utf8.firstIndex(of: UInt8(ascii: "#")).map { uriText[..<$0] } ?? uriText[...]
@@ -93,6 +95,17 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         self.headers = headers
     }
 
+    /// The header's value; several different values are refused rather than one picked: Traefik, nginx and
+    /// Caddy each send one, so a second can only come from a client hoping that we read another one than the
+    /// proxy did. (`X-Forwarded-Prefix` is the exception: Traefik appends its own, which is the last.)
+    private static func single(_ name: String, _ headers: some RequestHeaders) throws(ForwardedRequestError)
+        -> String?
+    {
+        guard let first = headers.first(name) else { return nil }
+        if let last = headers.last(name), last != first { throw .conflicting(name) }
+        return first
+    }
+
     /// Printable ASCII, no space: what an origin-form request target may hold.
     private static func isVisibleASCII(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
@@ -107,6 +120,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
 public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case invalidMethod, invalidProto, missingHost, invalidHost, invalidPrefix, invalidURI, uriTooLong
+        case conflicting(String)
     }
 
     private let code: Code
@@ -119,6 +133,8 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
     public static let invalidPrefix = Self(.invalidPrefix)
     public static let invalidURI = Self(.invalidURI)
     public static let uriTooLong = Self(.uriTooLong)
+    /// The header came several times with different values.
+    public static func conflicting(_ header: String) -> Self { Self(.conflicting(header)) }
 
     /// Whether the answer should be 431/414-like (too large) rather than a plain 400.
     public var isTooLarge: Bool { code == .uriTooLong }
@@ -133,6 +149,7 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .invalidURI:
             "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
+        case .conflicting(let header): "\(header) is given several times with different values"
         }
     }
 }

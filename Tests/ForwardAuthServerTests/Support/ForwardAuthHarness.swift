@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Synchronization
 
 @testable import ForwardAuthServer
@@ -19,6 +20,7 @@ struct ForwardAuthHarness {
     static func run(
         configure: @Sendable (inout Configuration) -> Void = { _ in },
         transport: (@Sendable (any HTTPTransport) -> any HTTPTransport)? = nil,
+        providerTimeout: TimeAmount = .seconds(5),
         _ body: @Sendable (ForwardAuthHarness) async throws -> Void
     ) async throws {
         let provider = try await TestIdentityProvider()
@@ -28,7 +30,7 @@ struct ForwardAuthHarness {
             configuration.listenAddress = "127.0.0.1"
             configuration.port = 0
             configure(&configuration)
-            let http = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: .seconds(5))
+            let http = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: providerTimeout)
             let logger = Logger(label: "forward-auth-test")
             let app = try buildApplication(
                 configuration: configuration, transport: transport?(http) ?? http, logger: logger)

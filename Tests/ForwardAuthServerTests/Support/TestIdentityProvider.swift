@@ -21,6 +21,32 @@ final class TestIdentityProvider: Sendable {
         /// Overrides the `iss` claim of issued tokens (the discovery document keeps the real issuer).
         var tokenIssuer: String?
         var audience: [String]?
+        /// Every endpoint answers 503, as a provider that is down behind its load balancer.
+        var unavailable = false
+        /// The token endpoint waits this long before answering.
+        var tokenDelay: Duration = .zero
+    }
+
+    /// One RS256 key: signs tokens and is published in the JWKS.
+    struct SigningKey: Sendable {
+        let kid: String
+        let keys: JWTKeyCollection
+        /// The public key as a JWK object.
+        let jwk: String
+
+        static func generate(kid: String) async throws -> SigningKey {
+            let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            let primitives = try privateKey.publicKey.getKeyPrimitives()
+            let encode = { (data: Data) in
+                Base64.encodeToString(bytes: data, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+            }
+            let jwk =
+                #"{"kty":"RSA","use":"sig","alg":"RS256","kid":"\#(kid)","n":"\#(encode(primitives.modulus))","e":"\#(encode(primitives.publicExponent))"}"#
+            let keys = await JWTKeyCollection().add(
+                rsa: try Insecure.RSA.PrivateKey(backing: privateKey), digestAlgorithm: .sha256,
+                kid: JWKIdentifier(string: kid))
+            return SigningKey(kid: kid, keys: keys, jwk: jwk)
+        }
     }
 
     struct Grant: Sendable {
@@ -34,25 +60,25 @@ final class TestIdentityProvider: Sendable {
         var grants: [String: Grant] = [:]
         var settings = Settings()
         var tokenRequests = 0
+        var jwksRequests = 0
     }
 
     let state = Mutex(State())
-    let keys: JWTKeyCollection
-    let jwks: String
-    static let kid = "test-key-1"
+    /// The current key; `rotateKey()` replaces it (the old one leaves the JWKS at once).
+    let signingKey: Mutex<SigningKey>
 
     init() async throws {
-        let privateKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let primitives = try privateKey.publicKey.getKeyPrimitives()
-        let encode = { (data: Data) in
-            Base64.encodeToString(bytes: data, options: [.base64UrlAlphabet, .omitPaddingCharacter])
-        }
-        jwks = """
-            {"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"\(Self.kid)","n":"\(encode(primitives.modulus))","e":"\(encode(primitives.publicExponent))"}]}
-            """
-        keys = await JWTKeyCollection().add(
-            rsa: try Insecure.RSA.PrivateKey(backing: privateKey), digestAlgorithm: .sha256,
-            kid: JWKIdentifier(string: Self.kid))
+        signingKey = Mutex(try await SigningKey.generate(kid: "test-key-1"))
+    }
+
+    /// The published key set: the current key only.
+    var jwks: String { #"{"keys":["# + signingKey.withLock { $0.jwk } + "]}" }
+
+    /// A new key signs from now on and replaces the old one in the JWKS, as a provider rotating its keys.
+    func rotateKey() async throws {
+        let next = signingKey.withLock { Int($0.kid.split(separator: "-").last ?? "") ?? 1 } + 1
+        let key = try await SigningKey.generate(kid: "test-key-\(next)")
+        signingKey.withLock { $0 = key }
     }
 
     var issuer: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
@@ -62,6 +88,7 @@ final class TestIdentityProvider: Sendable {
     /// The Hummingbird application; run it with `test(.live)` and read the port from the client.
     func application() -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: OutageMiddleware(provider: self))
         router.get("/.well-known/openid-configuration") { _, _ in
             let issuer = self.issuer
             return Self.json(
@@ -69,7 +96,10 @@ final class TestIdentityProvider: Sendable {
                 {"issuer":"\(issuer)","authorization_endpoint":"\(issuer)/auth","token_endpoint":"\(issuer)/token","jwks_uri":"\(issuer)/keys","response_types_supported":["code"],"id_token_signing_alg_values_supported":["RS256"]}
                 """)
         }
-        router.get("/keys") { _, _ in Self.json(self.jwks) }
+        router.get("/keys") { _, _ in
+            self.state.withLock { $0.jwksRequests += 1 }
+            return Self.json(self.jwks)
+        }
         router.get("/auth") { request, _ in
             let query = request.uri.queryParameters
             guard let redirectURI = query["redirect_uri"].map(String.init), let state = query["state"],
@@ -99,6 +129,7 @@ final class TestIdentityProvider: Sendable {
             state.tokenRequests += 1
             return (state.settings, form["code"].flatMap { state.grants.removeValue(forKey: $0) })
         }
+        if settings.tokenDelay > .zero { try await Task.sleep(for: settings.tokenDelay) }
         // client_secret_basic: each part form-encoded before base64 (RFC 6749 §2.3.1).
         let expected =
             "Basic "
@@ -117,13 +148,14 @@ final class TestIdentityProvider: Sendable {
             aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
             iat: IssuedAtClaim(value: now), nonce: grant.nonce, email: settings.email,
             email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
-        let idToken = try await keys.sign(claims, kid: JWKIdentifier(string: Self.kid))
+        let idToken = try await sign(claims)
         return Self.json(#"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)"}"#)
     }
 
     /// Signs arbitrary claims with the provider's key, for Bearer and negative tests.
     func sign(_ claims: TestClaims) async throws -> String {
-        try await keys.sign(claims, kid: JWKIdentifier(string: Self.kid))
+        let key = signingKey.withLock { $0 }
+        return try await key.keys.sign(claims, kid: JWKIdentifier(string: key.kid))
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -151,6 +183,19 @@ final class TestIdentityProvider: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._*")
         return text.addingPercentEncoding(withAllowedCharacters: allowed)!.replacingOccurrences(of: "%20", with: "+")
+    }
+}
+
+/// Answers 503 to everything while the provider's settings say it is down.
+struct OutageMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let provider: TestIdentityProvider
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        if provider.state.withLock({ $0.settings.unavailable }) { return Response(status: .serviceUnavailable) }
+        return try await next(request, context)
     }
 }
 

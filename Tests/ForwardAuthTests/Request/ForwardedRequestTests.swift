@@ -39,6 +39,24 @@ struct ForwardedRequestTests {
         #expect(request.query == "code=1&state=2")
     }
 
+    /// A second, different value can only come from a client hoping we read another one than the proxy did.
+    @Test(arguments: ["X-Forwarded-Method", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Uri"])
+    func conflictingDuplicatesAreRefused(header: String) {
+        let values = [
+            "X-Forwarded-Method": ("GET", "DELETE"), "X-Forwarded-Proto": ("https", "http"),
+            "X-Forwarded-Host": ("a.example.com", "admin.example.com"), "X-Forwarded-Uri": ("/public", "/admin"),
+        ][header]!
+        var pairs: [(name: String, value: String)] = [
+            ("X-Forwarded-Host", "a.example.com"), ("X-Forwarded-Uri", "/x"),
+        ].filter { $0.name != header }
+        pairs += [(header, values.0), (header, values.1)]
+        #expect(throws: ForwardedRequestError.conflicting(header)) { try parse(HeaderList(pairs)) }
+        // The same value twice is harmless.
+        pairs.removeLast()
+        pairs.append((header, values.0))
+        #expect(throws: Never.self) { try parse(HeaderList(pairs)) }
+    }
+
     @Test func onlyTheLastPrefixCounts() throws {
         let headers = HeaderList([
             (name: "X-Forwarded-Host", value: "a.example.com"), (name: "X-Forwarded-Prefix", value: "/public"),
