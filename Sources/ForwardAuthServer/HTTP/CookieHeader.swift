@@ -7,14 +7,19 @@ import ForwardAuth
 struct CookieHeader: RequestCookies {
     private let pairs: [(name: Substring, value: Substring)]
 
-    /// At most this many cookies are read: a browser sends far fewer, and the bound keeps a hostile header cheap.
+    /// More cookies than this, or more bytes than `maximumBytes`, is refused (431): a browser sends far fewer,
+    /// and the bound keeps a hostile header cheap. Ours at their largest (a session and 8 claims cookies of
+    /// under 4 KB) take about 35 KB.
     static let maximumCount = 200
+    static let maximumBytes = 48 * 1024
 
-    init(_ headers: [String]) {
+    /// Nil when the cookies exceed `maximumCount` or `maximumBytes`.
+    init?(_ headers: [String]) {
+        guard headers.reduce(0, { $0 + $1.utf8.count }) <= Self.maximumBytes else { return nil }
         var pairs: [(name: Substring, value: Substring)] = []
         for header in headers {
             for piece in header.split(separator: ";", omittingEmptySubsequences: true) {
-                guard pairs.count < Self.maximumCount else { break }
+                guard pairs.count < Self.maximumCount else { return nil }
                 guard let equals = piece.firstIndex(of: "=") else { continue }
                 let name = piece[..<equals].drop { $0 == " " || $0 == "\t" }
                 var value = piece[piece.index(after: equals)...]

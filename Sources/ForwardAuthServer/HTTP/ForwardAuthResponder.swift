@@ -43,7 +43,11 @@ struct ForwardAuthResponder: HTTPResponder {
             return Decision.badRequest(reason: error.description, tooLarge: error.isTooLarge)
                 .response(client: client, accept: accept)
         }
-        let cookies = CookieHeader(headers[values: .cookie])
+        guard let cookies = CookieHeader(headers[values: .cookie]) else {
+            logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
+            return Decision.badRequest(reason: "the Cookie header is too large", tooLarge: true)
+                .response(client: client, accept: accept)
+        }
         let now = clock()
         var decision: Decision
         switch route {
