@@ -114,9 +114,15 @@ struct LoginIntegrationTests {
         try await ForwardAuthHarness.run { harness in
             let health = try await harness.client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .ok)
-            // A protected app's own /healthz is checked like any other path.
-            let forwarded = try await harness.check(uri: "/healthz", accept: "application/json")
-            #expect(forwarded.status == .unauthorized)
+            // A protected app's own probe paths are checked like any other path, whoever claims to ask
+            // (CVE-2026-34457 class: a probe User-Agent must not open the gate).
+            for path in ["/healthz", "/readyz", "/readyz?require=provider"] {
+                for agent in ["kube-probe/1.31", "Prometheus/2.53.0", "curl/8.5.0"] {
+                    let forwarded = try await harness.check(
+                        uri: path, accept: "application/json", extra: [.userAgent: agent])
+                    #expect(forwarded.status == .unauthorized, "\(path) as \(agent)")
+                }
+            }
         }
     }
 
