@@ -11,14 +11,27 @@ import ServiceLifecycle
 ///     configured CA), which the application shuts down when it stops.
 ///   - clock: seconds since 1970, read once per request.
 ///   - random: the CSPRNG for states, nonces, verifiers, session ids and AES-GCM nonces.
+///   - onMetricsServerRunning: called with the port of the `metrics-address` listener once it listens (tests
+///     ask for port 0).
 public func buildApplication(
     configuration: Configuration,
     transport: (any HTTPTransport)? = nil,
     clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
     random: any RandomSource = SystemRandomSource(),
+    onMetricsServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
     logger: Logger
 ) throws -> some ApplicationProtocol {
     var services: [any Service] = []
+    let metrics = ForwardAuthMetrics()
+    if let address = configuration.metricsAddress {
+        services.append(
+            Application(
+                responder: MetricsResponder(registry: metrics.registry),
+                configuration: ApplicationConfiguration(
+                    address: .hostname(address.host, port: address.port), serverName: nil),
+                onServerRunning: { channel in await onMetricsServerRunning(channel.localAddress?.port ?? 0) },
+                logger: logger))
+    }
     let providerTransport: any HTTPTransport
     if let transport {
         providerTransport = transport
@@ -27,7 +40,10 @@ public func buildApplication(
         providerTransport = client
         services.append(ShutdownService { try await client.shutdown() })
     }
-    let provider = OIDCClient(settings: OIDCClientSettings(configuration), transport: providerTransport)
+    let provider = OIDCClient(
+        settings: OIDCClientSettings(configuration),
+        transport: InstrumentedTransport(base: providerTransport, metrics: metrics.provider),
+        observer: metrics.provider)
     services.append(
         ProviderLoaderService(
             load: { try await provider.load(now: Date()) },
@@ -45,7 +61,8 @@ public func buildApplication(
     let responder = ForwardAuthResponder(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
         providerStatus: provider, random: random, clock: clock, logger: logger,
-        paths: Route.Paths(urlPath: configuration.urlPath))
+        paths: Route.Paths(urlPath: configuration.urlPath), metrics: metrics,
+        servesMetrics: configuration.metricsAddress == nil)
     return Application(
         responder: responder,
         configuration: ApplicationConfiguration(

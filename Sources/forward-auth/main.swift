@@ -34,11 +34,14 @@ case .configuration(let configuration, let warnings):
     LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level) }
     let logger = Logger(label: "forward-auth")
     for warning in warnings { logger.warning("\(warning)") }
+    let metricsAddress =
+        configuration.metricsAddress?.description ?? "\(configuration.listenAddress):\(configuration.port)"
     logger.info(
         "starting",
         metadata: [
             "version": "\(ForwardAuthVersion.current)",
             "address": "\(configuration.listenAddress):\(configuration.port)",
+            "metrics": "\(metricsAddress)/metrics",
             "provider": "\(configuration.issuer)", "rules": "\(configuration.rules.count)",
         ])
     do {

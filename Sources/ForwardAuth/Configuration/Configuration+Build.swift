@@ -20,6 +20,7 @@ extension Configuration {
         configuration.logFormat =
             reader.parsed("log-format", expected: "one of \(LogFormat.allCases.names)", LogFormat.init(parsing:))
             ?? .text
+        configuration.metricsAddress = reader.metricsAddress(port: configuration.port)
 
         // Identity provider
         if let (url, issuer) = reader.issuer() {

@@ -11,6 +11,7 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
             ("port", String(port)),
             ("log-level", logLevel.rawValue),
             ("log-format", logFormat.rawValue),
+            ("metrics-address", metricsAddress?.description ?? ""),
             ("provider-uri", issuer),
             ("client-id", clientID),
             ("client-secret", redacted(clientSecret)),

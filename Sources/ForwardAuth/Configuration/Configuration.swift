@@ -11,6 +11,8 @@ public struct Configuration: Sendable {
     public var port = 4181
     public var logLevel = LogLevel.warn
     public var logFormat = LogFormat.text
+    /// Where `/metrics` is served on a listener of its own; nil: on `port`, to requests that are not forwarded.
+    public var metricsAddress: ListenAddress?
     /// The ini file the values were read from, if any.
     public var configFile: String?
 

@@ -10,6 +10,9 @@ extension ConfigurationOption {
             "log-level", env: ["LOG_LEVEL"], default: "warn",
             help: "Log level: trace, debug, info, warn, error, fatal, panic."),
         .init("log-format", env: ["LOG_FORMAT"], default: "text", help: "Log format: text, json, pretty."),
+        .init(
+            "metrics-address", env: ["METRICS_ADDRESS"],
+            help: "host:port serving /metrics on a listener of its own (then not on port); unset: on port."),
 
         // Identity provider
         .init(

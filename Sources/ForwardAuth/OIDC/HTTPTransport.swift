@@ -19,16 +19,19 @@ public struct OutboundRequest: Sendable {
     public var body: [UInt8]?
     /// The most body bytes the caller accepts in the response; the transport stops reading beyond it.
     public var responseBodyLimit: Int
+    /// Which of the provider's endpoints this is for, so a transport can count and time requests by kind.
+    public var endpoint: ProviderEndpoint
 
     public init(
         method: String, url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil,
-        responseBodyLimit: Int = OutboundRequest.defaultResponseBodyLimit
+        responseBodyLimit: Int = OutboundRequest.defaultResponseBodyLimit, endpoint: ProviderEndpoint = .other
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.responseBodyLimit = responseBodyLimit
+        self.endpoint = endpoint
     }
 
     /// 1 MiB: far above a discovery document, a JWKS or a token response, far below trouble.

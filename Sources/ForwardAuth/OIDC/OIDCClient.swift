@@ -16,6 +16,7 @@ public actor OIDCClient {
     public nonisolated let settings: OIDCClientSettings
     private let transport: any HTTPTransport
     private let validator: IDTokenValidator
+    private let observer: (any OIDCClientObserver)?
 
     /// The provider's discovery document, once loaded (the last good one is kept through outages).
     public private(set) var metadata: ProviderMetadata?
@@ -35,10 +36,12 @@ public actor OIDCClient {
     /// A discovery document or a JWKS larger than this is refused.
     static let metadataBodyLimit = 512 << 10
 
-    public init(settings: OIDCClientSettings, transport: any HTTPTransport) {
+    /// - Parameter observer: told of each JWKS fetch's result (metrics); nil: nobody is.
+    public init(settings: OIDCClientSettings, transport: any HTTPTransport, observer: (any OIDCClientObserver)? = nil) {
         self.settings = settings
         self.transport = transport
         self.validator = settings.validator
+        self.observer = observer
     }
 
     // MARK: Loading
@@ -51,7 +54,7 @@ public actor OIDCClient {
             guard let url = ProviderMetadata.discoveryURL(issuer: settings.issuer) else {
                 throw OIDCError.invalidDiscoveryDocument.detail("provider-uri is not an http(s) URL")
             }
-            let response = try await get(url, what: "discovery")
+            let response = try await get(url, endpoint: .discovery)
             fetched = try ProviderMetadata.decode(response.body, expectedIssuer: settings.issuer)
         } catch {
             recordFailure(error, now: now)
@@ -78,13 +81,15 @@ public actor OIDCClient {
         lastKeyFetchAt = now
         status.keyFetches += 1
         do {
-            let response = try await get(url, what: "JWKS")
+            let response = try await get(url, endpoint: .jwks)
             let loaded = try await SigningKeys.load(jwks: response.body)
             keys = loaded
             status.keyCount = loaded.count
             status.keysLoadedAt = now
+            observer?.keySetFetched(error: nil)
         } catch {
             recordFailure(error, now: now)
+            observer?.keySetFetched(error: error)
             throw error
         }
     }
@@ -224,10 +229,11 @@ public actor OIDCClient {
 
     // MARK: Transport
 
-    private func get(_ url: URL, what: String) async throws(OIDCError) -> OutboundResponse {
+    private func get(_ url: URL, endpoint: ProviderEndpoint) async throws(OIDCError) -> OutboundResponse {
+        let what = endpoint == .jwks ? "JWKS" : "discovery"
         let request = OutboundRequest(
             method: "GET", url: url, headers: [("Accept", "application/json")],
-            responseBodyLimit: Self.metadataBodyLimit)
+            responseBodyLimit: Self.metadataBodyLimit, endpoint: endpoint)
         let response = try await send(request, what: what)
         guard response.status == 200 else {
             throw .unexpectedStatus.detail(

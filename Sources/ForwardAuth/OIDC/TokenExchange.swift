@@ -25,7 +25,7 @@ public enum TokenExchange {
                 ("Content-Type", "application/x-www-form-urlencoded"),
                 ("Accept", "application/json"),
             ],
-            body: Array(body.utf8), responseBodyLimit: responseBodyLimit)
+            body: Array(body.utf8), responseBodyLimit: responseBodyLimit, endpoint: .token)
     }
 
     /// `client_secret_basic` (RFC 6749 §2.3.1): the client id and the secret are each form-encoded *before*

@@ -19,42 +19,64 @@ struct ForwardAuthResponder: HTTPResponder {
     let logger: Logger
     /// Built once from `url-path`.
     let paths: Route.Paths
+    let metrics: ForwardAuthMetrics
+    /// Whether `/metrics` is answered here (to requests that are not forwarded); false when it has a listener
+    /// of its own (`metrics-address`).
+    let servesMetrics: Bool
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let headers = request.headers
         let target = request.uri.string
         let requestLinePath = Route.path(of: target)
-        // Probes answer only requests that are not forwarded: a protected app's own /healthz is still checked.
+        // Probes and metrics answer only requests that are not forwarded: a protected app's own /healthz or
+        // /metrics is still checked, whoever asks for it.
         if headers[.xForwardedHost] == nil {
             if requestLinePath == "/healthz" { return Self.text(.ok, "ok\n") }
             if requestLinePath == "/readyz" { return await readiness(query: request.uri.query) }
+            if servesMetrics, requestLinePath == "/metrics" { return metrics.registry.metricsResponse() }
         }
+        let started = ContinuousClock.now
         let route = Route(
             forwardedPath: headers[.xForwardedUri].map(Route.path(of:)), requestLinePath: requestLinePath,
             paths: paths)
         let accept = headers[.accept]
         let client = ClientKind(accept: accept)
+        let (decision, startedLogin) = await decide(
+            route, headers: headers, method: request.method, target: target, client: client)
+        let response = decision.response(client: client, accept: accept)
+        metrics.decisions.record(
+            DecisionOutcome(decision, startedLogin: startedLogin), route: route, duration: ContinuousClock.now - started
+        )
+        if route == .callback { metrics.decisions.record(LoginResult(callback: decision)) }
+        return response
+    }
+
+    /// The decision for a forwarded request, and whether it is the answer to a login the request needed (a
+    /// redirect to the provider, not a redirect of another kind).
+    private func decide(
+        _ route: Route, headers: HTTPFields, method: HTTPRequest.Method, target: String, client: ClientKind
+    ) async -> (Decision, startedLogin: Bool) {
         let forwarded: ForwardedRequest
         do {
             forwarded = try ForwardedRequest(
-                headers: ForwardedHeaders(fields: headers), method: request.method.rawValue, uri: target)
+                headers: ForwardedHeaders(fields: headers), method: method.rawValue, uri: target)
         } catch {
             logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
-            return Decision.badRequest(reason: error.description, tooLarge: error.isTooLarge)
-                .response(client: client, accept: accept)
+            return (.badRequest(reason: error.description, tooLarge: error.isTooLarge), false)
         }
         guard let cookies = CookieHeader(headers[values: .cookie]) else {
             logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
-            return Decision.badRequest(reason: "the Cookie header is too large", tooLarge: true)
-                .response(client: client, accept: accept)
+            return (.badRequest(reason: "the Cookie header is too large", tooLarge: true), false)
         }
         let now = clock()
         var decision: Decision
+        var startedLogin = false
         switch route {
         case .check:
             decision = gatekeeper.check(forwarded, cookies: cookies, client: client, now: now)
             if case .login(let plan) = decision {
                 decision = await loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
+                startedLogin = true
             }
         case .checkWithoutRedirect:
             decision = gatekeeper.check(forwarded, cookies: cookies, client: .api, now: now)
@@ -69,6 +91,7 @@ struct ForwardAuthResponder: HTTPResponder {
         case .startLogin:
             decision = await loginFlow.startFromLink(
                 forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            startedLogin = true
         }
         if case .verifyBearer(let token, let policy) = decision {
             decision = await loginFlow.verifyBearer(token, for: forwarded, policy: policy, now: now, logger: logger)
@@ -86,7 +109,7 @@ struct ForwardAuthResponder: HTTPResponder {
                 "cannot answer yet",
                 metadata: ["method": "\(forwarded.method)", "host": "\(forwarded.host)", "reason": "\(reason)"])
         }
-        return decision.response(client: client, accept: accept)
+        return (decision, startedLogin)
     }
 
     /// 200 when sessions can be judged (configuration and cookie keys are loaded: always, once we listen), so

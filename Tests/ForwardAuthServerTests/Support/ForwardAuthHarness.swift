@@ -16,6 +16,8 @@ struct ForwardAuthHarness {
     let provider: TestIdentityProvider
     let client: any TestClientProtocol
     let providerClient: any TestClientProtocol
+    /// The `metrics-address` listener's port once it listens (0 before, or without one).
+    let metricsPort: MetricsPort
 
     static func run(
         configure: @Sendable (inout Configuration) -> Void = { _ in },
@@ -32,12 +34,16 @@ struct ForwardAuthHarness {
             configure(&configuration)
             let http = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: providerTimeout)
             let logger = Logger(label: "forward-auth-test")
+            let metricsPort = MetricsPort()
             let app = try buildApplication(
-                configuration: configuration, transport: transport?(http) ?? http, logger: logger)
+                configuration: configuration, transport: transport?(http) ?? http,
+                onMetricsServerRunning: { port in metricsPort.set(port) }, logger: logger)
             do {
                 try await app.test(.live) { client in
                     try await body(
-                        ForwardAuthHarness(provider: provider, client: client, providerClient: providerClient))
+                        ForwardAuthHarness(
+                            provider: provider, client: client, providerClient: providerClient,
+                            metricsPort: metricsPort))
                 }
             } catch {
                 try await http.shutdown()

@@ -313,6 +313,15 @@ def check_wiring(r, case):
     C.check(re.match(r"^[0-9a-f]{64}$", pod["metadata"].get("annotations", {}).get("checksum/config", "")) is not None,
             "pod template has a checksum/config annotation (sha256)")
 
+    # Scrape annotations only when asked for, and then for the container's http port.
+    ann = pod["metadata"].get("annotations", {})
+    http_port = next((p["containerPort"] for p in c.get("ports", []) if p.get("name") == "http"), None)
+    if vals["metrics"].get("scrapeAnnotations"):
+        C.check(ann.get("prometheus.io/scrape") == "true" and ann.get("prometheus.io/port") == str(http_port)
+                and ann.get("prometheus.io/path") == "/metrics", "pods carry prometheus.io scrape annotations for the http port", json.dumps(ann))
+    else:
+        C.check(not any(k.startswith("prometheus.io/") for k in ann), "no prometheus.io annotations unless metrics.scrapeAnnotations")
+
     # Every env var naming a file points into a mounted volume that provides it.
     volumes = {v["name"]: v for v in podspec.get("volumes", [])}
     for name in ("CONFIG", "SECRET_FILE", "ENCRYPTION_KEY_FILE", "CLIENT_SECRET_FILE", "SSL_CERT_FILE"):

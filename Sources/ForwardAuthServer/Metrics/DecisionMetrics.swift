@@ -1,0 +1,82 @@
+import CoreMetrics
+import ForwardAuth
+import Metrics
+
+/// Decisions by route and outcome, their latency by route, and login results: every label combination made
+/// once at start, so recording is an index and an atomic add.
+struct DecisionMetrics: Sendable {
+    static let decisionsName = "forward_auth_decisions_total"
+    static let durationName = "forward_auth_decision_duration_seconds"
+    static let loginsName = "forward_auth_logins_total"
+    /// A check from a session cookie takes microseconds; a callback waits for the provider (milliseconds to
+    /// seconds), so the buckets span both.
+    static let durationBuckets: [Duration] = [
+        .microseconds(10), .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250),
+        .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+    /// Every route, in `metricIndex` order.
+    static let routes: [Route] = [.check, .checkWithoutRedirect, .callback, .logout, .startLogin]
+
+    /// Indexed by `route.metricIndex * DecisionOutcome.count + outcome.rawValue`.
+    private let decisions: [Counter]
+    /// Indexed by `route.metricIndex`.
+    private let durations: [Timer]
+    /// Indexed by `LoginResult.rawValue`.
+    private let logins: [Counter]
+
+    init(factory: any MetricsFactory) {
+        var decisions: [Counter] = []
+        for route in Self.routes {
+            for outcome in DecisionOutcome.allCases {
+                decisions.append(
+                    Counter(
+                        label: Self.decisionsName,
+                        dimensions: [("route", route.metricLabel), ("outcome", outcome.label)], factory: factory))
+            }
+        }
+        self.decisions = decisions
+        durations = Self.routes.map {
+            Timer(label: Self.durationName, dimensions: [("route", $0.metricLabel)], factory: factory)
+        }
+        logins = LoginResult.allCases.map {
+            Counter(label: Self.loginsName, dimensions: [("result", $0.label)], factory: factory)
+        }
+    }
+
+    /// Counts one answered request and how long deciding and rendering it took.
+    func record(_ outcome: DecisionOutcome, route: Route, duration: Duration) {
+        let index = route.metricIndex
+        decisions[index &* DecisionOutcome.count &+ outcome.rawValue].increment()
+        durations[index].record(duration: duration)
+    }
+
+    func record(_ login: LoginResult) {
+        logins[login.rawValue].increment()
+    }
+}
+
+extension Route {
+    /// The position in `DecisionMetrics.routes`.
+    var metricIndex: Int {
+        switch self {
+        case .check: 0
+        case .checkWithoutRedirect: 1
+        case .callback: 2
+        case .logout: 3
+        case .startLogin: 4
+        }
+    }
+
+    /// The `route` label: what the endpoint is called in the docs (`auth` and `start` are nginx's).
+    var metricLabel: String {
+        switch self {
+        case .check: "check"
+        case .checkWithoutRedirect: "auth"
+        case .callback: "callback"
+        case .logout: "logout"
+        case .startLogin: "start"
+        }
+    }
+}

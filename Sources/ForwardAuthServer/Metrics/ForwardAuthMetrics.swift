@@ -1,0 +1,39 @@
+import CoreMetrics
+import ForwardAuth
+import Prometheus
+
+/// Every instrument forward-auth records, made once per application: the per-request path only picks
+/// pre-made counters by index (no label strings built, no registry look-ups, no allocation).
+///
+/// Each application has its own `PrometheusCollectorRegistry`, passed down explicitly rather than through the
+/// process-wide `MetricsSystem` (which can be bootstrapped only once): tests build many applications in one
+/// process, and each `/metrics` shows only its own application.
+struct ForwardAuthMetrics: Sendable {
+    static let buildInfoName = "forward_auth_build_info"
+
+    /// What `/metrics` renders.
+    let registry: PrometheusCollectorRegistry
+    let decisions: DecisionMetrics
+    let provider: ProviderMetrics
+
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        let factory = Self.factory(registry: registry)
+        self.registry = registry
+        self.decisions = DecisionMetrics(factory: factory)
+        self.provider = ProviderMetrics(factory: factory)
+        // The registry keeps the gauge; its value never changes.
+        Gauge(label: Self.buildInfoName, dimensions: [("version", ForwardAuthVersion.current)], factory: factory)
+            .record(1)
+    }
+
+    /// A factory over `registry` with our histogram buckets (swift-metrics `Timer`s become Prometheus
+    /// histograms in seconds).
+    static func factory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [
+            DecisionMetrics.durationName: DecisionMetrics.durationBuckets,
+            ProviderMetrics.durationName: ProviderMetrics.durationBuckets,
+        ]
+        return factory
+    }
+}
