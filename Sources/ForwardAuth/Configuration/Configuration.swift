@@ -75,6 +75,7 @@ public struct Configuration: Sendable {
     public var authzPassThrough: [String] = []
     public var caseInsensitiveSubjects = false
     public var enableV3URLPatternMatching = false
+    public var rbacFile: String?
     public var clusterStorage = ClusterStorageSettings()
 
     /// The required settings; everything else starts at its documented default and no rules.
