@@ -57,7 +57,9 @@ public func buildApplication(
         serviceAccountToken = token
     }
     let rbacStore = RBACPolicyStore()
+    services += try rbacServices(configuration: configuration, store: rbacStore, logger: logger)
     let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
+    for problem in gatekeeper.rbac?.problems ?? [] { logger.warning("\(problem)") }
     let responder = ForwardAuthResponder(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
         providerStatus: provider, random: random, clock: clock, logger: logger,

@@ -105,11 +105,13 @@ public actor OIDCClient {
         guard metadata != nil else { return false }
         guard !refetchAllowed(now: now) else { return (try? await fetchKeys(now: now)) != nil }
         guard waitForRateLimit, let last = lastKeyFetchAt else { return false }
-        let remaining = settings.keyRefetchInterval - abs(now.timeIntervalSince(last))
+        // A `now` behind the last fetch (request clocks count whole seconds) waits the whole interval.
+        let remaining = settings.keyRefetchInterval - max(now.timeIntervalSince(last), 0)
         guard remaining > 0, (try? await Task.sleep(for: .seconds(remaining))) != nil else { return false }
         // Another waiter may have fetched meanwhile: then the keys are fresh, look again.
         if lastKeyFetchAt != last { return true }
-        return await refetchKeysIfAllowed(now: now.addingTimeInterval(remaining))
+        if let inFlight = keyFetch { return (try? await Self.wait(for: inFlight)) != nil }
+        return (try? await fetchKeys(now: last.addingTimeInterval(settings.keyRefetchInterval))) != nil
     }
 
     private func refetchAllowed(now: Date) -> Bool {

@@ -1,47 +1,37 @@
-/// Kubernetes RBAC, evaluated locally from ClusterRoles and ClusterRoleBindings held in memory.
+/// Kubernetes RBAC, evaluated locally from the ClusterRoles and ClusterRoleBindings held in an `RBACPolicyStore`,
+/// as the Go fork (mesosphere/traefik-forward-auth) does, not by SubjectAccessReview.
 ///
-/// INTERFACE PLACEHOLDER: the RBAC work (matcher, store, file loader, list/watch client) replaces this file.
-/// The signatures below are the contract the gatekeeper codes against; until then it denies everything.
-
-/// `enable-rbac`'s companions: how subjects and URL patterns are matched.
-public struct RBACSettings: Sendable, Hashable {
-    /// `group-claim-prefix`: put before each token group to form the Kubernetes group subject.
-    public var groupClaimPrefix = "oidc:"
-    /// `case-insensitive-subjects`.
-    public var caseInsensitiveSubjects = false
-    /// `enable-v3-url-pattern-matching`: anchored globs (`*` within a segment, `**` across).
-    public var v3URLPatternMatching = false
-    /// `authz-pass-through`: path patterns that skip RBAC (signed-in users only).
-    public var passThrough: [String] = []
-
-    public init() {}
-}
-
-/// What RBAC says about one request.
-public enum RBACVerdict: Sendable, Hashable {
-    /// A binding grants a role with a matching rule.
-    case allowed(binding: String, role: String)
-    /// The path matches `authz-pass-through`.
-    case passThrough
-    /// No bound role has a matching rule; `reason` is for logs and the 403 page (no secrets).
-    case denied(reason: String)
-    /// The policy has not been loaded yet (first list or file read pending): fail closed, 503.
-    case notLoaded
-}
-
-/// The roles and bindings currently in force; written by the loader (file or list/watch), read per request.
-public final class RBACPolicyStore: Sendable {
-    public init() {}
-}
-
-/// Answers "may this user do this?" from the store's current snapshot. No I/O, no locks held across calls.
+/// The user (kind `User`) is the email; the groups (kind `Group`) are `system:authenticated` and
+/// `group-claim-prefix` + each token group. A binding whose `roleRef` is a ClusterRole grants that role's rules;
+/// a rule allows when one of its verbs is the lower-cased HTTP method (or `*`) and one of its `nonResourceURLs`
+/// matches (see `URLPattern`). Pass-through paths skip RBAC.
+///
+/// A check takes no lock but the store's pointer swap, does no I/O and does not log; it allocates only for a
+/// `~REGEX` entry, for names to case-fold, and to word a denial.
 public final class RBACAuthorizer: Sendable {
     public let settings: RBACSettings
     public let store: RBACPolicyStore
+    /// Where the store keeps the policy compiled for `settings`.
+    private let slot: Int
+    private let passThrough: [URLPattern]
+    /// Pass-through patterns that could not be compiled (empty or too long); the caller logs them.
+    public let problems: [String]
 
     public init(settings: RBACSettings, store: RBACPolicyStore) {
         self.settings = settings
         self.store = store
+        self.slot = store.register(RBACPolicy.Options(settings))
+        var patterns: [URLPattern] = []
+        var problems: [String] = []
+        for pattern in settings.passThrough {
+            do throws(URLPattern.Failure) {
+                patterns.append(try URLPattern.passThrough(pattern, v3: settings.v3URLPatternMatching))
+            } catch {
+                problems.append("authz-pass-through \"\(pattern)\" skipped: \(error.message)")
+            }
+        }
+        self.passThrough = patterns
+        self.problems = problems
     }
 
     /// - Parameters:
@@ -54,12 +44,68 @@ public final class RBACAuthorizer: Sendable {
     public func authorize(
         user: String, groups: [String], method: String, scheme: String, authority: String, path: String
     ) -> RBACVerdict {
-        .notLoaded
+        if passThrough.contains(where: { $0.matches(path: path) }) { return .passThrough }
+        guard let policy = store.policy(slot: slot) else { return .notLoaded }
+        var request = RBACRequestTarget(scheme: scheme, authority: authority, path: path)
+        var search = Search()
+        if let grants = policy.userGrants[RBACPolicy.key(user, policy.options)],
+            let verdict = search.first(of: grants, in: policy, method: method, &request)
+        {
+            return verdict
+        }
+        if let verdict = search.first(of: policy.authenticatedGrants, in: policy, method: method, &request) {
+            return verdict
+        }
+        for group in groups {
+            if let grants = policy.groupGrants[RBACPolicy.key(group, policy.options)],
+                let verdict = search.first(of: grants, in: policy, method: method, &request)
+            {
+                return verdict
+            }
+        }
+        return .denied(reason: search.denial(method: method, &request))
+    }
+
+    /// The walk over one request's grants, remembering enough to say why nothing allowed it.
+    private struct Search {
+        var sawGrant = false
+        var missing: (binding: String, role: String)?
+
+        mutating func first(
+            of grants: [Int], in policy: RBACPolicy, method: String, _ request: inout RBACRequestTarget
+        ) -> RBACVerdict? {
+            for index in grants {
+                let grant = policy.grants[index]
+                sawGrant = true
+                guard let roleIndex = grant.role else {
+                    if missing == nil { missing = (grant.binding, grant.roleName) }
+                    continue
+                }
+                let role = policy.roles[roleIndex]
+                if role.rules.contains(where: { $0.allows(method: method, &request) }) {
+                    return .allowed(binding: grant.binding, role: role.name)
+                }
+            }
+            return nil
+        }
+
+        func denial(method: String, _ request: inout RBACRequestTarget) -> String {
+            guard sawGrant else { return "no ClusterRoleBinding binds this user or their groups" }
+            var url = request.url()
+            if url.utf8.count > 200 { url = String(url.prefix(200)) + "…" }
+            var reason = "no bound ClusterRole allows \(method.lowercased()) on \(url)"
+            if let missing {
+                reason += "; ClusterRoleBinding \"\(missing.binding)\" refers to a missing ClusterRole "
+                reason += "\"\(missing.role)\""
+            }
+            return reason
+        }
     }
 
     /// The token group names (without `group-claim-prefix`) that some ClusterRoleBinding names as a Group
     /// subject, lower-cased when `caseInsensitiveSubjects`: what `groups-filter auto` keeps.
     public func boundGroups() -> Set<String> {
-        []
+        guard let policy = store.policy(slot: slot) else { return [] }
+        return Set(policy.groupGrants.keys)
     }
 }

@@ -1,0 +1,27 @@
+/// A Kubernetes ClusterRole (`rbac.authorization.k8s.io/v1`), as listed, watched or read from `--rbac-file`.
+///
+/// `aggregationRule` is ignored: forward-auth does not aggregate roles itself. In a cluster this loses nothing,
+/// because the API server's controller writes the aggregated rules into the role's own `rules`, which we read;
+/// in an `--rbac-file`, write the rules out.
+public struct ClusterRole: Codable, Sendable, Hashable {
+    public var metadata: RBACObjectMeta
+    public var rules: [PolicyRule]
+
+    public var name: String { metadata.name }
+
+    public init(name: String, rules: [PolicyRule], resourceVersion: String? = nil) {
+        self.metadata = RBACObjectMeta(name: name, resourceVersion: resourceVersion)
+        self.rules = rules
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case metadata, rules
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decode(RBACObjectMeta.self, forKey: .metadata)
+        // The API server omits `rules` (JSON null) for an aggregated role not yet filled in.
+        rules = try container.decodeIfPresent([PolicyRule].self, forKey: .rules) ?? []
+    }
+}

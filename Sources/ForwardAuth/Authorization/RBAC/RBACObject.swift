@@ -1,0 +1,19 @@
+/// One RBAC object forward-auth keeps: a ClusterRole or a ClusterRoleBinding.
+public enum RBACObject: Sendable, Hashable {
+    case clusterRole(ClusterRole)
+    case clusterRoleBinding(ClusterRoleBinding)
+
+    public var name: String {
+        switch self {
+        case .clusterRole(let role): role.name
+        case .clusterRoleBinding(let binding): binding.name
+        }
+    }
+}
+
+/// A change to one object, as a Kubernetes watch reports it (`ADDED`, `MODIFIED`, `DELETED`).
+public enum RBACObjectEvent: Sendable, Hashable {
+    case added(RBACObject)
+    case modified(RBACObject)
+    case deleted(RBACObject)
+}

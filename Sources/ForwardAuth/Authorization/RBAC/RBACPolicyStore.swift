@@ -1,0 +1,138 @@
+import Synchronization
+
+/// The ClusterRoles and ClusterRoleBindings in force: written by a loader (`--rbac-file` or the Kubernetes
+/// list/watch), read by `RBACAuthorizer` on every check.
+///
+/// Objects are kept by name. Every change compiles a new immutable `RBACPolicy` for each authorizer's settings
+/// (usually one) while holding only the writers' lock, then swaps the reference readers use under a lock held for
+/// a pointer copy; a check never waits for a compile. The store is loaded once both kinds have been read.
+public final class RBACPolicyStore: Sendable {
+    private struct Objects {
+        var roles: [String: ClusterRole] = [:]
+        var bindings: [String: ClusterRoleBinding] = [:]
+        var rolesLoaded = false
+        var bindingsLoaded = false
+        /// The settings of each registered authorizer, by slot.
+        var variants: [RBACPolicy.Options] = []
+        var problems: [String] = []
+
+        var loaded: Bool { rolesLoaded && bindingsLoaded }
+    }
+
+    /// What checks read: one compiled policy per slot, nil until loaded.
+    private struct Snapshot {
+        var policies: [RBACPolicy?] = []
+    }
+
+    private let objects = Mutex(Objects())
+    private let snapshot = Mutex(Snapshot())
+
+    public init() {}
+
+    /// Whether both ClusterRoles and ClusterRoleBindings have been read at least once.
+    public var isLoaded: Bool { objects.withLock { $0.loaded } }
+
+    /// Entries of the current objects that were skipped (bad patterns, ignored `roleRef` kinds).
+    public var problems: [String] { objects.withLock { $0.problems } }
+
+    /// How many of each kind are held (for logs and `/readyz`).
+    public var counts: (roles: Int, bindings: Int) { objects.withLock { ($0.roles.count, $0.bindings.count) } }
+
+    /// Replaces every role and binding (a file read); the store is loaded afterwards.
+    /// - Returns: problems that the previous objects did not have, for the caller to log.
+    @discardableResult
+    public func replaceAll(roles: [ClusterRole], bindings: [ClusterRoleBinding]) -> [String] {
+        update { objects in
+            objects.roles = Self.byName(roles)
+            objects.bindings = Self.byName(bindings)
+            objects.rolesLoaded = true
+            objects.bindingsLoaded = true
+        }
+    }
+
+    /// Replaces every role (a list of ClusterRoles), keeping the bindings.
+    @discardableResult
+    public func replaceAll(roles: [ClusterRole]) -> [String] {
+        update { objects in
+            objects.roles = Self.byName(roles)
+            objects.rolesLoaded = true
+        }
+    }
+
+    /// Replaces every binding (a list of ClusterRoleBindings), keeping the roles.
+    @discardableResult
+    public func replaceAll(bindings: [ClusterRoleBinding]) -> [String] {
+        update { objects in
+            objects.bindings = Self.byName(bindings)
+            objects.bindingsLoaded = true
+        }
+    }
+
+    /// Applies one watch event: added and modified objects replace the one of that name, deleted ones go.
+    @discardableResult
+    public func apply(_ event: RBACObjectEvent) -> [String] {
+        update { objects in
+            switch event {
+            case .added(.clusterRole(let role)), .modified(.clusterRole(let role)):
+                objects.roles[role.name] = role
+            case .added(.clusterRoleBinding(let binding)), .modified(.clusterRoleBinding(let binding)):
+                objects.bindings[binding.name] = binding
+            case .deleted(.clusterRole(let role)):
+                objects.roles[role.name] = nil
+            case .deleted(.clusterRoleBinding(let binding)):
+                objects.bindings[binding.name] = nil
+            }
+        }
+    }
+
+    /// Registers an authorizer's settings; returns the slot its compiled policy is read from.
+    func register(_ options: RBACPolicy.Options) -> Int {
+        objects.withLock { objects in
+            if let slot = objects.variants.firstIndex(of: options) { return slot }
+            objects.variants.append(options)
+            let policy =
+                objects.loaded
+                ? RBACPolicy(roles: objects.roles.values, bindings: objects.bindings.values, options: options) : nil
+            snapshot.withLock { $0.policies.append(policy) }
+            return objects.variants.count - 1
+        }
+    }
+
+    /// The compiled policy for a slot, or nil before the first load.
+    func policy(slot: Int) -> RBACPolicy? {
+        snapshot.withLock { slot < $0.policies.count ? $0.policies[slot] : nil }
+    }
+
+    private func update(_ change: (inout Objects) -> Void) -> [String] {
+        objects.withLock { objects in
+            change(&objects)
+            guard objects.loaded else { return [] }
+            // With no authorizer yet, compile with the defaults anyway so problems are reported at load time.
+            let variants = objects.variants.isEmpty ? [RBACPolicy.Options(RBACSettings())] : objects.variants
+            let policies = variants.map {
+                RBACPolicy(roles: objects.roles.values, bindings: objects.bindings.values, options: $0)
+            }
+            var seen = Set<String>()
+            let problems = policies.flatMap(\.problems).filter { seen.insert($0).inserted }
+            let previous = Set(objects.problems)
+            objects.problems = problems
+            if !objects.variants.isEmpty {
+                snapshot.withLock { $0.policies = policies }
+            }
+            return problems.filter { !previous.contains($0) }
+        }
+    }
+
+    private static func byName<Object: RBACNamed>(_ list: [Object]) -> [String: Object] {
+        // A later object of the same name wins, as a later document in a file would.
+        Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { _, later in later })
+    }
+}
+
+/// Roles and bindings are kept by name.
+protocol RBACNamed {
+    var name: String { get }
+}
+
+extension ClusterRole: RBACNamed {}
+extension ClusterRoleBinding: RBACNamed {}
