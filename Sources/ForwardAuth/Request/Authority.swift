@@ -19,7 +19,28 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
     /// Parses `host`, `host:port`, `[v6]` or `[v6]:port`. Returns nil for anything else: empty hosts,
     /// characters outside a registered name or IP literal (CR, LF, `/`, `@`, `\`, spaces …), bad ports.
     public init?(parsing text: some StringProtocol) {
-        let bytes = Array(text.utf8)
+        // Runs for every request: scan the bytes in place, and keep the caller's string as the host when it is
+        // one already (lower-case, no port), so a typical `X-Forwarded-Host` costs no allocation.
+        let scanned =
+            text.utf8.withContiguousStorageIfAvailable(Self.scan) ?? Array(text.utf8).withUnsafeBufferPointer(Self.scan)
+        guard let scanned else { return nil }
+        self.port = scanned.port
+        if !scanned.hasUpperCase, scanned.hostEnd == text.utf8.count {
+            self.host = String(text)
+        } else {
+            self.host = String(unsafeUninitializedCapacity: scanned.hostEnd) { buffer in
+                var count = 0
+                for byte in text.utf8.prefix(scanned.hostEnd) {
+                    buffer[count] = Authority.lowercased(byte)
+                    count += 1
+                }
+                return count
+            }
+        }
+    }
+
+    /// Where the host ends, the port, and whether the host needs lower-casing; nil when the text is no authority.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (hostEnd: Int, port: Int?, hasUpperCase: Bool)? {
         guard !bytes.isEmpty, bytes.count <= 260 else { return nil }
         var hostEnd = bytes.count
         var portStart: Int?
@@ -43,6 +64,7 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
             // A name made only of dots is not a host.
             guard bytes[0..<hostEnd].contains(where: { $0 != UInt8(ascii: ".") }) else { return nil }
         }
+        var port: Int?
         if let portStart {
             let digits = bytes[portStart...]
             guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
@@ -50,11 +72,10 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
             }
             let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             guard (1...65535).contains(value) else { return nil }
-            self.port = value
-        } else {
-            self.port = nil
+            port = value
         }
-        self.host = String(decoding: bytes[0..<hostEnd].map(Authority.lowercased), as: UTF8.self)
+        let hasUpperCase = bytes[0..<hostEnd].contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }
+        return (hostEnd, port, hasUpperCase)
     }
 
     /// Whether `host` equals `domain` or lies below it on a dot boundary (`a.example.com` is under

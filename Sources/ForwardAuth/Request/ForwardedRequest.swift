@@ -78,18 +78,23 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         let uriText = try Self.single("X-Forwarded-Uri", headers) ?? requestURI
         guard uriText.utf8.count <= Self.maximumURILength else { throw .uriTooLong }
         guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText) else { throw .invalidURI }
-        let withoutFragment = uriText.utf8.firstIndex(of: UInt8(ascii: "#")).map { uriText[..<$0] } ?? uriText[...]
-        self.uri = String(withoutFragment)
-        let rawPath: Substring
+        // Per request: copy only what differs from the header (no fragment, no query is the common case).
+        let fragment = uriText.utf8.firstIndex(of: UInt8(ascii: "#"))
+        let withoutFragment = fragment.map { uriText[..<$0] } ?? uriText[...]
+        self.uri = fragment == nil ? uriText : String(withoutFragment)
+        let judged: String?
         if let mark = withoutFragment.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            rawPath = withoutFragment[..<mark]
+            let rawPath = withoutFragment[..<mark]
             self.query = String(withoutFragment[withoutFragment.utf8.index(after: mark)...])
+            judged =
+                self.prefix.isEmpty
+                ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
         } else {
-            rawPath = withoutFragment
             self.query = ""
+            judged =
+                self.prefix.isEmpty
+                ? PathNormalizer.normalize(self.uri) : PathNormalizer.normalize(self.prefix + self.uri)
         }
-        let judged =
-            self.prefix.isEmpty ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
         guard let judged else { throw .invalidURI }
         self.path = judged
         self.headers = headers

@@ -46,8 +46,21 @@ extension StringProtocol {
         let a = self.utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
-        return zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
+        // Header lookups call this for every field: compare the strings' contiguous bytes in a plain loop (a
+        // `zip` of two UTF-8 views steps both through the generic index machinery, byte by byte).
+        let contiguous = a.withContiguousStorageIfAvailable { x in
+            b.withContiguousStorageIfAvailable { y in
+                for i in 0..<x.count where !asciiCaseInsensitiveEqual(x[i], y[i]) { return false }
+                return true
+            }
         }
+        if let contiguous, let result = contiguous { return result }
+        return zip(a, b).allSatisfy(asciiCaseInsensitiveEqual)
     }
+}
+
+/// ASCII letters compare case-insensitively; every other byte exactly.
+@inlinable
+func asciiCaseInsensitiveEqual(_ x: UInt8, _ y: UInt8) -> Bool {
+    x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z"))
 }

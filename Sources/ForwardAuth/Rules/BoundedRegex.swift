@@ -20,19 +20,34 @@ struct BoundedRegex: Sendable {
 
     let expression: NSRegularExpression
     let maximumInputLength: Int
+    /// Literal text that every match starts or ends with (a template's text around its variables): a request
+    /// that lacks it is refused by a byte comparison, without running ICU. Lower-case when `foldsCase`.
+    let requiredPrefix: [UInt8]
+    let requiredSuffix: [UInt8]
+    /// The pattern matches ASCII letters case-insensitively (`(?i)`, host templates).
+    let foldsCase: Bool
 
     /// Compiles an ICU pattern produced by `RE2Translator`; nil if ICU refuses it. `anchored` patterns must match
     /// from the start of the input (templates, which also anchor their end); others may match anywhere.
-    init?(icuPattern: String, anchored: Bool, maximumInputLength: Int) {
+    /// `requiredPrefix` and `requiredSuffix` must be literal text that the pattern demands at the very start and
+    /// the very end of every match of the whole input (empty when it demands none).
+    init?(
+        icuPattern: String, anchored: Bool, maximumInputLength: Int, requiredPrefix: String = "",
+        requiredSuffix: String = "", foldsCase: Bool = false
+    ) {
         // Any code point, lazily; not ICU's dot-all '.', which would step over CR LF as one character.
         let pattern = anchored ? icuPattern : "[\\x{0}-\\x{10ffff}]*?(?:" + icuPattern + ")"
         guard let expression = try? NSRegularExpression(pattern: pattern) else { return nil }
         self.expression = expression
         self.maximumInputLength = maximumInputLength
+        self.requiredPrefix = Array(requiredPrefix.utf8).map { foldsCase ? Self.lowercased($0) : $0 }
+        self.requiredSuffix = Array(requiredSuffix.utf8).map { foldsCase ? Self.lowercased($0) : $0 }
+        self.foldsCase = foldsCase
     }
 
     func matches(_ text: String) -> Bool {
         guard text.utf8.count <= maximumInputLength else { return false }
+        guard mayMatch(text.utf8) else { return false }
         var found = false
         var reports = 0
         let range = NSRange(location: 0, length: text.utf16.count)
@@ -46,5 +61,23 @@ struct BoundedRegex: Sendable {
             if reports >= Self.progressBudget { stop.pointee = true }
         }
         return found
+    }
+
+    /// False when `text` lacks the required prefix or suffix, so no match is possible. Case-folded comparison
+    /// only for ASCII text: ICU's `(?i)` also folds some non-ASCII letters onto ASCII ones (K, ſ), which a
+    /// byte comparison would miss, so such text always goes to ICU.
+    private func mayMatch(_ text: String.UTF8View) -> Bool {
+        if requiredPrefix.isEmpty && requiredSuffix.isEmpty { return true }
+        if foldsCase, !text.allSatisfy({ $0 < 0x80 }) { return true }
+        guard text.count >= requiredPrefix.count + requiredSuffix.count else { return false }
+        let equal: (UInt8, UInt8) -> Bool = { [foldsCase] byte, literal in
+            byte == literal || (foldsCase && Self.lowercased(byte) == literal)
+        }
+        return text.starts(with: requiredPrefix, by: equal)
+            && text.reversed().starts(with: requiredSuffix.reversed(), by: equal)
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }

@@ -49,7 +49,15 @@ enum RouteTemplate {
         pattern += quoted(tail)
         if kind != .pathPrefix { pattern += "\\z" }
         let limit = kind == .host ? maximumHostLength : maximumTextLength
-        guard let regex = BoundedRegex(icuPattern: pattern, anchored: true, maximumInputLength: limit) else {
+        // The literal text before the first and after the last variable: a byte comparison rejects most
+        // requests before ICU runs (a prefix template demands nothing at its end).
+        let requiredPrefix = String(decoding: bytes[..<variables[0].lowerBound], as: UTF8.self)
+        let requiredSuffix = kind == .pathPrefix ? "" : String(decoding: tail, as: UTF8.self)
+        guard
+            let regex = BoundedRegex(
+                icuPattern: pattern, anchored: true, maximumInputLength: limit, requiredPrefix: requiredPrefix,
+                requiredSuffix: requiredSuffix, foldsCase: kind == .host)
+        else {
             throw Failure(message: "regular expression not accepted by the engine", offset: variables[0].lowerBound)
         }
         return .regex(regex)

@@ -132,6 +132,19 @@ struct AuthorityTests {
         #expect(Authority(parsing: text) != nil)
     }
 
+    @Test(
+        arguments: [
+            ("app.example.com", "app.example.com", nil), ("App.Example.COM", "app.example.com", nil),
+            ("app.example.com:8443", "app.example.com", 8443), ("A.b:1", "a.b", 1), ("[::1]:80", "[::1]", 80),
+            ("[FE80::A]", "[fe80::a]", nil),
+        ] as [(String, String, Int?)])
+    func hostsAreLowerCasedWithoutPort(text: String, host: String, port: Int?) throws {
+        let authority = try #require(Authority(parsing: text))
+        #expect(authority.host == host)
+        #expect(authority.port == port)
+        #expect(try #require(Authority(parsing: text.dropFirst(0))) == authority)
+    }
+
     @Test(arguments: [
         "", ":80", "a.com:0", "a.com:65536", "[::1", "[::1]x", "a b.com", "a.com:80:80", "...", "a%2ecom", "ä.com",
     ])

@@ -25,6 +25,14 @@ struct TemplateTests {
             ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-42.example.com"), true),
             ("Host(`{a:[a-z]+}-{b:[0-9]{2}}.example.com`)", atHost("app-421.example.com"), false),
             ("Host(`{any:.*}`)", atHost("whatever.org"), true),
+            // The literal text around the variables is checked before the regex runs: case-insensitively,
+            // and prefix and suffix may not overlap.
+            ("Host(`api.{env:[a-z]+}.Example.com`)", atHost("API.prod.EXAMPLE.com"), true),
+            ("Host(`api.{env:[a-z]+}.example.com`)", atHost("web.prod.example.com"), false),
+            ("Host(`api.{env:[a-z]*}.example.com`)", atHost("api.example.com"), false),
+            ("Host(`api.{env:[a-z]*}.example.com`)", atHost("api..example.com"), true),
+            // ICU folds the Kelvin sign onto k: a non-ASCII host goes to the regex, which decides.
+            ("Host(`{sub:[a-z]+}.k8s.example.com`)", atHost("a.\u{212A}8s.example.com"), true),
         ] as [Case])
     func hostTemplates(rule: String, request: TestRuleRequest, matches: Bool) throws {
         #expect(try RuleTesting.matches(rule, request) == matches)
@@ -48,6 +56,10 @@ struct TemplateTests {
             ("Path(`/c++/{x}`)", atPath("/c++/y"), true),
             ("Path(`/{x:a|b}c`)", atPath("/ac"), true),
             ("Path(`/{x:a|b}c`)", atPath("/a"), false),
+            // A prefix template demands nothing after its last variable; a whole-path one does.
+            ("PathPrefix(`/v{n:[0-9]}/api`)", atPath("/v1/api/users"), true),
+            ("Path(`/v{n:[0-9]}/api`)", atPath("/v1/apix"), false),
+            ("Path(`/v{n:[0-9]}/api`)", atPath("/V1/api"), false),
         ] as [Case])
     func pathTemplates(rule: String, request: TestRuleRequest, matches: Bool) throws {
         #expect(try RuleTesting.matches(rule, request) == matches)

@@ -43,6 +43,14 @@ struct SessionCookiesTests {
         #expect(sessions.session(from: jar(issued), now: Self.now + 10) == .valid(session()))
     }
 
+    @Test func nonASCIINamesAndGroupsRoundTrip() throws {
+        let sessions = cookies()
+        var original = session(groups: ["développeurs", "ops", "グループ"])
+        original.name = "Zoë Ångström"
+        let issued = sessions.issue(original, host: "app.example.com", existing: CookieList([]), random: random)
+        #expect(sessions.session(from: jar(issued), now: Self.now + 10) == .valid(original))
+    }
+
     @Test func expiredSessionsAreRefusedWhateverTheBrowserSends() {
         let sessions = cookies()
         let issued = sessions.issue(

@@ -1,0 +1,28 @@
+import ForwardAuth
+
+/// What the HTTP layer does for every forwarded check, minus Hummingbird: route, client kind, the forwarded
+/// request parsed from the headers, then the gatekeeper's decision. Shared by the benchmarks and the callgrind
+/// loop, so both measure the same work.
+public struct CheckPath: Sendable {
+    public let gatekeeper: Gatekeeper
+    public let paths: Route.Paths
+
+    public init(gatekeeper: Gatekeeper) {
+        self.gatekeeper = gatekeeper
+        self.paths = Route.Paths(urlPath: gatekeeper.settings.urlPath)
+    }
+
+    /// One request, as `ForwardAuthResponder.respond` handles a `.check`: nil when the headers are malformed or
+    /// the request is not a check (neither happens with the fixtures).
+    public func decide(headers: HeaderList, method: String, target: String, cookies: CookieList, now: Int64)
+        -> Decision?
+    {
+        let route = Route(
+            forwardedPath: headers.first("X-Forwarded-Uri").map(Route.path(of:)),
+            requestLinePath: Route.path(of: target), paths: paths)
+        guard route == .check else { return nil }
+        let client = ClientKind(accept: headers.first("Accept"))
+        guard let forwarded = try? ForwardedRequest(headers: headers, method: method, uri: target) else { return nil }
+        return gatekeeper.check(forwarded, cookies: cookies, client: client, now: now)
+    }
+}
