@@ -22,7 +22,7 @@ public func buildApplication(
     logger: Logger
 ) throws -> some ApplicationProtocol {
     var services: [any Service] = []
-    let metrics = ForwardAuthMetrics()
+    let metrics = ForwardAuthMetrics(ruleNames: configuration.ruleSet.definitions.map(\.name))
     if let address = configuration.metricsAddress {
         services.append(
             Application(

@@ -92,6 +92,27 @@ struct MetricsIntegrationTests {
         }
     }
 
+    @Test func checksAreCountedByTheRuleThatDecided() async throws {
+        try await ForwardAuthHarness.run(configure: {
+            let rules = [
+                RuleDefinition(name: "public", action: .allow, rule: "PathPrefix(`/public`)"),
+                RuleDefinition(name: "closed", action: .deny, rule: "PathPrefix(`/admin`)"),
+            ]
+            $0.rules = rules
+            $0.ruleSet = (try? RuleSet(rules)) ?? RuleSet()
+        }) { harness in
+            for uri in ["/public/a", "/public/b", "/admin", "/other"] {
+                _ = try await harness.check(uri: uri, accept: "application/json")
+            }
+            let metrics = try await harness.scrape()
+            let rules = "forward_auth_rule_decisions_total"
+            #expect(metrics.value(rules, ["rule": "public", "outcome": "allow"]) == 2)
+            #expect(metrics.value(rules, ["rule": "closed", "outcome": "forbidden"]) == 1)
+            #expect(metrics.value(rules, ["rule": "(default-action)", "outcome": "unauthenticated"]) == 1)
+            #expect(metrics.value(rules, ["rule": "public", "outcome": "forbidden"]) == 0)
+        }
+    }
+
     @Test func metricsAddressServesOnItsOwnPortAndNotOnTheMainOne() async throws {
         try await ForwardAuthHarness.run(configure: {
             $0.metricsAddress = ListenAddress(host: "127.0.0.1", port: 0)

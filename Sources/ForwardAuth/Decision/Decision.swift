@@ -66,20 +66,27 @@ public enum ClientKind: Sendable, Hashable {
             self = .api
             return
         }
-        let first = accept.split(separator: ",", maxSplits: 1).first.map { $0.split(separator: ";").first ?? $0 }
-        if accept.contains("text/html") || first.map({ $0.trimmingCharacters(in: " \t") == "*/*" }) == true {
+        // Byte searches: this runs on every check, and `String.contains`/`split` allocate.
+        let bytes = accept.utf8
+        if Self.contains(bytes, "text/html") {
             self = .browser
-        } else {
-            self = .api
+            return
         }
+        let firstEnd = bytes.firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") } ?? bytes.endIndex
+        let first = bytes[..<firstEnd].drop { $0 == 0x20 || $0 == 0x09 }
+        let trimmed = first.reversed().drop { $0 == 0x20 || $0 == 0x09 }
+        self = trimmed.elementsEqual("*/*".utf8.reversed()) ? .browser : .api
     }
-}
 
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> Substring {
-        var s = self
-        while let c = s.first, set.contains(c) { s.removeFirst() }
-        while let c = s.last, set.contains(c) { s.removeLast() }
-        return s
+    private static func contains(_ haystack: String.UTF8View, _ needle: StaticString) -> Bool {
+        let count = needle.utf8CodeUnitCount
+        return needle.withUTF8Buffer { needle in
+            var start = haystack.startIndex
+            while let index = haystack[start...].firstIndex(of: needle[0]) {
+                if haystack[index...].starts(with: needle.prefix(count)) { return true }
+                start = haystack.index(after: index)
+            }
+            return false
+        }
     }
 }

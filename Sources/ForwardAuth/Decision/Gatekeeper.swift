@@ -40,13 +40,30 @@ public struct Gatekeeper: Sendable {
     public func check(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
     ) -> Decision {
+        judge(request, cookies: cookies, client: client, now: now).decision
+    }
+
+    /// `check`, also saying which rule decided: an index into `rules.definitions`, nil for the default action
+    /// (or an auth-host redirect, decided before any rule).
+    public func judge(
+        _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
+    ) -> (decision: Decision, rule: Int?) {
         // auth-host without cookie domains: the auth host is the only host we answer for.
         if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost.host {
             let location = "\(request.scheme.rawValue)://\(authHost)\(request.prefix)\(request.uri)"
-            return .redirect(location: location, status: .temporary, cookies: [])
+            return (.redirect(location: location, status: .temporary, cookies: []), nil)
         }
+        let rule = rules.matchIndex(request)
+        return (
+            decide(request, matched: rule.map { rules.definitions[$0] }, cookies: cookies, client: client, now: now),
+            rule
+        )
+    }
 
-        let matched = rules.match(request)
+    private func decide(
+        _ request: ForwardedRequest, matched: RuleDefinition?, cookies: some RequestCookies, client: ClientKind,
+        now: Int64
+    ) -> Decision {
         switch matched?.action ?? settings.defaultAction {
         case .allow:
             return .allow(headers: [])

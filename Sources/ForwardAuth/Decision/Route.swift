@@ -54,7 +54,8 @@ public enum Route: Sendable, Hashable {
 
     /// The path part of a request target (before `?` or `#`).
     public static func path(of target: String) -> Substring {
-        let end = target.firstIndex { $0 == "?" || $0 == "#" } ?? target.endIndex
+        // UTF-8 rather than Characters: no grapheme breaking on every request.
+        let end = target.utf8.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
         return target[..<end]
     }
 }

@@ -56,9 +56,11 @@ public struct RuleSet: Sendable {
 
     /// The highest-priority rule whose expression matches the request, or nil (then the default action applies).
     public func match(_ request: some RuleRequest) -> RuleDefinition? {
-        for index in expressions.indices where expressions[index].evaluate(request) {
-            return definitions[index]
-        }
-        return nil
+        matchIndex(request).map { definitions[$0] }
+    }
+
+    /// The position in `definitions` of the rule `match` returns: for counting by rule without a name lookup.
+    public func matchIndex(_ request: some RuleRequest) -> Int? {
+        expressions.indices.first { expressions[$0].evaluate(request) }
     }
 }

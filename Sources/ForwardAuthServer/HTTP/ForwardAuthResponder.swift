@@ -41,12 +41,12 @@ struct ForwardAuthResponder: HTTPResponder {
             paths: paths)
         let accept = headers[.accept]
         let client = ClientKind(accept: accept)
-        let (decision, startedLogin) = await decide(
+        let (decision, startedLogin, rule) = await decide(
             route, headers: headers, method: request.method, target: target, client: client)
         let response = decision.response(client: client, accept: accept)
-        metrics.decisions.record(
-            DecisionOutcome(decision, startedLogin: startedLogin), route: route, duration: ContinuousClock.now - started
-        )
+        let outcome = DecisionOutcome(decision, startedLogin: startedLogin)
+        metrics.decisions.record(outcome, route: route, duration: ContinuousClock.now - started)
+        if route == .check || route == .checkWithoutRedirect { metrics.decisions.record(outcome, rule: rule) }
         if route == .callback { metrics.decisions.record(LoginResult(callback: decision)) }
         return response
     }
@@ -55,31 +55,32 @@ struct ForwardAuthResponder: HTTPResponder {
     /// redirect to the provider, not a redirect of another kind).
     private func decide(
         _ route: Route, headers: HTTPFields, method: HTTPRequest.Method, target: String, client: ClientKind
-    ) async -> (Decision, startedLogin: Bool) {
+    ) async -> (Decision, startedLogin: Bool, rule: Int?) {
         let forwarded: ForwardedRequest
         do {
             forwarded = try ForwardedRequest(
                 headers: ForwardedHeaders(fields: headers), method: method.rawValue, uri: target)
         } catch {
             logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
-            return (.badRequest(reason: error.description, tooLarge: error.isTooLarge), false)
+            return (.badRequest(reason: error.description, tooLarge: error.isTooLarge), false, nil)
         }
         guard let cookies = CookieHeader(headers[values: .cookie]) else {
             logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
-            return (.badRequest(reason: "the Cookie header is too large", tooLarge: true), false)
+            return (.badRequest(reason: "the Cookie header is too large", tooLarge: true), false, nil)
         }
         let now = clock()
         var decision: Decision
         var startedLogin = false
+        var rule: Int?
         switch route {
         case .check:
-            decision = gatekeeper.check(forwarded, cookies: cookies, client: client, now: now)
+            (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
             if case .login(let plan) = decision {
                 decision = await loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
                 startedLogin = true
             }
         case .checkWithoutRedirect:
-            decision = gatekeeper.check(forwarded, cookies: cookies, client: .api, now: now)
+            (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: .api, now: now)
         case .callback:
             decision = await loginFlow.complete(forwarded, cookies: cookies, now: now, random: random, logger: logger)
         case .logout:
@@ -109,7 +110,7 @@ struct ForwardAuthResponder: HTTPResponder {
                 "cannot answer yet",
                 metadata: ["method": "\(forwarded.method)", "host": "\(forwarded.host)", "reason": "\(reason)"])
         }
-        return (decision, startedLogin)
+        return (decision, startedLogin, rule)
     }
 
     /// 200 when sessions can be judged (configuration and cookie keys are loaded: always, once we listen), so

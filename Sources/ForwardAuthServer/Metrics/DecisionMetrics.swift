@@ -8,6 +8,9 @@ struct DecisionMetrics: Sendable {
     static let decisionsName = "forward_auth_decisions_total"
     static let durationName = "forward_auth_decision_duration_seconds"
     static let loginsName = "forward_auth_logins_total"
+    static let ruleDecisionsName = "forward_auth_rule_decisions_total"
+    /// The `rule` label of checks no rule matched (the default action decided).
+    static let defaultRuleLabel = "(default-action)"
     /// A check from a session cookie takes microseconds; a callback waits for the provider (milliseconds to
     /// seconds), so the buckets span both.
     static let durationBuckets: [Duration] = [
@@ -25,8 +28,12 @@ struct DecisionMetrics: Sendable {
     private let durations: [Timer]
     /// Indexed by `LoginResult.rawValue`.
     private let logins: [Counter]
+    /// Checks by deciding rule: indexed by `(rule + 1) * DecisionOutcome.count + outcome.rawValue`, where rule
+    /// is the index into `RuleSet.definitions` and -1 the default action.
+    private let rules: [Counter]
 
-    init(factory: any MetricsFactory) {
+    /// - Parameter ruleNames: the rules in `RuleSet.definitions` order.
+    init(factory: any MetricsFactory, ruleNames: [String] = []) {
         var decisions: [Counter] = []
         for route in Self.routes {
             for outcome in DecisionOutcome.allCases {
@@ -43,6 +50,20 @@ struct DecisionMetrics: Sendable {
         logins = LoginResult.allCases.map {
             Counter(label: Self.loginsName, dimensions: [("result", $0.label)], factory: factory)
         }
+        rules = ([Self.defaultRuleLabel] + ruleNames).flatMap { name in
+            DecisionOutcome.allCases.map { outcome in
+                Counter(
+                    label: Self.ruleDecisionsName, dimensions: [("rule", name), ("outcome", outcome.label)],
+                    factory: factory)
+            }
+        }
+    }
+
+    /// Counts one check by the rule that decided it (nil: the default action).
+    func record(_ outcome: DecisionOutcome, rule: Int?) {
+        let index = (rule ?? -1) &+ 1
+        guard index >= 0, index &* DecisionOutcome.count < rules.count else { return }
+        rules[index &* DecisionOutcome.count &+ outcome.rawValue].increment()
     }
 
     /// Counts one answered request and how long deciding and rendering it took.

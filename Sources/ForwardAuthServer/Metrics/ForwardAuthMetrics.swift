@@ -16,10 +16,11 @@ struct ForwardAuthMetrics: Sendable {
     let decisions: DecisionMetrics
     let provider: ProviderMetrics
 
-    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// - Parameter ruleNames: the configured rules in `RuleSet.definitions` order, for the `rule` label.
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ruleNames: [String] = []) {
         let factory = Self.factory(registry: registry)
         self.registry = registry
-        self.decisions = DecisionMetrics(factory: factory)
+        self.decisions = DecisionMetrics(factory: factory, ruleNames: ruleNames)
         self.provider = ProviderMetrics(factory: factory)
         // The registry keeps the gauge; its value never changes.
         Gauge(label: Self.buildInfoName, dimensions: [("version", ForwardAuthVersion.current)], factory: factory)
