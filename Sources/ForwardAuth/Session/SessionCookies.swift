@@ -68,8 +68,10 @@ public struct SessionCookies: Sendable {
         for (index, chunk) in claimsChunks.enumerated() {
             cookies.append(cookie(claimsChunkName(index), chunk, domain: domain))
         }
-        // Clear what an earlier, larger session left behind.
-        for index in claimsChunks.count..<Self.maximumClaimsChunks where existing.value(claimsChunkName(index)) != nil {
+        // Clear what an earlier, larger session left behind. Groups too many for every chunk give more chunks
+        // than that (found by fuzzing: the range then trapped); there is nothing left to clear.
+        for index in min(claimsChunks.count, Self.maximumClaimsChunks)..<Self.maximumClaimsChunks
+        where existing.value(claimsChunkName(index)) != nil {
             cookies.append(.clearing(claimsChunkName(index), domain: domain, secure: settings.secure))
         }
         return cookies

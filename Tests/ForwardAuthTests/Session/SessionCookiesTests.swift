@@ -129,6 +129,18 @@ struct SessionCookiesTests {
         #expect(sessions.session(from: CookieList(mixed), now: Self.now) == .invalid)
     }
 
+    /// Found by FuzzSessionCookie: groups beyond what every claims chunk holds trapped in `issue` (a callback
+    /// for such a user took the process down). Issuing must not trap; the chunks past the last that fits are
+    /// not cleared twice.
+    @Test func groupsBeyondEveryClaimsChunkDoNotTrap() {
+        let groups = (0..<3000).map { "team-with-a-rather-long-group-name-\($0)" }
+        let existing = CookieList([(name: "_forward_auth_claims.8", value: "stale")])
+        let issued = cookies().issue(session(groups: groups), host: "a.example.com", existing: existing, random: random)
+        let chunks = issued.filter { $0.name.hasPrefix("_forward_auth_claims") }
+        #expect(chunks.count > SessionCookies.maximumClaimsChunks)
+        #expect(chunks.allSatisfy { $0.maxAge > 0 })
+    }
+
     @Test func clearingCoversCookieDomainAndHost() {
         let cleared = cookies().clearing(host: "a.example.com")
         #expect(cleared.allSatisfy { $0.maxAge == 0 })

@@ -1,0 +1,152 @@
+import ForwardAuth
+import FuzzSupport
+
+// The forwarded request: every `X-Forwarded-*` header comes from the proxy, which copies much of it from the
+// client. Parsing must never trap, and what it yields must be what rules and the login judge safely.
+//
+// Input: lines. The first is the subrequest's own request line (`METHOD target`); every further
+// `Name: value` line is a header field, repeats kept in order (X-Forwarded-Method/-Proto/-Host/-Uri/-Prefix,
+// Host, Cookie, Accept, Authorization, X-Role …).
+
+private let now = FuzzFixtures.now
+private let gatekeepers = [
+    FuzzFixtures.gatekeeper, FuzzFixtures.authHostGatekeeper, FuzzFixtures.authHostOnlyGatekeeper,
+]
+private let paths = Route.Paths(urlPath: "/_oauth")
+
+/// libFuzzer calls this once before the first input: `FUZZ_MINT_SEEDS=<dir>` writes the minted seeds instead.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(
+    _ argc: UnsafeMutablePointer<CInt>?,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+) -> CInt {
+    MintedSeeds.writeIfAsked(target: "FuzzForwardedRequest")
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let lines = FuzzInput(data, size).lines(limit: 64)
+    let requestLine = lines[0].split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+    let (method, target) = requestLine.count == 2 ? (String(requestLine[0]), String(requestLine[1])) : ("GET", lines[0])
+    let headers = HeaderList(lines.dropFirst().compactMap(headerField))
+
+    _ = Route(
+        forwardedPath: headers.first("X-Forwarded-Uri").map(Route.path(of:)), requestLinePath: Route.path(of: target),
+        paths: paths)
+    let request: ForwardedRequest
+    do {
+        request = try ForwardedRequest(headers: headers, method: method, uri: target)
+    } catch {
+        invariant(!error.description.isEmpty, "an error without a description")
+        return 0
+    }
+    checkRequest(request)
+    checkStable(request)
+    let cookies = CookieHeaderSplitter.cookies(headers.values("Cookie"))
+    let client = ClientKind(accept: headers.first("Accept"))
+    for gatekeeper in gatekeepers {
+        checkDecision(
+            gatekeeper.check(request, cookies: cookies, client: client, now: now), gatekeeper, request, cookies)
+    }
+    return 0
+}
+
+/// `Name: value`, blanks around the value dropped; a line without a colon is no field.
+private func headerField(_ line: String) -> (name: String, value: String)? {
+    guard let colon = line.firstIndex(of: ":") else { return nil }
+    let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+    return (String(line[..<colon]), String(value))
+}
+
+/// What rules, return URLs and logs may rely on.
+private func checkRequest(_ request: ForwardedRequest) {
+    let path = request.path.utf8
+    invariant(path.first == UInt8(ascii: "/"), "path does not start with /: \(request.path)")
+    let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
+    invariant(!segments.contains("..") && !segments.contains("."), "dot-segment left in \(request.path)")
+    invariant(path.allSatisfy { $0 > 0x1F && $0 != 0x7F }, "control character in the judged path")
+    invariant(!request.host.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }, "host not lower-case: \(request.host)")
+    invariant(!request.method.utf8.contains { $0 >= 0x61 && $0 <= 0x7A }, "method not upper-case")
+    invariant(request.uri.utf8.first == UInt8(ascii: "/"), "uri does not start with /")
+    invariant(!request.uri.contains("#") && !request.query.contains("#"), "fragment kept in uri or query")
+    invariant(!request.prefix.contains("?"), "query in the prefix")
+
+    invariant(AbsoluteURL(request.rootURL)?.authority == request.authority, "rootURL does not parse back")
+    let url = request.url
+    if url.utf8.count <= 4096, !url.contains("\\") {
+        invariant(AbsoluteURL(url)?.authority == request.authority, "url names another authority: \(url)")
+    }
+}
+
+/// Rebuilding the request from its own parts gives the same request: what was judged is what a second proxy
+/// hop (or a login coming back to `url`) would judge.
+private func checkStable(_ request: ForwardedRequest) {
+    // A prefix sent with two trailing slashes keeps one, which a second hop would strip again: not a state
+    // a proxy produces (Traefik's prefixes are configured paths), so not judged here.
+    guard !request.prefix.hasSuffix("/") else { return }
+    let headers: HeaderList = [
+        "X-Forwarded-Method": request.method, "X-Forwarded-Proto": request.scheme.rawValue,
+        "X-Forwarded-Host": request.authority.description, "X-Forwarded-Prefix": request.prefix,
+        "X-Forwarded-Uri": request.uri,
+    ]
+    guard let again = try? ForwardedRequest(headers: headers, method: "GET", uri: "/") else {
+        invariant(false, "a request does not parse from its own parts")
+        return
+    }
+    invariant(
+        again.path == request.path && again.query == request.query && again.authority == request.authority
+            && again.method == request.method && again.url == request.url,
+        "a request judged from its own parts differs: \(again.path) vs \(request.path)")
+}
+
+private func checkDecision(
+    _ decision: Decision, _ gatekeeper: Gatekeeper, _ request: ForwardedRequest, _ cookies: CookieList
+) {
+    let domains = gatekeeper.sessions.settings.domains
+    let authHost = gatekeeper.settings.authHost
+    if let authHost, domains.isEmpty, request.host != authHost.host {
+        // Auth-host-only mode sends every other host to the auth host, keeping path and query.
+        guard case .redirect(let location, _, _) = decision else {
+            invariant(false, "a foreign host was not sent to the auth host")
+            return
+        }
+        if location.utf8.count <= 4096, !location.contains("\\") {
+            invariant(AbsoluteURL(location)?.authority == authHost, "auth-host redirect leaves the auth host")
+        }
+        return
+    }
+    if FuzzFixtures.isBlocked(path: request.path, method: request.method) {
+        guard case .forbidden = decision else {
+            invariant(false, "the deny rule was bypassed for \(request.method) \(request.path)")
+            return
+        }
+    }
+    switch decision {
+    case .allow(let headers) where headers.isEmpty:
+        invariant(
+            FuzzFixtures.isPublic(host: request.host, path: request.path, method: request.method),
+            "allowed without a session or an allow rule: \(request.host) \(request.path)")
+    case .allow(let headers):
+        guard case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) else {
+            invariant(false, "identity headers without a valid session")
+            return
+        }
+        invariant(headers.allSatisfy { $0.value == session.email }, "identity headers name someone else")
+    case .login(let plan):
+        invariant(plan.returnURL.utf8.count <= LoginState.maximumReturnURLLength, "return URL not capped")
+        invariant(plan.redirectURI.hasSuffix("/_oauth"), "redirect_uri is not the callback")
+        invariant(
+            domains.isEmpty || domains.contains { Authority.host(request.host, isUnder: $0) }
+                || request.host == authHost?.host,
+            "login started for a host this deployment does not serve")
+    case .verifyBearer(let token, _):
+        invariant(!token.isEmpty && request.headers.first("Authorization") != nil, "bearer check without a token")
+    case .redirect:
+        invariant(false, "a redirect outside auth-host-only mode")
+    case .badRequest:
+        invariant(false, "the check answered 400 for a request that parsed")
+    case .forbidden, .unauthenticated, .page:
+        break
+    }
+}
