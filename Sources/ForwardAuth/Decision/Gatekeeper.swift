@@ -171,6 +171,6 @@ public struct Gatekeeper: Sendable {
         }
         guard let afterScheme else { return url }
         let rest = url[afterScheme...]
-        return String(url[..<(rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex)]) + "/"
+        return String(url[..<(rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex)]) + "/"
     }
 }

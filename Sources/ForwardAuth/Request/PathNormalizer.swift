@@ -1,13 +1,14 @@
 /// Turns the path a client sent into the one rules, pass-through lists and RBAC patterns judge.
 ///
 /// Peers were bypassed by matching the raw path (`/%61dmin`, `/public/../admin`): we percent-decode exactly
-/// once and then remove dot-segments (RFC 3986 §5.2.4), so every matcher sees the path the upstream will serve.
+/// once, then remove dot-segments (RFC 3986 §5.2.4) and empty segments (`//admin` is `/admin`, as nginx's
+/// `merge_slashes` and most routers read it), so every matcher sees the path the upstream will serve.
 /// A decoded NUL, CR or LF, or a broken `%` escape, makes the path invalid.
 public enum PathNormalizer {
     public static func normalize(_ rawPath: some StringProtocol) -> String? {
         let raw = rawPath.utf8
-        // Fast path: nothing to decode, no dot-segment possible.
-        if !raw.contains(UInt8(ascii: "%")) && !mayHaveDotSegment(raw) {
+        // Fast path: nothing to decode, no dot-segment or empty segment possible.
+        if !raw.contains(UInt8(ascii: "%")) && !mayNeedMerging(raw) {
             guard raw.allSatisfy({ $0 > 0x1F && $0 != 0x7F }) else { return nil }
             return String(rawPath)
         }
@@ -15,11 +16,12 @@ public enum PathNormalizer {
         return removeDotSegments(decoded)
     }
 
-    /// True when some segment starts with `.`: only then can `.` or `..` segments exist.
-    private static func mayHaveDotSegment(_ raw: some Collection<UInt8>) -> Bool {
-        var previous: UInt8 = UInt8(ascii: "/")
+    /// True when some segment starts with `.` or is empty (`//`): only then is there anything to remove.
+    private static func mayNeedMerging(_ raw: some Collection<UInt8>) -> Bool {
+        var previous: UInt8 = 0
         for b in raw {
-            if b == UInt8(ascii: "."), previous == UInt8(ascii: "/") { return true }
+            if b == UInt8(ascii: "."), previous == UInt8(ascii: "/") || previous == 0 { return true }
+            if b == UInt8(ascii: "/"), previous == UInt8(ascii: "/") { return true }
             previous = b
         }
         return false
@@ -35,8 +37,9 @@ public enum PathNormalizer {
     static func removeDotSegments(_ path: [UInt8]) -> String {
         var output: [ArraySlice<UInt8>] = []
         let segments = path.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        // The first element is what precedes the leading "/" (empty for an absolute path).
-        for (index, segment) in segments.enumerated() where index > 0 || !segment.isEmpty {
+        // The first element is what precedes the leading "/" (empty for an absolute path); empty segments
+        // (`//`) are dropped.
+        for segment in segments where !segment.isEmpty {
             if segment.elementsEqual(".".utf8) {
                 continue
             } else if segment.elementsEqual("..".utf8) {

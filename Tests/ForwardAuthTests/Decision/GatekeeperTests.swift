@@ -181,5 +181,8 @@ struct GatekeeperTests {
         #expect(Gatekeeper.capped(long) == "https://app.example.com/p")
         let longPath = "https://app.example.com/" + String(repeating: "p", count: 5000)
         #expect(Gatekeeper.capped(longPath) == "https://app.example.com/")
+        // Found by the callback fuzzer: a fragment before the query kept the whole URL.
+        let longFragment = "https://app.example.com#" + String(repeating: "f", count: 2100) + "?b"
+        #expect(Gatekeeper.capped(longFragment) == "https://app.example.com/")
     }
 }

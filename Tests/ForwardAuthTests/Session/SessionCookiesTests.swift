@@ -130,15 +130,21 @@ struct SessionCookiesTests {
     }
 
     /// Found by FuzzSessionCookie: groups beyond what every claims chunk holds trapped in `issue` (a callback
-    /// for such a user took the process down). Issuing must not trap; the chunks past the last that fits are
-    /// not cleared twice.
+    /// for such a user took the process down). Issuing must not trap, and the session it sets must open: the
+    /// groups are trimmed to what the chunks hold (`fitting`).
     @Test func groupsBeyondEveryClaimsChunkDoNotTrap() {
         let groups = (0..<3000).map { "team-with-a-rather-long-group-name-\($0)" }
         let existing = CookieList([(name: "_forward_auth_claims.8", value: "stale")])
-        let issued = cookies().issue(session(groups: groups), host: "a.example.com", existing: existing, random: random)
+        let sessions = cookies()
+        let issued = sessions.issue(session(groups: groups), host: "a.example.com", existing: existing, random: random)
         let chunks = issued.filter { $0.name.hasPrefix("_forward_auth_claims") }
-        #expect(chunks.count > SessionCookies.maximumClaimsChunks)
+        #expect(chunks.count == SessionCookies.maximumClaimsChunks)
         #expect(chunks.allSatisfy { $0.maxAge > 0 })
+        guard case .valid(let opened) = sessions.session(from: jar(issued), now: Self.now) else {
+            Issue.record("the trimmed session does not open")
+            return
+        }
+        #expect(!opened.groups.isEmpty && opened.groups == Array(groups.prefix(opened.groups.count)))
     }
 
     @Test func clearingCoversCookieDomainAndHost() {
