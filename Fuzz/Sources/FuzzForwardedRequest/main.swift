@@ -146,6 +146,8 @@ private func checkDecision(
         invariant(false, "a redirect outside auth-host-only mode")
     case .badRequest:
         invariant(false, "the check answered 400 for a request that parsed")
+    case .unavailable:
+        invariant(false, "503 without RBAC or impersonation configured")
     case .forbidden, .unauthenticated, .page:
         break
     }

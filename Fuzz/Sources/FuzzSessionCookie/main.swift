@@ -78,7 +78,12 @@ private func roundTrip(_ payload: FuzzInput) {
         invariant(false, "an issued session (\(session.groups.count) groups) opens as \(lookup)")
         return
     }
-    invariant(sameSession(opened, session), "the session changed between issue and open")
+    // A session too large for every claims cookie is issued trimmed (token, then trailing groups): compare
+    // with what `fitting` says was kept, and check that trimming only ever removes.
+    let (kept, trimmed) = sessions.fitting(session)
+    invariant(trimmed != nil || sameSession(kept, session), "fitting changed a session that fits")
+    invariant(kept.groups.count <= session.groups.count, "fitting added groups")
+    invariant(sameSession(opened, kept), "the session changed between issue and open")
 }
 
 /// What holds for any lookup: a valid session has not expired, and what opened seals and opens again.
