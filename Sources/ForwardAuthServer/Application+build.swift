@@ -60,13 +60,16 @@ public func buildApplication(
     services += try rbacServices(configuration: configuration, store: rbacStore, logger: logger)
     let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
     for problem in gatekeeper.rbac?.problems ?? [] { logger.warning("\(problem)") }
-    let responder = ForwardAuthResponder(
+    let endpoints = Endpoints(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
-        providerStatus: provider, random: random, clock: clock, logger: logger,
-        paths: Route.Paths(urlPath: configuration.urlPath), metrics: metrics,
+        random: random, clock: clock, logger: logger, paths: Route.Paths(urlPath: configuration.urlPath),
+        metrics: metrics)
+    let responder = ForwardAuthResponder(
+        endpoints: endpoints, providerStatus: provider, metrics: metrics,
         servesMetrics: configuration.metricsAddress == nil)
     return Application(
         responder: responder,
+        server: .http1(checkingWith: endpoints),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.listenAddress, port: configuration.port), serverName: nil),
         services: services,

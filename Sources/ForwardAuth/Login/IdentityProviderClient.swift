@@ -5,6 +5,11 @@ public protocol IdentityProviderClient: Sendable {
     func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
         -> String
 
+    /// `authorizationURL` when it can be had without waiting (discovery loaded and readable from any thread);
+    /// nil otherwise, and then the caller awaits `authorizationURL`. Lets the event loop answer a login start.
+    func authorizationURLWithoutWaiting(state: String, nonce: String, codeChallenge: String, redirectURI: String)
+        -> String?
+
     /// Exchanges the authorization code (with the PKCE verifier and the exact `redirect_uri`) for an ID token.
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String
 
@@ -18,6 +23,13 @@ public protocol IdentityProviderClient: Sendable {
 
     /// Where to send the browser to end the provider's session, if it offers one (released Dex does not).
     func endSessionEndpoint() async -> String?
+}
+
+extension IdentityProviderClient {
+    /// A client that cannot tell without waiting never can: every login start then awaits `authorizationURL`.
+    public func authorizationURLWithoutWaiting(
+        state: String, nonce: String, codeChallenge: String, redirectURI: String
+    ) -> String? { nil }
 }
 
 /// Who the provider says the user is, after every claim was checked.

@@ -32,24 +32,66 @@ public struct LoginFlow: Sendable {
     public func start(
         _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
-        let state = Self.token(random, 32)
-        let nonce = Self.token(random, 32)
-        let verifier = Self.token(random, 32)
+        let secrets = LoginSecrets(random)
         let url: String
-        do {
-            url = try await provider.authorizationURL(
-                state: state, nonce: nonce, codeChallenge: Self.codeChallenge(for: verifier),
-                redirectURI: plan.redirectURI)
-        } catch {
-            logger.warning("login cannot start", metadata: ["reason": "\(error)"])
-            return .page(Self.providerDown, cookies: [])
+        if let loaded = provider.authorizationURLWithoutWaiting(
+            state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
+            redirectURI: plan.redirectURI)
+        {
+            url = loaded
+        } else {
+            do {
+                url = try await provider.authorizationURL(
+                    state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
+                    redirectURI: plan.redirectURI)
+            } catch {
+                logger.warning("login cannot start", metadata: ["reason": "\(error)"])
+                return .page(Self.providerDown, cookies: [])
+            }
         }
+        return redirect(to: url, secrets, plan, cookies: cookies, now: now, random: random)
+    }
+
+    /// `start` without waiting: the redirect when the provider's metadata is at hand, nil when starting the
+    /// login needs a task (then call `start`). The event loop answers most login starts with this.
+    public func startWithoutWaiting(
+        _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource
+    ) -> Decision? {
+        let secrets = LoginSecrets(random)
+        guard
+            let url = provider.authorizationURLWithoutWaiting(
+                state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
+                redirectURI: plan.redirectURI)
+        else { return nil }
+        return redirect(to: url, secrets, plan, cookies: cookies, now: now, random: random)
+    }
+
+    /// The redirect to the provider, with the login-state cookie that remembers what the callback checks.
+    private func redirect(
+        to url: String, _ secrets: LoginSecrets, _ plan: LoginPlan, cookies: some RequestCookies, now: Int64,
+        random: some RandomSource
+    ) -> Decision {
         let loginState = LoginState(
-            state: state, nonce: nonce, codeVerifier: verifier, redirectURI: plan.redirectURI,
+            state: secrets.state, nonce: secrets.nonce, codeVerifier: secrets.verifier, redirectURI: plan.redirectURI,
             returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime)
         let cookies = loginStates.issue(
             loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
         return .redirect(location: url, status: .found, cookies: cookies)
+    }
+
+    /// A login's state, nonce and PKCE verifier: 32 random bytes each.
+    private struct LoginSecrets {
+        let state: String
+        let nonce: String
+        let verifier: String
+        let codeChallenge: String
+
+        init(_ random: some RandomSource) {
+            state = LoginFlow.token(random, 32)
+            nonce = LoginFlow.token(random, 32)
+            verifier = LoginFlow.token(random, 32)
+            codeChallenge = LoginFlow.codeChallenge(for: verifier)
+        }
     }
 
     /// `<url-path>/start?rd=<return URL>`: the login start nginx's `error_page 401` sends browsers to.

@@ -5,7 +5,18 @@ extension OIDCClient {
     public func authorizationURL(
         state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
     ) throws(OIDCError) -> String {
-        guard let metadata else { throw .notLoaded }
+        guard
+            let url = loadedAuthorizationURL(
+                state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI, scopes: scopes)
+        else { throw .notLoaded }
+        return url
+    }
+
+    /// `authorizationURL` from any thread, without waiting for the actor; nil while discovery has not loaded.
+    public nonisolated func loadedAuthorizationURL(
+        state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
+    ) -> String? {
+        guard let metadata = loadedMetadata else { return nil }
         return metadata.authorizationURL(
             clientID: settings.clientID, state: state, nonce: nonce, codeChallenge: codeChallenge,
             redirectURI: redirectURI, scopes: scopes)

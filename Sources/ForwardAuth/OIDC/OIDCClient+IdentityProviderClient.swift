@@ -10,6 +10,14 @@ extension OIDCClient: IdentityProviderClient {
             scopes: settings.scopes)
     }
 
+    public nonisolated func authorizationURLWithoutWaiting(
+        state: String, nonce: String, codeChallenge: String, redirectURI: String
+    ) -> String? {
+        loadedAuthorizationURL(
+            state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI,
+            scopes: settings.scopes)
+    }
+
     public func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
         do {
             return try await exchange(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI).idToken

@@ -1,5 +1,6 @@
 import Foundation
 import JWTKit
+import Synchronization
 
 /// forward-auth's client of the OpenID Connect provider (Dex): discovery, the JWKS cache, the token
 /// exchange and ID token verification.
@@ -19,7 +20,12 @@ public actor OIDCClient {
     private let observer: (any OIDCClientObserver)?
 
     /// The provider's discovery document, once loaded (the last good one is kept through outages).
-    public private(set) var metadata: ProviderMetadata?
+    public private(set) var metadata: ProviderMetadata? {
+        didSet { publishedMetadata.withLock { $0 = metadata } }
+    }
+    private nonisolated let publishedMetadata = Mutex<ProviderMetadata?>(nil)
+    /// `metadata`, readable without an actor hop: the event loop starts logins with it.
+    public nonisolated var loadedMetadata: ProviderMetadata? { publishedMetadata.withLock { $0 } }
     /// What the client knows about the provider, for `/readyz` and metrics.
     public private(set) var status = ProviderStatus()
 

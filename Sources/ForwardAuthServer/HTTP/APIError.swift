@@ -1,34 +1,31 @@
-import HTTPTypes
-import Hummingbird
-import NIOCore
-
 /// An error answer for a program, in the best of JSON, XML or text that its `Accept` header names.
 struct APIError {
-    var status: HTTPResponse.Status
+    var status: Int
     var message: String
 
     /// The Go fork's words, which clients and scripts may already look for.
     static let unauthenticated = APIError(
-        status: .unauthorized, message: "Authentication expired. Reload page to re-authenticate.")
+        status: 401, message: "Authentication expired. Reload page to re-authenticate.")
 
-    func response(accept: String?) -> Response {
+    func answer(accept: String?) -> Answer {
         let accept = accept ?? ""
         let contentType: String
         let body: String
         if accept.contains("json") {
             contentType = "application/json"
-            body = #"{"status":\#(status.code),"message":"\#(Self.jsonEscaped(message))"}"#
+            body = #"{"status":\#(status),"message":"\#(Self.jsonEscaped(message))"}"#
         } else if accept.contains("xml") {
             contentType = "application/xml"
             body =
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status.code)</status><message>\(HTMLText.escaped(message))</message></error>"
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status)</status><message>\(HTMLText.escaped(message))</message></error>"
         } else {
             contentType = "text/plain; charset=utf-8"
             body = message + "\n"
         }
-        return Response(
-            status: status, headers: [.contentType: contentType, .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        return Answer(
+            status: status,
+            headers: [(name: "Content-Type", value: contentType), (name: "Cache-Control", value: "no-store")],
+            body: body)
     }
 
     static func jsonEscaped(_ text: String) -> String {

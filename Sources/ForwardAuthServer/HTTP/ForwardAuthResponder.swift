@@ -7,18 +7,13 @@ import NIOCore
 /// Answers every request: the probes, and the forward-auth endpoints (check, callback, logout, nginx's).
 ///
 /// No router: a subrequest's own path means nothing (Traefik may call any path), so routing is the domain's
-/// `Route` over the forwarded and request-line paths. This adapter only translates in and out.
+/// `Route` over the forwarded and request-line paths (`Endpoints`). This adapter only translates in and out.
+/// Most checks never reach it: `EventLoopCheckHandler` answers them on the event loop.
 struct ForwardAuthResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
-    let gatekeeper: Gatekeeper
-    let loginFlow: LoginFlow
+    let endpoints: Endpoints
     let providerStatus: any ProviderStatusSource
-    let random: any RandomSource
-    let clock: @Sendable () -> Int64
-    let logger: Logger
-    /// Built once from `url-path`.
-    let paths: Route.Paths
     let metrics: ForwardAuthMetrics
     /// Whether `/metrics` is answered here (to requests that are not forwarded); false when it has a listener
     /// of its own (`metrics-address`).
@@ -27,90 +22,18 @@ struct ForwardAuthResponder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let headers = request.headers
         let target = request.uri.string
-        let requestLinePath = Route.path(of: target)
         // Probes and metrics answer only requests that are not forwarded: a protected app's own /healthz or
         // /metrics is still checked, whoever asks for it.
         if headers[.xForwardedHost] == nil {
+            let requestLinePath = Route.path(of: target)
             if requestLinePath == "/healthz" { return Self.text(.ok, "ok\n") }
             if requestLinePath == "/readyz" { return await readiness(query: request.uri.query) }
             if servesMetrics, requestLinePath == "/metrics" { return metrics.registry.metricsResponse() }
         }
-        let started = ContinuousClock.now
-        let route = Route(
-            forwardedPath: headers[.xForwardedUri].map(Route.path(of:)), requestLinePath: requestLinePath,
-            paths: paths)
-        let accept = headers[.accept]
-        let client = ClientKind(accept: accept)
-        let (decision, startedLogin, rule) = await decide(
-            route, headers: headers, method: request.method, target: target, client: client)
-        let response = decision.response(client: client, accept: accept)
-        let outcome = DecisionOutcome(decision, startedLogin: startedLogin)
-        metrics.decisions.record(outcome, route: route, duration: ContinuousClock.now - started)
-        if route == .check || route == .checkWithoutRedirect { metrics.decisions.record(outcome, rule: rule) }
-        if route == .callback { metrics.decisions.record(LoginResult(callback: decision)) }
-        return response
-    }
-
-    /// The decision for a forwarded request, and whether it is the answer to a login the request needed (a
-    /// redirect to the provider, not a redirect of another kind).
-    private func decide(
-        _ route: Route, headers: HTTPFields, method: HTTPRequest.Method, target: String, client: ClientKind
-    ) async -> (Decision, startedLogin: Bool, rule: Int?) {
-        let forwarded: ForwardedRequest
-        do {
-            forwarded = try ForwardedRequest(
-                headers: ForwardedHeaders(fields: headers), method: method.rawValue, uri: target)
-        } catch {
-            logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
-            return (.badRequest(reason: error.description, tooLarge: error.isTooLarge), false, nil)
-        }
-        guard let cookies = CookieHeader(headers[values: .cookie]) else {
-            logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
-            return (.badRequest(reason: "the Cookie header is too large", tooLarge: true), false, nil)
-        }
-        let now = clock()
-        var decision: Decision
-        var startedLogin = false
-        var rule: Int?
-        switch route {
-        case .check:
-            (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
-            if case .login(let plan) = decision {
-                decision = await loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
-                startedLogin = true
-            }
-        case .checkWithoutRedirect:
-            (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: .api, now: now)
-        case .callback:
-            decision = await loginFlow.complete(forwarded, cookies: cookies, now: now, random: random, logger: logger)
-        case .logout:
-            let session: Session? =
-                if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) { session } else {
-                    nil
-                }
-            decision = await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger)
-        case .startLogin:
-            decision = await loginFlow.startFromLink(
-                forwarded, cookies: cookies, now: now, random: random, logger: logger)
-            startedLogin = true
-        }
-        if case .verifyBearer(let token, let policy) = decision {
-            decision = await loginFlow.verifyBearer(token, for: forwarded, policy: policy, now: now, logger: logger)
-        }
-        if case .forbidden(let reason, let user) = decision {
-            logger.notice(
-                "denied",
-                metadata: [
-                    "user": "\(user ?? "-")", "method": "\(forwarded.method)", "host": "\(forwarded.host)",
-                    "path": "\(forwarded.path)", "reason": "\(reason)",
-                ])
-        }
-        if case .unavailable(let reason) = decision {
-            logger.warning(
-                "cannot answer yet",
-                metadata: ["method": "\(forwarded.method)", "host": "\(forwarded.host)", "reason": "\(reason)"])
-        }
-        return (decision, startedLogin, rule)
+        var exchange = endpoints.begin(
+            method: request.method.rawValue, target: target, headers: ForwardedHeaders(fields: headers))
+        if !exchange.isFinal { exchange = await endpoints.complete(exchange) }
+        return Response(endpoints.finish(exchange))
     }
 
     /// 200 when sessions can be judged (configuration and cookie keys are loaded: always, once we listen), so
@@ -144,5 +67,4 @@ public protocol ProviderStatusSource: Sendable {
 
 extension HTTPField.Name {
     static let xForwardedHost = Self("X-Forwarded-Host")!
-    static let xForwardedUri = Self("X-Forwarded-Uri")!
 }

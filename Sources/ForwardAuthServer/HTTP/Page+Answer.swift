@@ -1,11 +1,8 @@
 import ForwardAuth
-import HTTPTypes
-import Hummingbird
-import NIOCore
 
 extension Page {
     /// A small self-contained HTML page (no scripts, no external resources) with the decision's status.
-    func response(cookies: [SetCookie]) -> Response {
+    func answer(cookies: [SetCookie]) -> Answer {
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -15,13 +12,12 @@ extension Page {
             <body><h1>\(HTMLText.escaped(title))</h1><p>\(HTMLText.escaped(message))</p></body></html>
 
             """
-        var headers: HTTPFields = [
-            .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
+        var headers = [
+            (name: "Content-Type", value: "text/html; charset=utf-8"), (name: "Cache-Control", value: "no-store"),
+            (name: "Content-Security-Policy", value: "default-src 'none'; style-src 'unsafe-inline'"),
         ]
         headers.append(cookies)
-        return Response(
-            status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+        return Answer(status: status, headers: headers, body: html)
     }
 }
 

@@ -1,0 +1,67 @@
+import ForwardAuth
+import Hummingbird
+
+extension Decision {
+    /// Renders a decision. `.login` must have been resolved by the login flow before; it renders as 503 if not.
+    func answer(client: ClientKind, accept: String?) -> Answer {
+        switch self {
+        case .allow(let identity):
+            return Answer(status: 200, headers: identity)
+        case .redirect(let location, let status, let cookies):
+            var headers = [(name: "Location", value: location), (name: "Cache-Control", value: "no-store")]
+            headers.append(cookies)
+            return Answer(status: status.rawValue, headers: headers)
+        case .login:
+            return Page(
+                status: 503, title: "Sign-in unavailable",
+                message: "The identity provider is not reachable right now. Please try again in a moment."
+            ).answer(cookies: [])
+        case .unauthenticated, .verifyBearer:
+            var answer = APIError.unauthenticated.answer(accept: accept)
+            answer.headers.append((name: "WWW-Authenticate", value: "Bearer"))
+            return answer
+        case .forbidden(let reason, _):
+            if client == .browser {
+                return Page(
+                    status: 403, title: "Access denied",
+                    message: "You are signed in, but not allowed to open this page (\(reason))."
+                ).answer(cookies: [])
+            }
+            return APIError(status: 403, message: "Access denied: \(reason).").answer(accept: accept)
+        case .unavailable:
+            // The reason names internals (RBAC, tokens): it goes to the log, not to the client.
+            if client == .browser {
+                return Page(
+                    status: 503, title: "Temporarily unavailable",
+                    message: "Access cannot be checked right now. Please try again in a moment."
+                ).answer(cookies: [])
+            }
+            var answer = APIError(status: 503, message: "Access cannot be checked right now.").answer(accept: accept)
+            answer.headers.append((name: "Retry-After", value: "5"))
+            return answer
+        case .badRequest(let reason, let tooLarge):
+            return APIError(status: tooLarge ? 431 : 400, message: "Bad request: \(reason).").answer(
+                accept: "text/plain")
+        case .page(let page, let cookies):
+            return page.answer(cookies: cookies)
+        }
+    }
+}
+
+extension [(name: String, value: String)] {
+    mutating func append(_ cookies: [SetCookie]) {
+        for cookie in cookies {
+            append((name: "Set-Cookie", value: cookie.headerValue))
+        }
+    }
+}
+
+extension SetCookie {
+    /// The `Set-Cookie` value, formatted by Hummingbird's `Cookie`.
+    var headerValue: String {
+        Cookie(
+            name: name, value: value, maxAge: maxAge, domain: domain, path: path, secure: secure, httpOnly: httpOnly,
+            sameSite: sameSiteLax ? .lax : .strict
+        ).description
+    }
+}

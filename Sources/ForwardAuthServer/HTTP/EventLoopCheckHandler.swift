@@ -1,0 +1,127 @@
+import ForwardAuth
+import NIOCore
+import NIOHTTP1
+
+/// Answers forwarded checks on the event loop, right after the HTTP/1 decoder, before Hummingbird sees them:
+/// no task hop, no conversion to HTTPTypes, no per-request logger. This is the check path's speed
+/// (docs/benchmarks.md): Hummingbird's own floor, an empty route, is below the throughput the check needs.
+///
+/// A request is answered here when it is forwarded (has `X-Forwarded-Host`), has no body, is not `HEAD`, and
+/// `Endpoints.begin` judged it finally. Everything else (probes, the callback, logout, Bearer tokens, logins
+/// before discovery loaded) goes on to Hummingbird's responder, which renders with the same `Endpoints`.
+final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let endpoints: Endpoints
+    private var dates = HTTPDateCache()
+    /// Requests handed on whose response has not ended. While there is one, later (pipelined) requests are
+    /// handed on too: Hummingbird answers in order, and an answer from here would overtake its answer.
+    private var handedOn = 0
+    /// Whether the body and end of the current request go on (handed on) or are dropped (answered here).
+    private var handingOn = false
+    /// Answers written since the last flush: flushed once per read batch, so pipelined checks share a syscall.
+    private var needsFlush = false
+
+    init(endpoints: Endpoints) {
+        self.endpoints = endpoints
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if handedOn == 0, Self.isAnswerable(head) {
+                let exchange = endpoints.begin(
+                    method: head.method.rawValue, target: head.uri, headers: NIORequestHeaders(headers: head.headers))
+                if exchange.isFinal {
+                    handingOn = false
+                    write(endpoints.finish(exchange), to: head, context: context)
+                    return
+                }
+            }
+            handingOn = true
+            handedOn += 1
+            context.fireChannelRead(data)
+        case .body, .end:
+            if handingOn { context.fireChannelRead(data) }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    /// Hummingbird's writes pass here on their way out; the end of one closes a handed-on request.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), handedOn > 0 { handedOn -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    /// Forwarded, bodiless and not `HEAD` (whose answer carries no body, which Hummingbird's writer knows).
+    private static func isAnswerable(_ head: HTTPRequestHead) -> Bool {
+        guard head.method != .HEAD, head.headers.contains(name: "X-Forwarded-Host") else { return false }
+        if head.headers.contains(name: "Transfer-Encoding") { return false }
+        if let length = head.headers.first(name: "Content-Length") { return length == "0" }
+        return true
+    }
+
+    private func write(_ answer: Answer, to request: HTTPRequestHead, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.headers.count + 3)
+        for header in answer.headers where Self.isSafeValue(header.value) {
+            headers.add(name: header.name, value: header.value)
+        }
+        let bodyLength = answer.body.utf8.count
+        headers.add(name: "Content-Length", value: String(bodyLength))
+        headers.add(name: "Date", value: dates.current())
+        let keepAlive = request.isKeepAlive
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if request.version.minor == 0 {
+            // HTTP/1.0 closes unless told otherwise.
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(
+            version: request.version, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if bodyLength > 0 {
+            var buffer = context.channel.allocator.buffer(capacity: bodyLength)
+            buffer.writeString(answer.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        if keepAlive {
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            needsFlush = true
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.close(promise: nil)
+        }
+    }
+
+    /// Identity header values are built without CR, LF or NUL (claims are sanitized); this keeps a slip from
+    /// ever splitting a response. Hummingbird's writer has the same guarantee from HTTPTypes.
+    private static func isSafeValue(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+}
+
+/// NIO's header block as the domain reads it (names compare case-insensitively, values as received).
+struct NIORequestHeaders: RequestHeaders {
+    let headers: HTTPHeaders
+
+    func values(_ name: String) -> [String] { headers[name] }
+
+    func first(_ name: String) -> String? { headers.first(name: name) }
+
+    func last(_ name: String) -> String? {
+        var last: String?
+        for header in headers where header.name.caseInsensitiveEquals(name) { last = header.value }
+        return last
+    }
+}

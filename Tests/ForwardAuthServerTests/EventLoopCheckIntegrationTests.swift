@@ -1,0 +1,78 @@
+import ForwardAuth
+import Foundation
+import HummingbirdTesting
+import Testing
+
+/// The event-loop check path in the running server: answers in order with requests Hummingbird answers, and
+/// the same answer whichever of the two writes it.
+@Suite struct EventLoopCheckIntegrationTests {
+    static func check(
+        cookie: String? = nil, accept: String = "application/json", uri: String = "/page", body: String? = nil
+    )
+        -> String
+    {
+        var request =
+            "GET / HTTP/1.1\r\nHost: forward-auth\r\nX-Forwarded-Method: GET\r\nX-Forwarded-Proto: https\r\n"
+            + "X-Forwarded-Host: app.example.com\r\nX-Forwarded-Uri: \(uri)\r\nAccept: \(accept)\r\n"
+        if let cookie { request += "Cookie: \(cookie)\r\n" }
+        // A body makes the event loop hand the check on to Hummingbird.
+        if let body { request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { request += "\r\n" }
+        return request
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await ForwardAuthHarness.run { harness in
+            try await harness.waitUntilProviderReady()
+            let (jar, _) = try await harness.login()
+            let cookie = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            let port = try requireValue(harness.client.port, "port")
+            // The callback (a task in Hummingbird) first; checks the event loop would answer behind it.
+            let responses = try await RawHTTP.exchange(
+                port: port,
+                [
+                    Self.check(accept: "text/html", uri: "/_oauth?state=nothing"), Self.check(cookie: cookie),
+                    Self.check(), Self.check(cookie: cookie, body: "{}"), Self.check(cookie: cookie),
+                ])
+            #expect(responses.map(\.status) == [400, 200, 401, 200, 200])
+            #expect(responses[0].body.contains("Incomplete sign-in"))
+            #expect(responses[1].values("X-Forwarded-User").count == 1)
+            #expect(responses[2].values("WWW-Authenticate") == ["Bearer"])
+        }
+    }
+
+    @Test func bothWritersGiveTheSameAnswer() async throws {
+        try await ForwardAuthHarness.run { harness in
+            try await harness.waitUntilProviderReady()
+            let (jar, _) = try await harness.login()
+            let cookie = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            let port = try requireValue(harness.client.port, "port")
+            for (what, cookie, accept) in [
+                ("a session", cookie, "text/html"), ("no session, an API client", nil, "application/json"),
+                ("no session, XML", nil, "application/xml"), ("a forged cookie", "_forward_auth=v1.AAAA", "*/*"),
+            ] {
+                let responses = try await RawHTTP.exchange(
+                    port: port,
+                    [
+                        Self.check(cookie: cookie, accept: accept),
+                        Self.check(cookie: cookie, accept: accept, body: "{}"),
+                    ])
+                try #require(responses.count == 2, "\(what)")
+                let (here, handedOn) = (responses[0], responses[1])
+                #expect(here.status == handedOn.status, "\(what)")
+                #expect(here.body == handedOn.body, "\(what)")
+                #expect(Self.comparable(here) == Self.comparable(handedOn), "\(what)")
+            }
+        }
+    }
+
+    /// Header names and values, lower-cased names, sorted; without `Date` (a second may pass) and the
+    /// login-state cookie and Location (random per login).
+    static func comparable(_ response: RawHTTP.Response) -> [String] {
+        response.headers.compactMap { header in
+            let name = header.name.lowercased()
+            if name == "date" { return nil }
+            if name == "location" || name == "set-cookie" { return name }
+            return "\(name): \(header.value)"
+        }.sorted()
+    }
+}
