@@ -68,7 +68,7 @@ public enum ClientKind: Sendable, Hashable {
         }
         // Byte searches: this runs on every check, and `String.contains`/`split` allocate.
         let bytes = accept.utf8
-        if Self.contains(bytes, "text/html") {
+        if accept.containsBytes("text/html") {
             self = .browser
             return
         }
@@ -76,17 +76,5 @@ public enum ClientKind: Sendable, Hashable {
         let first = bytes[..<firstEnd].drop { $0 == 0x20 || $0 == 0x09 }
         let trimmed = first.reversed().drop { $0 == 0x20 || $0 == 0x09 }
         self = trimmed.elementsEqual("*/*".utf8.reversed()) ? .browser : .api
-    }
-
-    private static func contains(_ haystack: String.UTF8View, _ needle: StaticString) -> Bool {
-        let count = needle.utf8CodeUnitCount
-        return needle.withUTF8Buffer { needle in
-            var start = haystack.startIndex
-            while let index = haystack[start...].firstIndex(of: needle[0]) {
-                if haystack[index...].starts(with: needle.prefix(count)) { return true }
-                start = haystack.index(after: index)
-            }
-            return false
-        }
     }
 }

@@ -59,6 +59,23 @@ extension StringProtocol {
     }
 }
 
+extension String {
+    /// Whether `needle`'s bytes occur in this string's UTF-8: a byte search. `String.contains(_:)` with a
+    /// string argument builds a `_StringProcessing` searcher on every call, which the check path cannot afford.
+    public func containsBytes(_ needle: StaticString) -> Bool {
+        let haystack = utf8
+        return needle.withUTF8Buffer { needle in
+            guard let first = needle.first else { return true }
+            var start = haystack.startIndex
+            while let index = haystack[start...].firstIndex(of: first) {
+                if haystack[index...].starts(with: needle) { return true }
+                start = haystack.index(after: index)
+            }
+            return false
+        }
+    }
+}
+
 /// ASCII letters compare case-insensitively; every other byte exactly.
 @inlinable
 func asciiCaseInsensitiveEqual(_ x: UInt8, _ y: UInt8) -> Bool {

@@ -1,3 +1,5 @@
+import ForwardAuth
+
 /// An error answer for a program, in the best of JSON, XML or text that its `Accept` header names.
 struct APIError {
     var status: Int
@@ -7,18 +9,43 @@ struct APIError {
     static let unauthenticated = APIError(
         status: 401, message: "Authentication expired. Reload page to re-authenticate.")
 
+    /// The 401 of every check without a session, rendered once per format: it is the answer to most API
+    /// clients' requests, and rendering it (escaping, string building) cost more than the decision.
+    static let unauthenticatedAnswers = Format.allCases.map { format in
+        var answer = unauthenticated.answer(format)
+        answer.headers.append((name: "WWW-Authenticate", value: "Bearer"))
+        return answer
+    }
+
+    enum Format: Int, CaseIterable {
+        case json, xml, text
+
+        /// The first of JSON and XML that `Accept` names, else text (the Go fork's choice).
+        init(accept: String?) {
+            guard let accept else {
+                self = .text
+                return
+            }
+            self = accept.containsBytes("json") ? .json : accept.containsBytes("xml") ? .xml : .text
+        }
+    }
+
     func answer(accept: String?) -> Answer {
-        let accept = accept ?? ""
+        answer(Format(accept: accept))
+    }
+
+    func answer(_ format: Format) -> Answer {
         let contentType: String
         let body: String
-        if accept.contains("json") {
+        switch format {
+        case .json:
             contentType = "application/json"
             body = #"{"status":\#(status),"message":"\#(Self.jsonEscaped(message))"}"#
-        } else if accept.contains("xml") {
+        case .xml:
             contentType = "application/xml"
             body =
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status)</status><message>\(HTMLText.escaped(message))</message></error>"
-        } else {
+        case .text:
             contentType = "text/plain; charset=utf-8"
             body = message + "\n"
         }

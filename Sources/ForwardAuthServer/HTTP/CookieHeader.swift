@@ -17,23 +17,43 @@ struct CookieHeader: RequestCookies {
     init?(_ headers: [String]) {
         guard headers.reduce(0, { $0 + $1.utf8.count }) <= Self.maximumBytes else { return nil }
         var pairs: [(name: Substring, value: Substring)] = []
+        // Bytes, not Characters: splitting a String by Character runs grapheme breaking over every byte, which
+        // was a tenth of a check. Every delimiter is ASCII, so each cut is a valid String index.
         for header in headers {
-            for piece in header.split(separator: ";", omittingEmptySubsequences: true) {
+            let bytes = header.utf8
+            var start = bytes.startIndex
+            while start < bytes.endIndex {
+                let end = bytes[start...].firstIndex(of: Self.semicolon) ?? bytes.endIndex
+                defer { start = end < bytes.endIndex ? bytes.index(after: end) : end }
+                guard start < end else { continue }
                 guard pairs.count < Self.maximumCount else { return nil }
-                guard let equals = piece.firstIndex(of: "=") else { continue }
-                let name = piece[..<equals].drop { $0 == " " || $0 == "\t" }
-                var value = piece[piece.index(after: equals)...]
-                while value.last == " " || value.last == "\t" { value = value.dropLast() }
-                if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
-                guard !name.isEmpty else { continue }
-                pairs.append((name, value))
+                guard let equals = bytes[start..<end].firstIndex(of: Self.equals) else { continue }
+                let nameStart = bytes[start..<equals].firstIndex { !Self.isBlank($0) } ?? equals
+                var valueStart = bytes.index(after: equals)
+                var valueEnd = end
+                while valueEnd > valueStart, Self.isBlank(bytes[bytes.index(before: valueEnd)]) {
+                    valueEnd = bytes.index(before: valueEnd)
+                }
+                if bytes.distance(from: valueStart, to: valueEnd) >= 2, bytes[valueStart] == Self.quote,
+                    bytes[bytes.index(before: valueEnd)] == Self.quote
+                {
+                    valueStart = bytes.index(after: valueStart)
+                    valueEnd = bytes.index(before: valueEnd)
+                }
+                guard nameStart < equals else { continue }
+                pairs.append((header[nameStart..<equals], header[valueStart..<valueEnd]))
             }
         }
         self.pairs = pairs
     }
 
+    private static let semicolon = UInt8(ascii: ";")
+    private static let equals = UInt8(ascii: "=")
+    private static let quote = UInt8(ascii: "\"")
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
     func value(_ name: String) -> String? {
-        pairs.first { $0.name == name }.map { String($0.value) }
+        pairs.first { $0.name.utf8.elementsEqual(name.utf8) }.map { String($0.value) }
     }
 
     func names(withPrefix prefix: String) -> [String] {

@@ -17,9 +17,7 @@ extension Decision {
                 message: "The identity provider is not reachable right now. Please try again in a moment."
             ).answer(cookies: [])
         case .unauthenticated, .verifyBearer:
-            var answer = APIError.unauthenticated.answer(accept: accept)
-            answer.headers.append((name: "WWW-Authenticate", value: "Bearer"))
-            return answer
+            return APIError.unauthenticatedAnswers[APIError.Format(accept: accept).rawValue]
         case .forbidden(let reason, _):
             if client == .browser {
                 return Page(
