@@ -126,6 +126,7 @@ import Testing
         ),
         ("a body", Self.forwarded(uri: "/", extra: [("Content-Length", "2")])),
         ("a chunked body", Self.forwarded(uri: "/", extra: [("Transfer-Encoding", "chunked")])),
+        ("an upgrade", Self.forwarded(uri: "/", extra: [("Connection", "Upgrade"), ("Upgrade", "websocket")])),
     ])
     func handsOn(_ what: String, head: HTTPRequestHead) throws {
         let channel = try channel()

@@ -20,12 +20,21 @@ import Testing
         return request
     }
 
-    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+    /// Runs the server and the provider, logs in, and hands `body` the session's `Cookie` value and the port.
+    static func signedIn(_ body: @Sendable @escaping (_ cookie: String, _ port: Int) async throws -> Void)
+        async throws
+    {
         try await ForwardAuthHarness.run { harness in
             try await harness.waitUntilProviderReady()
             let (jar, _) = try await harness.login()
-            let cookie = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-            let port = try requireValue(harness.client.port, "port")
+            try await body(
+                jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),
+                try requireValue(harness.client.port, "port"))
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await Self.signedIn { cookie, port in
             // The callback (a task in Hummingbird) first; checks the event loop would answer behind it.
             let responses = try await RawHTTP.exchange(
                 port: port,
@@ -41,11 +50,7 @@ import Testing
     }
 
     @Test func bothWritersGiveTheSameAnswer() async throws {
-        try await ForwardAuthHarness.run { harness in
-            try await harness.waitUntilProviderReady()
-            let (jar, _) = try await harness.login()
-            let cookie = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
-            let port = try requireValue(harness.client.port, "port")
+        try await Self.signedIn { cookie, port in
             for (what, cookie, accept) in [
                 ("a session", cookie, "text/html"), ("no session, an API client", nil, "application/json"),
                 ("no session, XML", nil, "application/xml"), ("a forged cookie", "_forward_auth=v1.AAAA", "*/*"),

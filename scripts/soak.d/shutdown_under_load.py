@@ -94,7 +94,8 @@ def gone(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] == "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
+        # The file vanishes when the parent reaps the process; reading it after that raises ESRCH.
         return True
 
 

@@ -63,10 +63,11 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
         context.write(data, promise: promise)
     }
 
-    /// Forwarded, bodiless and not `HEAD` (whose answer carries no body, which Hummingbird's writer knows).
+    /// Forwarded, bodiless, not `HEAD` (whose answer carries no body, which Hummingbird's writer knows) and
+    /// not an upgrade (the connection's fate is then the decoder's and Hummingbird's, as before this handler).
     private static func isAnswerable(_ head: HTTPRequestHead) -> Bool {
         guard head.method != .HEAD, head.headers.contains(name: "X-Forwarded-Host") else { return false }
-        if head.headers.contains(name: "Transfer-Encoding") { return false }
+        if head.headers.contains(name: "Transfer-Encoding") || head.headers.contains(name: "Upgrade") { return false }
         if let length = head.headers.first(name: "Content-Length") { return length == "0" }
         return true
     }
