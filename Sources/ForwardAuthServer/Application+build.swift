@@ -65,8 +65,7 @@ public func buildApplication(
         random: random, clock: clock, logger: logger, paths: Route.Paths(urlPath: configuration.urlPath),
         metrics: metrics)
     let responder = ForwardAuthResponder(
-        endpoints: endpoints, providerStatus: provider, metrics: metrics,
-        servesMetrics: configuration.metricsAddress == nil)
+        endpoints: endpoints, providerStatus: provider, servesMetrics: configuration.metricsAddress == nil)
     return Application(
         responder: responder,
         server: .http1(checkingWith: endpoints),

@@ -34,10 +34,7 @@ public struct LoginFlow: Sendable {
     ) async -> Decision {
         let secrets = LoginSecrets(random)
         let url: String
-        if let loaded = provider.authorizationURLWithoutWaiting(
-            state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
-            redirectURI: plan.redirectURI)
-        {
+        if let loaded = loadedAuthorizationURL(secrets, plan) {
             url = loaded
         } else {
             do {
@@ -58,12 +55,14 @@ public struct LoginFlow: Sendable {
         _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource
     ) -> Decision? {
         let secrets = LoginSecrets(random)
-        guard
-            let url = provider.authorizationURLWithoutWaiting(
-                state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
-                redirectURI: plan.redirectURI)
-        else { return nil }
+        guard let url = loadedAuthorizationURL(secrets, plan) else { return nil }
         return redirect(to: url, secrets, plan, cookies: cookies, now: now, random: random)
+    }
+
+    private func loadedAuthorizationURL(_ secrets: LoginSecrets, _ plan: LoginPlan) -> String? {
+        provider.authorizationURLWithoutWaiting(
+            state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
+            redirectURI: plan.redirectURI)
     }
 
     /// The redirect to the provider, with the login-state cookie that remembers what the callback checks.

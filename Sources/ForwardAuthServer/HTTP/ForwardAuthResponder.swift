@@ -14,7 +14,6 @@ struct ForwardAuthResponder: HTTPResponder {
 
     let endpoints: Endpoints
     let providerStatus: any ProviderStatusSource
-    let metrics: ForwardAuthMetrics
     /// Whether `/metrics` is answered here (to requests that are not forwarded); false when it has a listener
     /// of its own (`metrics-address`).
     let servesMetrics: Bool
@@ -28,7 +27,7 @@ struct ForwardAuthResponder: HTTPResponder {
             let requestLinePath = Route.path(of: target)
             if requestLinePath == "/healthz" { return Self.text(.ok, "ok\n") }
             if requestLinePath == "/readyz" { return await readiness(query: request.uri.query) }
-            if servesMetrics, requestLinePath == "/metrics" { return metrics.registry.metricsResponse() }
+            if servesMetrics, requestLinePath == "/metrics" { return endpoints.metrics.registry.metricsResponse() }
         }
         var exchange = endpoints.begin(
             method: request.method.rawValue, target: target, headers: ForwardedHeaders(fields: headers))
