@@ -12,7 +12,7 @@ public struct CheckPath: Sendable {
         self.paths = Route.Paths(urlPath: gatekeeper.settings.urlPath)
     }
 
-    /// One request, as `ForwardAuthResponder.respond` handles a `.check`: nil when the headers are malformed or
+    /// One request, as `Endpoints.begin` (the server) judges a `.check`: nil when the headers are malformed or
     /// the request is not a check (neither happens with the fixtures).
     public func decide(headers: HeaderList, method: String, target: String, cookies: CookieList, now: Int64)
         -> Decision?
