@@ -15,13 +15,7 @@ import Testing
     let now = Int64(Date().timeIntervalSince1970)
 
     init() {
-        let configuration = Configuration.testing()
-        let gatekeeper = Gatekeeper(configuration)
-        endpoints = Endpoints(
-            gatekeeper: gatekeeper,
-            loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: LoadedProvider()),
-            random: SystemRandomSource(), clock: { Int64(Date().timeIntervalSince1970) },
-            logger: Logger(label: "test"), paths: Route.Paths(urlPath: "/_oauth"), metrics: ForwardAuthMetrics())
+        endpoints = .withLoadedProvider()
     }
 
     func channel() throws -> EmbeddedChannel {
@@ -198,6 +192,19 @@ import Testing
         ])
         headers.add(contentsOf: extra)
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: headers)
+    }
+}
+
+extension Endpoints {
+    /// `Configuration.testing()` with a provider whose discovery is loaded.
+    static func withLoadedProvider() -> Endpoints {
+        let configuration = Configuration.testing()
+        let gatekeeper = Gatekeeper(configuration)
+        return Endpoints(
+            gatekeeper: gatekeeper,
+            loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: LoadedProvider()),
+            random: SystemRandomSource(), clock: { Int64(Date().timeIntervalSince1970) },
+            logger: Logger(label: "test"), paths: Route.Paths(urlPath: "/_oauth"), metrics: ForwardAuthMetrics())
     }
 }
 

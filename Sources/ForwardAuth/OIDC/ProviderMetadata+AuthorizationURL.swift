@@ -17,8 +17,12 @@ extension ProviderMetadata {
             ("code_challenge", codeChallenge),
             ("code_challenge_method", "S256"),
         ])
-        let endpoint = authorizationEndpoint.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let separator = endpoint.contains("?") ? (endpoint.hasSuffix("?") || endpoint.hasSuffix("&") ? "" : "&") : "?"
+        // Bytes, not Characters: this runs for every login redirect.
+        let bytes = authorizationEndpoint.utf8
+        let endpoint = authorizationEndpoint[..<(bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex)]
+        let separator =
+            !endpoint.utf8.contains(UInt8(ascii: "?"))
+            ? "?" : endpoint.utf8.last == UInt8(ascii: "?") || endpoint.utf8.last == UInt8(ascii: "&") ? "" : "&"
         return endpoint + separator + query
     }
 }

@@ -106,12 +106,13 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     private static func single(_ name: String, _ headers: some RequestHeaders) throws(ForwardedRequestError)
         -> String?
     {
-        guard let first = headers.first(name) else { return nil }
-        if let last = headers.last(name), last != first { throw .conflicting(name) }
-        return first
+        do {
+            return try headers.agreedValue(name)
+        } catch {
+            throw .conflicting(name)
+        }
     }
 
-    /// Printable ASCII, no space: what an origin-form request target may hold.
     private static func isVisibleASCII(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }

@@ -9,11 +9,24 @@ public protocol RequestHeaders: Sendable {
     func first(_ name: String) -> String?
     /// The last value of the header, if any.
     func last(_ name: String) -> String?
+    /// The header's value when every occurrence of it agrees; nil when it is absent.
+    func agreedValue(_ name: String) throws(DisagreeingHeader) -> String?
+}
+
+/// A header sent several times with different values.
+public struct DisagreeingHeader: Error {
+    public init() {}
 }
 
 extension RequestHeaders {
     public func first(_ name: String) -> String? { values(name).first }
     public func last(_ name: String) -> String? { values(name).last }
+
+    public func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
+        guard let first = first(name) else { return nil }
+        if let last = last(name), last != first { throw DisagreeingHeader() }
+        return first
+    }
 }
 
 /// A plain list of header fields: for tests, benchmarks and fuzzing.

@@ -9,6 +9,22 @@ public enum ConstantTime {
     }
 
     public static func equals(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        equals(Array(a.utf8), Array(b.utf8))
+        equals(a.utf8, b.utf8)
+    }
+
+    /// Without copying: contiguous views (native strings) are compared in place.
+    public static func equals(_ x: some Collection<UInt8>, _ y: some Collection<UInt8>) -> Bool {
+        guard x.count == y.count else { return false }
+        let inPlace = x.withContiguousStorageIfAvailable { x in
+            y.withContiguousStorageIfAvailable { y in equals(x, y) }
+        }
+        if let inPlace, let result = inPlace { return result }
+        return equals(Array(x), Array(y))
+    }
+
+    private static func equals(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        var difference: UInt8 = 0
+        for index in 0..<x.count { difference |= x[index] ^ y[index] }
+        return difference == 0
     }
 }

@@ -34,10 +34,9 @@ public struct Sealer: Sendable {
         let nonce = try! AES.GCM.Nonce(data: random.bytes(Self.nonceLength))
         // Sealing with a valid 256-bit key and nonce cannot fail.
         let box = try! AES.GCM.seal(plaintext, using: keys[0], nonce: nonce, authenticating: associatedData)
-        var combined = Self.versionPrefix
-        combined += Base64.encodeToBytes(
-            bytes: Array(box.nonce) + box.ciphertext + box.tag, options: [.base64UrlAlphabet, .omitPaddingCharacter])
-        return String(decoding: combined, as: UTF8.self)
+        // `combined` is nonce, ciphertext and tag in one buffer; it is nil only for nonces of another length.
+        return "v1."
+            + Base64.encodeToString(bytes: box.combined!, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     /// The plaintext, or nil when the value is not ours: wrong version, not base64url, too short, tampered,

@@ -3,6 +3,8 @@ public struct SessionCookies: Sendable {
     public let settings: CookieSettings
     private let sessionSealer: Sealer
     private let claimsSealer: Sealer
+    /// Internal for tests: what was kept.
+    let opened = OpenedSessions()
 
     /// Browsers keep about 4096 bytes per cookie, name and attributes included.
     static let maximumValueLength = 3800
@@ -26,11 +28,19 @@ public struct SessionCookies: Sendable {
         case expired
     }
 
-    /// Opens the session cookie. No I/O: one AES-GCM open (two when groups live in the claims cookie).
+    /// Opens the session cookie. No I/O: one AES-GCM open (two when groups live in the claims cookie), none
+    /// for a cookie value opened before (`OpenedSessions`).
     public func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
         guard let value = cookies.value(settings.sessionName) else { return .missing }
-        guard let plaintext = sessionSealer.open(value), var session = Session(decoding: plaintext) else {
-            return .invalid
+        var session: Session
+        if let known = opened.session(for: value) {
+            session = known
+        } else {
+            guard let plaintext = sessionSealer.open(value), let decoded = Session(decoding: plaintext) else {
+                return .invalid
+            }
+            session = decoded
+            opened.remember(session, for: value)
         }
         if session.isExpired(now: now) { return .expired }
         if session.groupsInClaimsCookie {

@@ -4,7 +4,8 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Hummingbird's HTTP/1 child channel with `EventLoopCheckHandler` placed right after the HTTP/1 decoder.
+/// Hummingbird's HTTP/1 child channel with `CheckFastPathHandler` in front of the HTTP/1 codec and
+/// `EventLoopCheckHandler` right after the decoder.
 ///
 /// Hummingbird's `additionalChannelHandlers` sit after its HTTPTypes codec, which would convert every check
 /// first; here the check handler reads NIO's parts, and Hummingbird keeps its whole pipeline (decoder limits,
@@ -22,7 +23,12 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(EventLoopCheckHandler(endpoints: endpoints), position: .after(decoder.handler))
+            let checks = EventLoopCheckHandler(endpoints: endpoints)
+            try operations.addHandler(checks, position: .after(decoder.handler))
+            // Before the encoder, so that its answers' bytes go straight to the socket.
+            let encoder = try operations.context(handlerType: HTTPResponseEncoder.self)
+            try operations.addHandler(
+                CheckFastPathHandler(endpoints: endpoints, checks: checks), position: .before(encoder.handler))
             return value
         }
     }

@@ -2,10 +2,18 @@ import ForwardAuth
 
 /// The cookies of a request, split from its `Cookie` header(s) (RFC 6265 §5.4 `cookie-string`).
 ///
-/// Hummingbird's `Cookies` cannot list names by prefix, which login-state cleanup needs; this keeps the pairs
-/// as substrings of the header, so reading one cookie allocates only its value.
+/// Hummingbird's `Cookies` cannot list names by prefix, which login-state cleanup needs. This keeps each pair
+/// as byte offsets into its header, so splitting allocates one array and reading a cookie only its value.
 struct CookieHeader: RequestCookies {
-    private let pairs: [(name: Substring, value: Substring)]
+    private struct Pair {
+        let header: Int
+        let name: Range<Int>
+        let value: Range<Int>
+    }
+
+    /// Made contiguous UTF-8 by `init`, so their bytes are read in place.
+    private let headers: [String]
+    private let pairs: [Pair]
 
     /// More cookies than this, or more bytes than `maximumBytes`, is refused (431): a browser sends far fewer,
     /// and the bound keeps a hostile header cheap. Ours at their largest (a session and 8 claims cookies of
@@ -16,34 +24,40 @@ struct CookieHeader: RequestCookies {
     /// Nil when the cookies exceed `maximumCount` or `maximumBytes`.
     init?(_ headers: [String]) {
         guard headers.reduce(0, { $0 + $1.utf8.count }) <= Self.maximumBytes else { return nil }
-        var pairs: [(name: Substring, value: Substring)] = []
+        var headers = headers
+        var pairs: [Pair] = []
         // Bytes, not Characters: splitting a String by Character runs grapheme breaking over every byte, which
-        // was a tenth of a check. Every delimiter is ASCII, so each cut is a valid String index.
-        for header in headers {
-            let bytes = header.utf8
-            var start = bytes.startIndex
-            while start < bytes.endIndex {
-                let end = bytes[start...].firstIndex(of: Self.semicolon) ?? bytes.endIndex
-                defer { start = end < bytes.endIndex ? bytes.index(after: end) : end }
-                guard start < end else { continue }
-                guard pairs.count < Self.maximumCount else { return nil }
-                guard let equals = bytes[start..<end].firstIndex(of: Self.equals) else { continue }
-                let nameStart = bytes[start..<equals].firstIndex { !Self.isBlank($0) } ?? equals
-                var valueStart = bytes.index(after: equals)
-                var valueEnd = end
-                while valueEnd > valueStart, Self.isBlank(bytes[bytes.index(before: valueEnd)]) {
-                    valueEnd = bytes.index(before: valueEnd)
+        // was a tenth of a check; and offsets into a buffer, not `Substring.UTF8View` indices, whose generic
+        // search was most of what remained.
+        for index in headers.indices {
+            let withinBounds = headers[index].withUTF8 { bytes in
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count, bytes[end] != Self.semicolon { end += 1 }
+                    defer { start = end + 1 }
+                    guard start < end else { continue }
+                    guard pairs.count < Self.maximumCount else { return false }
+                    var equals = start
+                    while equals < end, bytes[equals] != Self.equals { equals += 1 }
+                    guard equals < end else { continue }
+                    var nameStart = start
+                    while nameStart < equals, Self.isBlank(bytes[nameStart]) { nameStart += 1 }
+                    var valueStart = equals + 1
+                    var valueEnd = end
+                    while valueEnd > valueStart, Self.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+                    if valueEnd - valueStart >= 2, bytes[valueStart] == Self.quote, bytes[valueEnd - 1] == Self.quote {
+                        valueStart += 1
+                        valueEnd -= 1
+                    }
+                    guard nameStart < equals else { continue }
+                    pairs.append(Pair(header: index, name: nameStart..<equals, value: valueStart..<valueEnd))
                 }
-                if bytes.distance(from: valueStart, to: valueEnd) >= 2, bytes[valueStart] == Self.quote,
-                    bytes[bytes.index(before: valueEnd)] == Self.quote
-                {
-                    valueStart = bytes.index(after: valueStart)
-                    valueEnd = bytes.index(before: valueEnd)
-                }
-                guard nameStart < equals else { continue }
-                pairs.append((header[nameStart..<equals], header[valueStart..<valueEnd]))
+                return true
             }
+            guard withinBounds else { return nil }
         }
+        self.headers = headers
         self.pairs = pairs
     }
 
@@ -53,10 +67,27 @@ struct CookieHeader: RequestCookies {
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     func value(_ name: String) -> String? {
-        pairs.first { $0.name.utf8.elementsEqual(name.utf8) }.map { String($0.value) }
+        for pair in pairs where pair.name.count == name.utf8.count {
+            let found: String? = bytes(of: pair.header) { bytes in
+                guard bytes[pair.name].elementsEqual(name.utf8) else { return nil }
+                return String(decoding: bytes[pair.value], as: UTF8.self)
+            }
+            if let found { return found }
+        }
+        return nil
     }
 
     func names(withPrefix prefix: String) -> [String] {
-        pairs.filter { $0.name.hasPrefix(prefix) }.map { String($0.name) }
+        pairs.compactMap { pair in
+            bytes(of: pair.header) { bytes in
+                let name = bytes[pair.name]
+                return name.starts(with: prefix.utf8) ? String(decoding: name, as: UTF8.self) : nil
+            }
+        }
+    }
+
+    private func bytes<Result>(of header: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = headers[header].utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(headers[header].utf8).withUnsafeBufferPointer(body)
     }
 }

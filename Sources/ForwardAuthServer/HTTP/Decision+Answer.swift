@@ -55,11 +55,25 @@ extension [(name: String, value: String)] {
 }
 
 extension SetCookie {
-    /// The `Set-Cookie` value, formatted by Hummingbird's `Cookie`.
+    /// The `Set-Cookie` value, attributes in a fixed order (Hummingbird's `Cookie` kept them in a dictionary,
+    /// so their order changed from process to process, and building it was a tenth of a login redirect).
     var headerValue: String {
-        Cookie(
-            name: name, value: value, maxAge: maxAge, domain: domain, path: path, secure: secure, httpOnly: httpOnly,
-            sameSite: sameSiteLax ? .lax : .strict
-        ).description
+        var out = ""
+        out.reserveCapacity(name.utf8.count + value.utf8.count + (domain?.utf8.count ?? 0) + 64)
+        out += name
+        out += "="
+        out += value
+        out += "; Max-Age="
+        out += String(maxAge)
+        if let domain {
+            out += "; Domain="
+            out += domain
+        }
+        out += "; Path="
+        out += path
+        if secure { out += "; Secure" }
+        if httpOnly { out += "; HttpOnly" }
+        out += sameSiteLax ? "; SameSite=Lax" : "; SameSite=Strict"
+        return out
     }
 }

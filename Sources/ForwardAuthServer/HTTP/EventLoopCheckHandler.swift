@@ -19,7 +19,9 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var dates = HTTPDateCache()
     /// Requests handed on whose response has not ended. While there is one, later (pipelined) requests are
     /// handed on too: Hummingbird answers in order, and an answer from here would overtake its answer.
-    private var handedOn = 0
+    private(set) var handedOn = 0
+    /// Set by `CheckFastPathHandler` when it has judged the next request already and found it needs waiting.
+    var handOnNext = false
     /// Whether the body and end of the current request go on (handed on) or are dropped (answered here).
     private var handingOn = false
     /// Answers written since the last flush: flushed once per read batch, so pipelined checks share a syscall.
@@ -32,7 +34,9 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if handedOn == 0, Self.isAnswerable(head) {
+            let judged = handOnNext
+            handOnNext = false
+            if handedOn == 0, !judged, Self.isAnswerable(head) {
                 let exchange = endpoints.begin(
                     method: head.method.rawValue, target: head.uri, headers: NIORequestHeaders(headers: head.headers))
                 if exchange.isFinal {
@@ -75,7 +79,7 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func write(_ answer: Answer, to request: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.reserveCapacity(answer.headers.count + 3)
-        for header in answer.headers where Self.isSafeValue(header.value) {
+        for header in answer.headers where Answer.isSafeHeaderValue(header.value) {
             headers.add(name: header.name, value: header.value)
         }
         let bodyLength = answer.body.utf8.count
@@ -103,12 +107,6 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             context.close(promise: nil)
         }
-    }
-
-    /// Identity header values are built without CR, LF or NUL (claims are sanitized); this keeps a slip from
-    /// ever splitting a response. Hummingbird's writer has the same guarantee from HTTPTypes.
-    private static func isSafeValue(_ value: String) -> Bool {
-        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
     }
 }
 
