@@ -13,7 +13,9 @@ let rootIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent().d
 let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 /// One executable per target; each `main.swift` defines `LLVMFuzzerTestOneInput`.
-let fuzzTargets = ["FuzzSessionCookie", "FuzzForwardedRequest", "FuzzRuleParser", "FuzzCallback", "FuzzIniFile"]
+let fuzzTargets = [
+    "FuzzSessionCookie", "FuzzForwardedRequest", "FuzzRuleParser", "FuzzCallback", "FuzzIniFile", "FuzzRequestHead",
+]
 
 let package = Package(
     name: "forward-auth-fuzz",

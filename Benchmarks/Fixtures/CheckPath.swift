@@ -14,7 +14,7 @@ public struct CheckPath: Sendable {
 
     /// One request, as `Endpoints.begin` (the server) judges a `.check`: nil when the headers are malformed or
     /// the request is not a check (neither happens with the fixtures).
-    public func decide(headers: HeaderList, method: String, target: String, cookies: CookieList, now: Int64)
+    public func decide(headers: some RequestHeaders, method: String, target: String, cookies: CookieList, now: Int64)
         -> Decision?
     {
         let route = Route(

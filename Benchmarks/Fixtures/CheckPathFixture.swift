@@ -97,6 +97,12 @@ public enum CheckPathFixture {
     }
 
     /// The `Cookie` header of `cookies`, as the browser joins it.
+    /// The subrequest as Traefik writes it to the socket: request line, `headers`, empty line.
+    public static func requestBytes(_ headers: HeaderList) -> [UInt8] {
+        let fields = headers.fields.map { "\($0.name): \($0.value)\r\n" }.joined()
+        return Array("\(requestMethod) \(requestTarget) HTTP/1.1\r\n\(fields)\r\n".utf8)
+    }
+
     public static func cookieHeader(_ cookies: CookieList) -> String {
         cookies.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
     }

@@ -44,6 +44,19 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    let bytes = CheckPathFixture.requestBytes(headers)
+    guard case .complete(let head, _) = bytes.withUnsafeBytes({ RequestHead.read($0) }),
+        case .allow = checkPath.decide(headers: head, method: method, target: target, cookies: cookies, now: now)
+    else { fatalError("the fixture request's bytes no longer read as an allowed check") }
+
+    Benchmark("RequestHead.read (Traefik's subrequest bytes)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(bytes.withUnsafeBytes { RequestHead.read($0) })
+        }
+    }
+
+    // The cookie value repeats, so after the first iteration this is `OpenedSessions`' lookup, as for a
+    // browser's every request after its first; a first open is `Sealer.open` (about 2.9 µs, docs/benchmarks.md).
     Benchmark("SessionCookies.session (valid cookie)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(gatekeeper.sessions.session(from: cookies, now: now))
@@ -59,6 +72,13 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Gatekeeper.check whole decision (valid cookie)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(checkPath.decide(headers: headers, method: method, target: target, cookies: cookies, now: now))
+        }
+    }
+
+    Benchmark("whole decision from the socket's bytes (valid cookie)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            guard case .complete(let head, _) = bytes.withUnsafeBytes({ RequestHead.read($0) }) else { continue }
+            blackHole(checkPath.decide(headers: head, method: method, target: target, cookies: cookies, now: now))
         }
     }
 

@@ -137,6 +137,25 @@ import Testing
         #expect(try handedOn(channel).isEmpty)
     }
 
+    /// A Bearer token verified before is answered here; another token still goes on to be verified.
+    @Test func aKnownBearerTokenIsAnsweredHere() throws {
+        let endpoints = Endpoints.withLoadedProvider(
+            knownBearer: ("known.token.value", Identity(email: "robot@example.com", displayName: "Robot", groups: [])))
+        let channel = EmbeddedChannel()
+        let checks = EventLoopCheckHandler(endpoints: endpoints)
+        try channel.pipeline.syncOperations.addHandlers([
+            CheckFastPathHandler(endpoints: endpoints, checks: checks), HTTPResponseEncoder(),
+            ByteToMessageHandler(HTTPRequestDecoder()), checks,
+        ])
+        try send(Self.check(extra: "Authorization: Bearer known.token.value\r\n"), to: channel)
+        let answered = try answers(from: channel)
+        #expect(answered.map(\.status) == [200])
+        #expect(answered.first?.values("X-Forwarded-User") == ["robot@example.com"])
+        try send(Self.check(extra: "Authorization: Bearer other.token.value\r\n"), to: channel)
+        #expect(try answers(from: channel).isEmpty)
+        #expect(try handedOn(channel).count == 1)
+    }
+
     @Test(arguments: [
         ("a probe (not forwarded)", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
         ("HEAD", "HEAD / HTTP/1.1\r\nX-Forwarded-Host: app.example.com\r\n\r\n"),

@@ -197,12 +197,14 @@ import Testing
 
 extension Endpoints {
     /// `Configuration.testing()` with a provider whose discovery is loaded.
-    static func withLoadedProvider() -> Endpoints {
+    /// - Parameter knownBearer: a Bearer token the provider verified before, and whose it is.
+    static func withLoadedProvider(knownBearer: (token: String, identity: Identity)? = nil) -> Endpoints {
         let configuration = Configuration.testing()
         let gatekeeper = Gatekeeper(configuration)
         return Endpoints(
             gatekeeper: gatekeeper,
-            loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: LoadedProvider()),
+            loginFlow: LoginFlow(
+                configuration, gatekeeper: gatekeeper, provider: LoadedProvider(knownBearer: knownBearer)),
             random: SystemRandomSource(), clock: { Int64(Date().timeIntervalSince1970) },
             logger: Logger(label: "test"), paths: Route.Paths(urlPath: "/_oauth"), metrics: ForwardAuthMetrics())
     }
@@ -210,6 +212,12 @@ extension Endpoints {
 
 /// A provider whose discovery is loaded: login starts need no task.
 private struct LoadedProvider: IdentityProviderClient {
+    let knownBearer: (token: String, identity: Identity)?
+
+    func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
+        knownBearer.flatMap { $0.token == idToken ? $0.identity : nil }
+    }
+
     func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
         -> String
     { "https://dex.example.com/dex/auth?state=\(state)" }

@@ -21,6 +21,11 @@ public protocol IdentityProviderClient: Sendable {
     /// nonce, with trusted audiences allowed in `azp`. Never waits for the network (cached keys only).
     func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity
 
+    /// `verifyBearerToken` for a token that verified before under the keys still loaded, if it is still within
+    /// its times; nil when it must be verified (again). Lets the event loop answer an API client's repeated
+    /// token.
+    func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity?
+
     /// Where to send the browser to end the provider's session, if it offers one (released Dex does not).
     func endSessionEndpoint() async -> String?
 }
@@ -30,6 +35,9 @@ extension IdentityProviderClient {
     public func authorizationURLWithoutWaiting(
         state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) -> String? { nil }
+
+    /// A client that keeps no verified tokens: every Bearer token is verified.
+    public func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? { nil }
 }
 
 /// Who the provider says the user is, after every claim was checked.

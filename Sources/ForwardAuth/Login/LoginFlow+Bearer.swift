@@ -8,15 +8,28 @@ extension LoginFlow {
         _ token: String, for request: ForwardedRequest, policy: AccessPolicy, now: Int64, logger: Logger
     ) async -> Decision {
         do {
-            let identity = try await provider.verifyBearerToken(token, now: now)
-            let headers = gatekeeper.identityHeaders
-            let principal = Principal(
-                email: identity.email, groups: identity.groups, claims: headers.keptClaims(of: identity.claims),
-                idToken: headers.tokenForwarding == nil ? nil : token)
-            return gatekeeper.authorize(principal, request: request, policy: policy)
+            return authorize(try await provider.verifyBearerToken(token, now: now), token, request, policy)
         } catch {
             logger.info("bearer token refused", metadata: ["reason": "\(error.description)"])
             return .unauthenticated(reason: "invalid bearer token")
         }
+    }
+
+    /// `verifyBearer` without waiting, for a token verified before (see `IdentityProviderClient`); nil when it
+    /// must be verified.
+    public func verifyBearerWithoutWaiting(
+        _ token: String, for request: ForwardedRequest, policy: AccessPolicy, now: Int64
+    ) -> Decision? {
+        provider.verifiedBearerTokenWithoutWaiting(token, now: now).map { authorize($0, token, request, policy) }
+    }
+
+    private func authorize(_ identity: Identity, _ token: String, _ request: ForwardedRequest, _ policy: AccessPolicy)
+        -> Decision
+    {
+        let headers = gatekeeper.identityHeaders
+        let principal = Principal(
+            email: identity.email, groups: identity.groups, claims: headers.keptClaims(of: identity.claims),
+            idToken: headers.tokenForwarding == nil ? nil : token)
+        return gatekeeper.authorize(principal, request: request, policy: policy)
     }
 }

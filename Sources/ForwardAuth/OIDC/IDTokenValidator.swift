@@ -79,6 +79,14 @@ public struct IDTokenValidator: Sendable {
         return party
     }
 
+    /// Whether claims that verified at some time are still within their times at `now`: the checks of
+    /// `validate` that depend on the clock, with the same leeway.
+    public func isCurrent(_ claims: IDTokenClaims, now: Date) -> Bool {
+        now.timeIntervalSince(claims.expiresAt) < leeway
+            && (claims.notBefore.map { $0.timeIntervalSince(now) <= leeway } ?? true)
+            && (claims.issuedAt.map { $0.timeIntervalSince(now) <= leeway } ?? true)
+    }
+
     func checkExpiration(_ value: ClaimValue?, now: Date) throws(IDTokenError) -> Date {
         guard let seconds = value?.numberValue else { throw .expirationMissing }
         let expiresAt = Date(timeIntervalSince1970: seconds)

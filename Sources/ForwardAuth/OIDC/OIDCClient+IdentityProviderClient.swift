@@ -40,15 +40,25 @@ extension OIDCClient: IdentityProviderClient {
     }
 
     public func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+        // Read before verifying: keys replaced meanwhile leave the entry stale, never wrongly current.
+        let keySet = currentKeySet
         do {
             let claims = try await verifyCached(
                 idToken: idToken, policy: .bearer(trustedAudiences: settings.trustedAudiences),
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
+            verifiedBearers.remember(claims, for: idToken, keySet: keySet)
             return Identity(claims)
         } catch {
             throw LoginError(
                 error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
         }
+    }
+
+    public nonisolated func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
+        guard let claims = verifiedBearers.claims(for: idToken, keySet: currentKeySet),
+            validator.isCurrent(claims, now: Date(timeIntervalSince1970: TimeInterval(now)))
+        else { return nil }
+        return Identity(claims)
     }
 
     public func endSessionEndpoint() async -> String? {

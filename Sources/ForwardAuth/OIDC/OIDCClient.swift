@@ -16,7 +16,7 @@ import Synchronization
 public actor OIDCClient {
     public nonisolated let settings: OIDCClientSettings
     private let transport: any HTTPTransport
-    private let validator: IDTokenValidator
+    nonisolated let validator: IDTokenValidator
     private let observer: (any OIDCClientObserver)?
 
     /// The provider's discovery document, once loaded (the last good one is kept through outages).
@@ -29,7 +29,14 @@ public actor OIDCClient {
     /// What the client knows about the provider, for `/readyz` and metrics.
     public private(set) var status = ProviderStatus()
 
-    private var keys: SigningKeys?
+    private var keys: SigningKeys? {
+        didSet { keySets.withLock { $0 += 1 } }
+    }
+    /// Counts key sets loaded: a verified Bearer token counts only under the key set it was verified with.
+    private nonisolated let keySets = Mutex(0)
+    nonisolated var currentKeySet: Int { keySets.withLock { $0 } }
+    /// Bearer tokens that verified, for `verifiedBearerTokenWithoutWaiting`.
+    nonisolated let verifiedBearers = VerifiedTokens()
     /// When the last JWKS fetch started; an unknown `kid` refetches only `keyRefetchInterval` after it.
     private var lastKeyFetchAt: Date?
     /// The JWKS fetch in flight, if any: concurrent callers wait for it instead of fetching again.

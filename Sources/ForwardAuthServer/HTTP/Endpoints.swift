@@ -66,6 +66,11 @@ struct Endpoints: Sendable {
         case .callback, .logout, .startLogin:
             break
         }
+        if case .verifyBearer(let token, let policy) = exchange.decision,
+            let verified = loginFlow.verifyBearerWithoutWaiting(token, for: forwarded, policy: policy, now: now)
+        {
+            exchange.decision = verified
+        }
         return exchange
     }
 
