@@ -93,7 +93,7 @@ public struct RequestHead: RequestHeaders {
         let count = head.count
         // Request line.
         let methodStart = index
-        while index < count, isTokenByte(head[index]) { index += 1 }
+        while index < count, HTTPToken.isTokenByte(head[index]) { index += 1 }
         guard index > methodStart, index - methodStart <= 32, index < count, head[index] == 0x20 else { return nil }
         let methodEnd = index
         index += 1
@@ -121,7 +121,7 @@ public struct RequestHead: RequestHeaders {
             }
             guard fields.count < maxFields else { return nil }
             let nameStart = index
-            while index < count, isTokenByte(head[index]) { index += 1 }
+            while index < count, HTTPToken.isTokenByte(head[index]) { index += 1 }
             // No whitespace before the colon (RFC 9112 §5.1), no empty name; a leading space is obs-fold.
             guard index > nameStart, index < count, head[index] == 0x3A else { return nil }
             let nameEnd = index
@@ -150,16 +150,6 @@ public struct RequestHead: RequestHeaders {
             method: String(decoding: UnsafeRawBufferPointer(rebasing: head[methodStart..<methodEnd]), as: UTF8.self),
             target: String(decoding: UnsafeRawBufferPointer(rebasing: head[targetStart..<targetEnd]), as: UTF8.self),
             minorVersion: minorVersion, bytes: Array(head), fields: fields)
-    }
-
-    /// RFC 9110 `tchar`.
-    @inline(__always)
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E: true
-        default: false
-        }
     }
 
     // MARK: - Fields

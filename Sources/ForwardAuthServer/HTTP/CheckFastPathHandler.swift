@@ -31,6 +31,8 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     private var searched = 0
     /// Everything goes on to the decoder from now on.
     private var handingOver = false
+    /// An answer here closed the connection: nothing after it is read.
+    private var closing = false
     private var needsFlush = false
     /// Whether bytes went on to the decoder in this read batch: only then do the handlers after this one need
     /// to hear that the batch is complete (skipping it for batches answered here saves a walk down the pipeline;
@@ -43,6 +45,7 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if closing { return }
         if handingOver { return context.fireChannelRead(data) }
         var buffer = unwrapInboundIn(data)
         if var pending = self.pending {
@@ -117,7 +120,7 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
         answer.writeHTTP1(
             into: &buffer, minorVersion: head.minorVersion, keepAlive: keepAlive, date: dates.current())
         guard keepAlive else {
-            handingOver = true  // nothing after a close is read
+            closing = true
             context.writeAndFlush(wrapOutbound(buffer), promise: nil)
             context.close(promise: nil)
             return false

@@ -3,8 +3,11 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers forwarded checks on the event loop, right after the HTTP/1 decoder, before Hummingbird sees them:
-/// no task hop, no conversion to HTTPTypes, no per-request logger. This is the check path's speed
-/// (docs/benchmarks.md): Hummingbird's own floor, an empty route, is below the throughput the check needs.
+/// no task hop, no conversion to HTTPTypes, no per-request logger (docs/benchmarks.md: Hummingbird's own floor,
+/// an empty route, is below the throughput the check needs). Most checks never reach it: `CheckFastPathHandler`
+/// answers Traefik's usual subrequest from the bytes; this answers the forwarded checks it hands over (a head
+/// outside its strict subset, a connection that had a body), and counts the requests Hummingbird still owes an
+/// answer, which both keep in order by.
 ///
 /// A request is answered here when it is forwarded (has `X-Forwarded-Host`), has no body, is not `HEAD`, and
 /// `Endpoints.begin` judged it finally. Everything else (probes, the callback, logout, Bearer tokens, logins
