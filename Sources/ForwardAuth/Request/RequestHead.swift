@@ -167,28 +167,23 @@ public struct RequestHead: RequestHeaders {
     }
 
     public func first(_ name: String) -> String? {
-        var found: Int?
-        forEachField(named: name) { index in
-            found = index
-            return false
-        }
-        return found.map { value(of: fields[$0]) }
+        index(named: name, last: false).map { value(of: fields[$0]) }
     }
 
     public func last(_ name: String) -> String? {
-        var found: Int?
-        forEachField(named: name) { index in
-            found = index
-            return true
-        }
-        return found.map { value(of: fields[$0]) }
+        index(named: name, last: true).map { value(of: fields[$0]) }
     }
 
     public func contains(_ name: String) -> Bool {
-        var found = false
-        forEachField(named: name) { _ in
-            found = true
-            return false
+        index(named: name, last: false) != nil
+    }
+
+    /// The first (or last) field named `name`.
+    private func index(named name: String, last: Bool) -> Int? {
+        var found: Int?
+        forEachField(named: name) { index in
+            found = index
+            return last
         }
         return found
     }

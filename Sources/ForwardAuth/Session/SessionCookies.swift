@@ -33,7 +33,7 @@ public struct SessionCookies: Sendable {
     public func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
         guard let value = cookies.value(settings.sessionName) else { return .missing }
         var session: Session
-        if let known = opened.session(for: value) {
+        if let known = opened.value(for: value) {
             session = known
         } else {
             guard let plaintext = sessionSealer.open(value), let decoded = Session(decoding: plaintext) else {

@@ -36,17 +36,17 @@ import Testing
     @Test func aValueOneByteOffIsAnotherValue() {
         let cache = OpenedSessions()
         cache.remember(sealing.session(), for: "v1.abcdef")
-        #expect(cache.session(for: "v1.abcdef") == sealing.session())
-        #expect(cache.session(for: "v1.abcdeg") == nil)
-        #expect(cache.session(for: "v1.abcde") == nil)
-        #expect(cache.session(for: "v1.abcdef ") == nil)
+        #expect(cache.value(for: "v1.abcdef") == sealing.session())
+        #expect(cache.value(for: "v1.abcdeg") == nil)
+        #expect(cache.value(for: "v1.abcde") == nil)
+        #expect(cache.value(for: "v1.abcdef ") == nil)
     }
 
     @Test func itStaysWithinItsCapacity() {
         let cache = OpenedSessions(capacity: 8)
         for index in 0..<100 { cache.remember(sealing.session(), for: "v1.\(index)") }
         #expect(cache.count == 8)
-        #expect(cache.session(for: "v1.99") == sealing.session())
+        #expect(cache.value(for: "v1.99") == sealing.session())
     }
 
     @Test func constantTimeEqualityComparesEveryByte() {
