@@ -99,6 +99,18 @@ def forward_auth_filtered(stack, provider, forward_auth_bin):
 
 
 @pytest.fixture(scope="session")
+def forward_auth_headers(stack, provider, forward_auth_bin):
+    """Sends the upstream-only headers (impersonation, X-Id-Token, X-Auth-Request-Groups); see harness/stack.py."""
+    return stack.start_forward_auth_headers()
+
+
+@pytest.fixture(scope="session")
+def forward_auth_prefix(stack, provider, forward_auth_bin):
+    """Started with --trust-forwarded-prefix; see harness/stack.py."""
+    return stack.start_forward_auth_prefix()
+
+
+@pytest.fixture(scope="session")
 def nginx(stack, app, forward_auth, forward_auth_filtered):
     return stack.start_nginx()
 

@@ -63,7 +63,7 @@ public func buildApplication(
     let endpoints = Endpoints(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
         random: random, clock: clock, logger: logger, paths: Route.Paths(urlPath: configuration.urlPath),
-        metrics: metrics)
+        metrics: metrics, trustForwardedPrefix: configuration.trustForwardedPrefix)
     let responder = ForwardAuthResponder(
         endpoints: endpoints, providerStatus: provider, servesMetrics: configuration.metricsAddress == nil)
     return Application(

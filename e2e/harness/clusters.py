@@ -104,11 +104,13 @@ def caddyfile(port: int, upstream: int, sites: list[Site], state_dir: Path) -> s
     out = ["{", "\tadmin off", "\tauto_https off", "\tgrace_period 200ms",
            f"\tstorage file_system {{\n\t\troot {state_dir}\n\t}}", "}", ""]
     for s in sites:
-        out += [f"http://{s.host}:{port} {{", f"\tbind {LOOPBACK}", "\troute {"]
-        # Each instance's callback, login start and logout, the longest path first (`/_oauth*` would also
-        # match `/_oauth_kommander`; a `route` block keeps this order).
-        oauth = sorted([(s.url_path, s.auth_port)] + [(p, fa) for _, p, fa in s.parts], key=lambda x: -len(x[0]))
-        out += [f"\t\treverse_proxy {path}* {LOOPBACK}:{fa}" for path, fa in oauth]
+        out += [f"http://{s.host}:{port} {{", f"\tbind {LOOPBACK}"]
+        # Each instance's callback, logout and login start, each path exact (the documented wiring: nothing else
+        # under its url-path reaches forward-auth directly).
+        oauth = [(s.url_path, s.auth_port)] + [(p, fa) for _, p, fa in s.parts]
+        out += [f"\t@fa_endpoints_{i} path {path} {path}/logout {path}/start" for i, (path, _) in enumerate(oauth)]
+        out += ["\troute {", "\t\trequest_header -X-Forwarded-Prefix", "\t\trequest_header -X-Forwarded-User"]
+        out += [f"\t\treverse_proxy @fa_endpoints_{i} {LOOPBACK}:{fa}" for i, (_, fa) in enumerate(oauth)]
         for prefix, _, fa in s.parts:
             out.append(f"\t\troute {prefix}* {{")
             out += _forward_auth_block(fa, upstream, "\t\t\t")

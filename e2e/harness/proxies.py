@@ -1,6 +1,17 @@
 """Debian's Caddy (forward_auth, the Traefik ForwardAuth look-alike) and nginx (auth_request) in front of the app.
 
 Both listen on 127.0.0.1 only, with configs, state and logs under the run's directory.
+
+The documented wiring (issue 14), in both:
+  - the auth subrequest goes to forward-auth's `/` (request line `/`, with X-Forwarded-Uri): the only request that
+    may be answered with the upstream-only headers (the service account's Authorization, Impersonate-*, the
+    forwarded ID token, claim headers);
+  - only the paths a browser must reach go to forward-auth directly, each exactly: `/_oauth` (callback),
+    `/_oauth/logout`, `/_oauth/start` (nginx's login start);
+  - a client-sent X-Forwarded-Prefix is stripped (towards forward-auth and the app), and so are client-sent identity
+    headers the app could trust (X-Forwarded-User, Impersonate-*, the claim and token headers).
+`CaddySite(oauth_route="dkp")` instead replays the route of DKP's traefik-forward-auth chart 0.3.10: the whole
+`/_oauth*` prefix goes through the forward-auth middleware and then to the forward-auth Service itself.
 """
 from __future__ import annotations
 
@@ -14,16 +25,40 @@ CADDY_BIN = "/usr/bin/caddy"
 NGINX_BIN = "/usr/sbin/nginx"
 
 
+# Identity headers a client must never be able to send to the app itself (each proxy overwrites or removes them);
+# Caddy removes `Impersonate-*` with one wildcard (Caddy 2.6.2 supports it), nginx names each.
+CLIENT_IDENTITY_HEADERS = ("X-Forwarded-User", "Impersonate-User", "Impersonate-Group", "Impersonate-Uid",
+                           "X-Id-Token", "X-Auth-Request-Groups")
+# What forward-auth serves to the browser directly on every protected host, each path exact.
+FA_BROWSER_PATHS = ("/_oauth", "/_oauth/logout", "/_oauth/start")
+
+
 @dataclass
 class CaddySite:
     host: str                         # e.g. app1.apps.localhost (the port is the Caddy port)
     upstream_port: int                # the app
     auth_port: int | None = None      # forward-auth; None = no auth at all
     auth_uri: str = "/"               # forward_auth `uri`
-    oauth_port: int | None = None     # who serves /_oauth* on this host (default: auth_port)
-    route_oauth: bool = True          # route /_oauth* (callback, start, logout) to forward-auth
+    oauth_port: int | None = None     # who serves the /_oauth endpoints on this host (default: auth_port)
+    route_oauth: bool = True          # route the /_oauth endpoints (callback, start, logout) to forward-auth
     copy_headers: list[str] = field(default_factory=lambda: ["X-Forwarded-User"])
     respond: str | None = None        # a fixed answer instead of an upstream (e.g. a "foreign" host)
+    # "exact": the documented wiring (FA_BROWSER_PATHS, each exact, straight to forward-auth);
+    # "dkp": DKP chart 0.3.10's route (the whole /_oauth* prefix through forward_auth, then to forward-auth).
+    oauth_route: str = "exact"
+    # Strip client-sent X-Forwarded-Prefix and identity headers at the top of the route (the documented wiring;
+    # the DKP replay keeps what a plain route does).
+    strip_client_headers: bool = True
+
+
+def _caddy_strip_lines(s: CaddySite) -> list[str]:
+    names = ["X-Forwarded-Prefix", "X-Forwarded-User", "Impersonate-*"]
+    # The copied headers too, but not Authorization: a client's own bearer token is for forward-auth to judge.
+    for h in list(CLIENT_IDENTITY_HEADERS) + s.copy_headers:
+        if h.lower() != "authorization" and not h.lower().startswith("impersonate-") and \
+                h.lower() not in {n.lower() for n in names}:
+            names.append(h)
+    return [f"\t\trequest_header -{n}" for n in names]
 
 
 def caddyfile(port: int, sites: list[CaddySite], state_dir: Path) -> str:
@@ -36,23 +71,31 @@ def caddyfile(port: int, sites: list[CaddySite], state_dir: Path) -> str:
         "",
     ]
     for s in sites:
+        assert s.oauth_route in ("exact", "dkp"), s.oauth_route
         out.append(f"http://{s.host}:{port} {{")
         out.append(f"\tbind {LOOPBACK}")
         if s.respond is not None:
             out.append(f'\trespond "{s.respond}" 200')
             out.append("}")
             continue
-        out.append("\troute {")
         oauth = (s.oauth_port or s.auth_port) if s.route_oauth else None
-        if oauth:
-            # The callback, the login start and the logout of this host go to forward-auth itself.
-            out.append(f"\t\treverse_proxy /_oauth* {LOOPBACK}:{oauth}")
+        if oauth and s.oauth_route == "exact":
+            out.append(f"\t@fa_endpoints path {' '.join(FA_BROWSER_PATHS)}")
+        out.append("\troute {")
+        if s.strip_client_headers:
+            out += _caddy_strip_lines(s)
+        if oauth and s.oauth_route == "exact":
+            # The callback, the login start and the logout of this host go to forward-auth itself; nothing else.
+            out.append(f"\t\treverse_proxy @fa_endpoints {LOOPBACK}:{oauth}")
         if s.auth_port:
             out.append(f"\t\tforward_auth {LOOPBACK}:{s.auth_port} {{")
             out.append(f"\t\t\turi {s.auth_uri}")
             if s.copy_headers:
                 out.append(f"\t\t\tcopy_headers {' '.join(s.copy_headers)}")
             out.append("\t\t}")
+        if oauth and s.oauth_route == "dkp":
+            # DKP: an Ingress for the /_oauth prefix with the forward-auth middleware, to the forward-auth Service.
+            out.append(f"\t\treverse_proxy /_oauth* {LOOPBACK}:{oauth}")
         out.append(f"\t\treverse_proxy {LOOPBACK}:{s.upstream_port}")
         out.append("\t}")
         out.append("}")
@@ -98,7 +141,7 @@ class Caddy:
 class NginxSite:
     host: str
     upstream_port: int
-    auth_port: int          # forward-auth: /_oauth/auth is the auth_request target, /_oauth* is proxied to it
+    auth_port: int          # forward-auth: its `/` is the auth_request target, FA_BROWSER_PATHS are proxied to it
     pass_headers: tuple[str, ...] = ()  # further identity headers copied from the auth answer to the upstream
 
 
@@ -107,41 +150,47 @@ def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path
            "\t\t\tproxy_set_header X-Forwarded-Proto $scheme;\n"
            "\t\t\tproxy_set_header X-Forwarded-Host $http_host;\n"
            "\t\t\tproxy_set_header X-Forwarded-Uri $request_uri;\n"
-           "\t\t\tproxy_set_header X-Forwarded-For $remote_addr;\n")
+           "\t\t\tproxy_set_header X-Forwarded-For $remote_addr;\n"
+           # A header set to "" is not sent: the client's X-Forwarded-Prefix never reaches forward-auth.
+           "\t\t\tproxy_set_header X-Forwarded-Prefix \"\";\n")
     servers = []
     for s in sites:
         fa = f"http://{LOOPBACK}:{s.auth_port}"
         copied = "".join(
             f"\t\t\tauth_request_set $fa_{i} $upstream_http_{h.lower().replace('-', '_')};\n"
             f"\t\t\tproxy_set_header {h} $fa_{i};\n" for i, h in enumerate(s.pass_headers))
+        # Client-sent identity headers the app could trust: removed unless overwritten with the auth answer's.
+        passed = {h.lower() for h in s.pass_headers} | {"x-forwarded-user"}
+        cleared = "".join(f'\t\t\tproxy_set_header {h} "";\n'
+                          for h in CLIENT_IDENTITY_HEADERS if h.lower() not in passed)
+        endpoints = "".join(f"""
+		location = {path} {{
+			proxy_pass {fa};
+			proxy_set_header Host $http_host;
+{fwd}		}}""" for path in FA_BROWSER_PATHS)
         servers.append(f"""
 	server {{
 		listen {LOOPBACK}:{port};
 		server_name {s.host};
 
-		# The auth subrequest: forward-auth answers 200 / 401 / 403 here, never a redirect.
+		# The auth subrequest, to forward-auth's `/` (the URI part replaces the location: request line `/`).
+		# X-Forward-Auth-Redirect off: 200 / 401 / 403, never a redirect (nginx would turn that into a 500).
 		location = /_forward_auth_check {{
 			internal;
-			proxy_pass {fa}/_oauth/auth;
+			proxy_pass {fa}/;
 			proxy_pass_request_body off;
 			proxy_set_header Content-Length "";
+			proxy_set_header X-Forward-Auth-Redirect off;
 {fwd}		}}
 
-		# Callback, login start and logout of this host.
-		location = /_oauth {{
-			proxy_pass {fa};
-			proxy_set_header Host $http_host;
-{fwd}		}}
-		location /_oauth/ {{
-			proxy_pass {fa};
-			proxy_set_header Host $http_host;
-{fwd}		}}
+		# Callback, logout and login start of this host, each exact: nothing else reaches forward-auth directly.{endpoints}
 
 		location / {{
 			auth_request /_forward_auth_check;
 			auth_request_set $forward_auth_user $upstream_http_x_forwarded_user;
 			proxy_set_header X-Forwarded-User $forward_auth_user;
-{copied}			proxy_set_header Host $http_host;
+{copied}{cleared}			proxy_set_header X-Forwarded-Prefix "";
+			proxy_set_header Host $http_host;
 			error_page 401 = @login;
 			proxy_pass http://{LOOPBACK}:{s.upstream_port};
 		}}

@@ -11,6 +11,14 @@ Host names (all under `*.localhost`, which Chromium resolves to 127.0.0.1; the p
   nginx.apps.localhost       nginx auth_request -> forward-auth "main" -> app
   filtered.apps.localhost    nginx auth_request -> forward-auth "filtered" (groups-filter, claim-header) -> app
   rp.localhost               the app itself, as the redirect URI for the provider-only test
+The upstream-only headers (issue 14; tests/test_upstream_only_headers.py), forward-auth "headers" (impersonation
+with a service-account token, the ID token in X-Id-Token, X-Auth-Request-Groups, a rule allowing /public):
+  headers.apps.localhost        Caddy, the documented wiring -> forward-auth "headers" -> app
+  headers-nginx.apps.localhost  nginx, the documented wiring -> forward-auth "headers" -> app
+  dkp.apps.localhost            Caddy replaying DKP chart 0.3.10's route: /_oauth* through forward_auth, then to
+                                forward-auth "headers" itself; everything else through forward_auth to the app
+  prefix.apps.localhost         Caddy -> forward-auth "prefix" (--trust-forwarded-prefix, the /public rule) -> app
+  prefix-nginx.apps.localhost   nginx -> forward-auth "prefix" -> app
 The multi-cluster scenarios run their own forward-auth instances behind a Caddy of their own on `Ports.clusters`;
 their host names are in harness/clusters.py.
 """
@@ -36,6 +44,15 @@ FILTERED_HOST = "filtered.apps.localhost"
 FILTERED_GROUPS = "devs|ops"  # the groups-filter of forward-auth "filtered"
 FOREIGN = "evil.localhost"
 RP = "rp.localhost"
+HEADERS_CADDY, HEADERS_NGINX = "headers.apps.localhost", "headers-nginx.apps.localhost"
+DKP_REPLAY = "dkp.apps.localhost"
+PREFIX_CADDY, PREFIX_NGINX = "prefix.apps.localhost", "prefix-nginx.apps.localhost"
+# What forward-auth "headers" answers an auth subrequest with, for the upstream only (besides X-Forwarded-User),
+# and what the proxies in front of it copy to the app.
+UPSTREAM_ONLY_HEADERS = ("Authorization", "Impersonate-User", "Impersonate-Group", "X-Id-Token",
+                         "X-Auth-Request-Groups")
+HEADERS_COPIED = ["X-Forwarded-User", *UPSTREAM_ONLY_HEADERS]
+PUBLIC_RULE = ["--rule.public.action=allow", "--rule.public.rule=PathPrefix(`/public`)"]
 SHORT_LIFETIME = 4  # seconds
 
 APP_SCRIPT = Path(__file__).with_name("app.py")
@@ -63,6 +80,8 @@ class Ports:
     fa_short: int
     fa_mixup: int
     fa_filtered: int
+    fa_headers: int
+    fa_prefix: int
     clusters: int  # the Caddy of the multi-cluster scenarios (harness/clusters.py)
 
     @classmethod
@@ -94,6 +113,9 @@ class Stack:
         self.caddy: Caddy | None = None
         self.nginx: Nginx | None = None
         self.mixup_discovery = self.run_dir / "mixup-discovery.json"
+        # The service-account token forward-auth "headers" sends upstream: fake, and easy to find in any answer.
+        self.sa_token = "sa-token-" + secrets.token_hex(16)
+        self.sa_token_path = self.run_dir / "sa-token"
 
     # ---- addresses -------------------------------------------------------------------------------------------
     @property
@@ -115,7 +137,9 @@ class Stack:
 
     def redirect_uris(self) -> list[str]:
         uris = [f"http://{h}:{self.ports.caddy}/_oauth" for h in (APP1, APP2, SHORT, MIXUP)]
-        uris += [f"http://{h}:{self.ports.nginx}/_oauth" for h in (NGINX_HOST, FILTERED_HOST)]
+        uris += [f"http://{h}:{self.ports.caddy}/_oauth" for h in (HEADERS_CADDY, DKP_REPLAY, PREFIX_CADDY)]
+        uris += [f"http://{h}:{self.ports.nginx}/_oauth" for h in (NGINX_HOST, FILTERED_HOST, HEADERS_NGINX,
+                                                                   PREFIX_NGINX)]
         uris.append(self.rp_redirect_uri())
         uris += clusters.redirect_uris(self.ports.clusters)
         return uris
@@ -168,6 +192,31 @@ class Stack:
                                          "--groups-filter", FILTERED_GROUPS,
                                          "--claim-header", "X-Auth-Request-Groups=groups"])
 
+    def start_forward_auth_headers(self) -> ForwardAuth:
+        """Sends every upstream-only header: impersonation with the fake service-account token in `sa_token_path`,
+        the ID token in X-Id-Token, the groups in X-Auth-Request-Groups; allows /public to anyone; does not trust
+        X-Forwarded-Prefix (the default). Cookies on apps.localhost, named apart from "main"'s."""
+        self.sa_token_path.write_text(self.sa_token + "\n")
+        self.sa_token_path.chmod(0o600)
+        return self._forward_auth("headers", self.ports.fa_headers, self.provider.issuer(), secrets.token_urlsafe(32),
+                                  cookie_domain=COOKIE_DOMAIN,
+                                  extra=["--cookie-name", "_fa_headers", "--csrf-cookie-name", "_fa_headers_csrf",
+                                         "--claims-session-name", "_fa_headers_claims",
+                                         "--user-cookie-name", "_fa_headers_name",
+                                         "--enable-impersonation",
+                                         "--service-account-token-path", str(self.sa_token_path),
+                                         "--forward-token-header-name", "X-Id-Token",
+                                         "--claim-header", "X-Auth-Request-Groups=groups", *PUBLIC_RULE])
+
+    def start_forward_auth_prefix(self) -> ForwardAuth:
+        """Trusts X-Forwarded-Prefix (--trust-forwarded-prefix) and allows /public: a client's prefix /public
+        would open any path, were the proxies to let it through. Host-only cookies of its own."""
+        return self._forward_auth("prefix", self.ports.fa_prefix, self.provider.issuer(), secrets.token_urlsafe(32),
+                                  extra=["--cookie-name", "_fa_prefix", "--csrf-cookie-name", "_fa_prefix_csrf",
+                                         "--claims-session-name", "_fa_prefix_claims",
+                                         "--user-cookie-name", "_fa_prefix_name", "--trust-forwarded-prefix",
+                                         *PUBLIC_RULE])
+
     def caddy_sites(self) -> list[CaddySite]:
         p = self.ports
         return [
@@ -177,6 +226,10 @@ class Stack:
             CaddySite(MIXUP, p.app, p.fa_mixup),
             CaddySite(OPEN, p.app, p.app, auth_uri="/_allow", route_oauth=False),
             CaddySite(FOREIGN, p.app, respond="foreign host: not protected by forward-auth"),
+            CaddySite(HEADERS_CADDY, p.app, p.fa_headers, copy_headers=list(HEADERS_COPIED)),
+            CaddySite(DKP_REPLAY, p.app, p.fa_headers, copy_headers=list(HEADERS_COPIED), oauth_route="dkp",
+                      strip_client_headers=False),
+            CaddySite(PREFIX_CADDY, p.app, p.fa_prefix),
         ]
 
     def start_caddy(self, sites: list[CaddySite] | None = None) -> Caddy:
@@ -187,7 +240,9 @@ class Stack:
     def start_nginx(self) -> Nginx:
         sites = [NginxSite(NGINX_HOST, self.ports.app, self.ports.fa_main),
                  NginxSite(FILTERED_HOST, self.ports.app, self.ports.fa_filtered,
-                           pass_headers=("X-Auth-Request-Groups",))]
+                           pass_headers=("X-Auth-Request-Groups",)),
+                 NginxSite(HEADERS_NGINX, self.ports.app, self.ports.fa_headers, pass_headers=UPSTREAM_ONLY_HEADERS),
+                 NginxSite(PREFIX_NGINX, self.ports.app, self.ports.fa_prefix)]
         self.nginx = Nginx(self.run_dir / "nginx", self.log_dir, sites, self.ports.nginx)
         self.nginx.start()
         return self.nginx

@@ -1,17 +1,33 @@
-"""forward-auth behind nginx's auth_request: /_oauth/auth answers 200/401/403 (never a redirect, which nginx would
-turn into a 500), `error_page 401` sends the browser to /_oauth/start, and /_oauth* of the app host is proxied
-to forward-auth."""
+"""forward-auth behind nginx's auth_request: the auth subrequest goes to forward-auth's `/` with
+`X-Forward-Auth-Redirect: off`, which answers 200/401/403 (never a redirect, which nginx would turn into a 500);
+`error_page 401` sends the browser to /_oauth/start; only /_oauth, /_oauth/logout and /_oauth/start of the app host
+are proxied to forward-auth (harness/proxies.py)."""
 from __future__ import annotations
+
+import pytest
 
 from harness.identities import ALICE, DAVE
 from harness.stack import FILTERED_HOST, NGINX_HOST
 
 
-def test_auth_endpoint_answers_401_without_a_redirect(stack, forward_auth, client):
-    r = client.get(forward_auth.base + "/_oauth/auth", allow_redirects=False, headers={
+@pytest.mark.parametrize("path,extra", [
+    pytest.param("/", {"X-Forward-Auth-Redirect": "off"}, id="/ with X-Forward-Auth-Redirect off (the nginx wiring)"),
+    pytest.param("/_oauth/auth", {}, id="/_oauth/auth (kept for old configs)"),
+])
+def test_auth_endpoint_answers_401_without_a_redirect(stack, forward_auth, client, path, extra):
+    forwarded = {"Accept": "text/html", "X-Forwarded-Method": "GET", "X-Forwarded-Proto": "http",
+                 "X-Forwarded-Host": f"{NGINX_HOST}:{stack.ports.nginx}", "X-Forwarded-Uri": "/page"}
+    r = client.get(forward_auth.base + path, allow_redirects=False, headers={**forwarded, **extra})
+    assert r.status_code == 401, (r.status_code, r.headers)
+    assert "Location" not in r.headers, r.headers
+
+
+def test_without_the_header_the_check_at_root_still_redirects_a_browser(stack, forward_auth, client):
+    """What Traefik and Caddy want (and get): the same request without X-Forward-Auth-Redirect is a 302."""
+    r = client.get(forward_auth.base + "/", allow_redirects=False, headers={
         "Accept": "text/html", "X-Forwarded-Method": "GET", "X-Forwarded-Proto": "http",
         "X-Forwarded-Host": f"{NGINX_HOST}:{stack.ports.nginx}", "X-Forwarded-Uri": "/page"})
-    assert r.status_code == 401, (r.status_code, r.headers)
+    assert r.status_code == 302, (r.status_code, r.headers)
 
 
 def test_login_through_nginx_lands_on_the_app_which_sees_the_email(stack, app, caddy, forward_auth, nginx, browser):

@@ -13,6 +13,14 @@ private let gatekeepers = [
     FuzzFixtures.gatekeeper, FuzzFixtures.authHostGatekeeper, FuzzFixtures.authHostOnlyGatekeeper,
 ]
 private let paths = Route.Paths(urlPath: "/_oauth")
+/// The same deployment with upstream-only headers (impersonation, a claim header), which only an auth
+/// subrequest's answer may carry.
+private let upstreamGatekeeper = Gatekeeper(
+    settings: Gatekeeper.Settings(), rules: FuzzFixtures.ruleSet, sessions: FuzzFixtures.sessions,
+    access: AccessPolicy(),
+    identityHeaders: IdentityHeaders(
+        claimHeaders: [.init(header: "X-Groups", claim: "groups")],
+        impersonation: .init(groupPrefix: "oidc:", token: ServiceAccountToken("fuzz-service-account-token"))))
 
 /// libFuzzer calls this once before the first input: `FUZZ_MINT_SEEDS=<dir>` writes the minted seeds instead.
 @_cdecl("LLVMFuzzerInitialize")
@@ -34,6 +42,7 @@ public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     _ = Route(
         forwardedPath: headers.first("X-Forwarded-Uri").map(Route.path(of:)), requestLinePath: Route.path(of: target),
         paths: paths)
+    checkPrefixTrust(headers, method: method, target: target)
     let request: ForwardedRequest
     do {
         request = try ForwardedRequest(headers: headers, method: method, uri: target)
@@ -43,13 +52,54 @@ public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     }
     checkRequest(request)
     checkStable(request)
+    // An independent oracle: the request line is exactly `/` (a query may follow) and X-Forwarded-Uri is there.
+    let root = target == "/" || target.hasPrefix("/?")
+    invariant(
+        request.isAuthSubrequest == (root && headers.first("X-Forwarded-Uri") != nil),
+        "auth subrequest misjudged for the target \(target)")
     let cookies = CookieHeaderSplitter.cookies(headers.values("Cookie"))
     let client = ClientKind(accept: headers.first("Accept"))
     for gatekeeper in gatekeepers {
         checkDecision(
             gatekeeper.check(request, cookies: cookies, client: client, now: now), gatekeeper, request, cookies)
     }
+    checkUpstreamOnly(upstreamGatekeeper.check(request, cookies: cookies, client: client, now: now), request)
     return 0
+}
+
+/// Untrusted, a prefix changes nothing that is judged; trusted, a second value is refused.
+private func checkPrefixTrust(_ headers: HeaderList, method: String, target: String) {
+    let prefixes = headers.values("X-Forwarded-Prefix")
+    guard !prefixes.isEmpty else { return }
+    let without = HeaderList(headers.fields.filter { !$0.name.caseInsensitiveEquals("X-Forwarded-Prefix") })
+    let untrusted = try? ForwardedRequest(headers: headers, method: method, uri: target)
+    let plain = try? ForwardedRequest(headers: without, method: method, uri: target)
+    invariant((untrusted == nil) == (plain == nil), "an untrusted prefix changed whether the request parses")
+    if let untrusted, let plain {
+        invariant(untrusted.prefix.isEmpty, "an untrusted prefix was kept")
+        invariant(
+            untrusted.path == plain.path && untrusted.url == plain.url, "an untrusted prefix changed the judged path")
+        invariant(untrusted.ignoredPrefix, "an ignored prefix was not noted")
+    }
+    let trusted = try? ForwardedRequest(headers: headers, method: method, uri: target, trustPrefix: true)
+    if prefixes.count > 1 {
+        invariant(trusted == nil, "a trusted prefix sent twice was accepted")
+    } else if let trusted, let base = PathNormalizer.normalize(trusted.prefix), base != "/" {
+        // The URI's dot-segments never climb out of the prefix the proxy routed on.
+        let root = base.hasSuffix("/") ? String(base.dropLast()) : base
+        invariant(trusted.path == root || trusted.path.hasPrefix(root + "/"), "the URI climbed out of the prefix")
+    }
+}
+
+/// The service account's token, impersonation and claims only in the answer to a proxy's auth subrequest.
+private func checkUpstreamOnly(_ decision: Decision, _ request: ForwardedRequest) {
+    guard case .allow(let headers) = decision, !headers.isEmpty else { return }
+    let names = headers.map(\.name)
+    if request.isAuthSubrequest {
+        invariant(names.contains("Authorization"), "an auth subrequest's allow lacks the impersonation headers")
+    } else {
+        invariant(names == ["X-Forwarded-User"], "upstream-only headers for a request that is not an auth subrequest")
+    }
 }
 
 /// `Name: value`, blanks around the value dropped; a line without a colon is no field.

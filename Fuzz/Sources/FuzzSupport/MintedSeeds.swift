@@ -82,9 +82,19 @@ public enum MintedSeeds {
             X-Role: admin
             Cookie: theme=dark; \(cookie)
             """
+        // A signed-in browser asking for nginx's old check path directly: never an auth subrequest.
+        let direct = """
+            GET /_oauth/auth
+            X-Forwarded-Method: GET
+            X-Forwarded-Proto: https
+            X-Forwarded-Host: app.example.com
+            Accept: */*
+            Cookie: \(cookie)
+            """
         return [
             ("minted-traefik-session", Array(traefik.utf8)),
             ("minted-prefix-session", Array(prefixed.utf8)),
+            ("minted-direct-session", Array(direct.utf8)),
         ]
     }
 }

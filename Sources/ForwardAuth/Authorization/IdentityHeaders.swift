@@ -7,6 +7,11 @@
 /// - impersonation (COMPAT.md): `Authorization: Bearer <service-account token>`, `Impersonate-User: <email>`,
 ///   `Impersonate-Group: system:authenticated` and one `Impersonate-Group: <prefix><group>` per group.
 /// Control characters in a value become spaces: a claim can never split or forge a header.
+///
+/// All but the email headers are *upstream-only*: the service-account token grants whatever the chart's role
+/// grants (`impersonate`: one header away from `system:masters`), and claims and the ID token are for the app
+/// alone. They go only into the answer to a proxy's auth subrequest (`ForwardedRequest.isAuthSubrequest`), which
+/// the proxy copies upstream; an answer a client reads directly carries the email headers alone.
 public struct IdentityHeaders: Sendable {
     /// `claim-header HEADER=claim`.
     public struct ClaimHeader: Sendable, Hashable {
@@ -77,12 +82,21 @@ public struct IdentityHeaders: Sendable {
         case serviceAccountToken
     }
 
+    /// Whether any upstream-only header is configured (claim headers, a forwarded token, impersonation).
+    public var hasUpstreamOnlyHeaders: Bool {
+        !claimHeaders.isEmpty || tokenForwarding != nil || impersonation != nil
+    }
+
     /// The headers for `principal`, in a stable order.
-    public func headers(for principal: Principal) throws(Unavailable) -> [(name: String, value: String)] {
+    /// - Parameter upstreamOnly: include the upstream-only headers; only for a proxy's auth subrequest.
+    public func headers(for principal: Principal, upstreamOnly: Bool) throws(Unavailable)
+        -> [(name: String, value: String)]
+    {
         var headers: [(name: String, value: String)] = []
         headers.reserveCapacity(emailHeaderNames.count + claimHeaders.count + 2)
         let email = Self.headerSafe(principal.email)
         for name in emailHeaderNames { headers.append((name, email)) }
+        guard upstreamOnly else { return headers }
         for mapping in claimHeaders {
             let values: [String]?
             if mapping.claim == groupsClaim {

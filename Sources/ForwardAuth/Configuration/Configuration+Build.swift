@@ -66,6 +66,7 @@ extension Configuration {
         configuration.emailHeaderNames = reader.headerNames("email-header-names")
         configuration.claimHeaders = reader.claimHeaders(reserved: configuration.emailHeaderNames)
         configuration.skipAuthPreflight = reader.bool("skip-auth-preflight")
+        configuration.trustForwardedPrefix = reader.bool("trust-forwarded-prefix")
         configuration.groupsFilter = reader.groupsFilter()
         configuration.forwardTokenHeaderName = reader.headerNames("forward-token-header-name").first
         configuration.forwardTokenPrefix = reader.string("forward-token-prefix")

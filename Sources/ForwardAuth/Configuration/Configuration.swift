@@ -68,6 +68,9 @@ public struct Configuration: Sendable {
     /// `claim-header`: response headers carrying claims.
     public var claimHeaders: [IdentityHeaders.ClaimHeader] = []
     public var skipAuthPreflight = false
+    /// `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` takes part in what is judged. Off by default: a
+    /// client can send it, and it widens the judged path (`/public` + `/admin`).
+    public var trustForwardedPrefix = false
     /// `groups-filter` as given: nil, `auto` or a regex (checked at load).
     public var groupsFilter: String?
     public var forwardTokenHeaderName: String?

@@ -102,6 +102,11 @@ extension ConfigurationOption {
                 "Response header carrying an ID token claim, as HEADER=claim (repeatable or comma-separated); list values are joined with commas."
         ),
         .init(
+            "trust-forwarded-prefix", env: ["TRUST_FORWARDED_PREFIX"], kind: .bool, default: "false",
+            help:
+                "Judge X-Forwarded-Prefix + X-Forwarded-Uri (set it only when the proxy removes a client's X-Forwarded-Prefix: Traefik >= v2.11.14 / v3.2.1); off: the prefix is ignored."
+        ),
+        .init(
             "skip-auth-preflight", env: ["SKIP_AUTH_PREFLIGHT"], kind: .bool, default: "false",
             help: "Let CORS preflights (OPTIONS with Origin and Access-Control-Request-Method) pass without a session."),
         .init(

@@ -108,7 +108,8 @@ public struct Gatekeeper: Sendable {
             }
         }
         do {
-            return .allow(headers: try identityHeaders.headers(for: principal))
+            return .allow(
+                headers: try identityHeaders.headers(for: principal, upstreamOnly: request.isAuthSubrequest))
         } catch {
             return .unavailable(reason: "the service-account token for impersonation has not been read")
         }

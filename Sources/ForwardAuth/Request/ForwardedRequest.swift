@@ -2,7 +2,12 @@
 ///
 /// The judged URL is `<proto>://<host><prefix><uri>`. An absent header falls back to the subrequest's own
 /// request line (direct callbacks, logout and probes carry none); a malformed one is an error (400), never
-/// a guess. Of several `X-Forwarded-Prefix` values only the last — the one Traefik itself added — counts.
+/// a guess.
+///
+/// `X-Forwarded-Prefix` widens what is judged (`/public` + `/admin` is under `/public`), and nginx, Caddy and
+/// Traefik before v2.11.14 / v3.2.1 pass a client's value on. So it counts only when the operator says the proxy
+/// removes a client's (`trust-forwarded-prefix`), and then exactly one value is accepted; otherwise it is ignored
+/// for judging and for the return URL, and `ignoredPrefix` says one was sent.
 public struct ForwardedRequest: RuleRequest, Sendable {
     public enum Scheme: String, Sendable {
         case http, https
@@ -12,8 +17,15 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     public let method: String
     public let scheme: Scheme
     public let authority: Authority
-    /// The proxy's path prefix (`X-Forwarded-Prefix`), as sent; empty when none.
+    /// The proxy's path prefix (`X-Forwarded-Prefix`), as sent; empty when none or not trusted.
     public let prefix: String
+    /// An `X-Forwarded-Prefix` came and was ignored, since the prefix is not trusted.
+    public let ignoredPrefix: Bool
+    /// A proxy's auth subrequest: its own request-line path is exactly `/` and it carries `X-Forwarded-Uri`, the
+    /// address every documented Traefik, Caddy and nginx wiring calls and that no route a browser can reach sends
+    /// to us. Only its answer may carry upstream-only headers (`IdentityHeaders`): any other request reached us
+    /// straight from a client, who would read them.
+    public let isAuthSubrequest: Bool
     /// Path and query of the original request as sent (no fragment), without the prefix.
     public let uri: String
     /// Normalized `prefix + path`: what rules and authorization judge.
@@ -41,9 +53,10 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     ///   - headers: the subrequest's headers.
     ///   - method: the subrequest's own method (used when `X-Forwarded-Method` is absent).
     ///   - uri: the subrequest's own request target (used when `X-Forwarded-Uri` is absent).
-    public init(headers: some RequestHeaders, method requestMethod: String, uri requestURI: String)
-        throws(ForwardedRequestError)
-    {
+    ///   - trustPrefix: `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` is judged (else ignored).
+    public init(
+        headers: some RequestHeaders, method requestMethod: String, uri requestURI: String, trustPrefix: Bool = false
+    ) throws(ForwardedRequestError) {
         let methodText = try Self.single("X-Forwarded-Method", headers) ?? requestMethod
         guard !methodText.isEmpty, methodText.utf8.count <= 32, methodText.utf8.allSatisfy(HTTPToken.isTokenByte) else {
             throw .invalidMethod
@@ -68,14 +81,32 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         guard let authority = Authority(parsing: hostText) else { throw .invalidHost }
         self.authority = authority
 
-        let prefixText = headers.last("X-Forwarded-Prefix") ?? ""
-        guard prefixText.isEmpty || (prefixText.utf8.first == UInt8(ascii: "/") && Self.isVisibleASCII(prefixText)),
-            !prefixText.utf8.contains(UInt8(ascii: "?")), prefixText.utf8.count <= 1024
-        else { throw .invalidPrefix }
-        // "/app/" + "/x" must not become "/app//x".
-        self.prefix = prefixText.utf8.last == UInt8(ascii: "/") ? String(prefixText.dropLast()) : prefixText
+        let sentPrefix = headers.first("X-Forwarded-Prefix")
+        /// The prefix as judged: normalized on its own, without a trailing `/`; empty for none or `/`.
+        var judgedPrefix = ""
+        if trustPrefix, let sentPrefix {
+            // One proxy sets one value: a second can only be a client's that the proxy did not remove.
+            guard headers.values("X-Forwarded-Prefix").count == 1 else { throw .conflicting("X-Forwarded-Prefix") }
+            guard
+                sentPrefix.isEmpty
+                    || (sentPrefix.utf8.first == UInt8(ascii: "/") && Self.isVisibleASCII(sentPrefix)),
+                !sentPrefix.utf8.contains(UInt8(ascii: "?")), sentPrefix.utf8.count <= 1024
+            else { throw .invalidPrefix }
+            // "/app/" + "/x" must not become "/app//x".
+            self.prefix = sentPrefix.utf8.last == UInt8(ascii: "/") ? String(sentPrefix.dropLast()) : sentPrefix
+            self.ignoredPrefix = false
+            if !prefix.isEmpty {
+                guard let normalized = PathNormalizer.normalize(prefix) else { throw .invalidPrefix }
+                judgedPrefix = normalized.utf8.last == UInt8(ascii: "/") ? String(normalized.dropLast()) : normalized
+            }
+        } else {
+            self.prefix = ""
+            self.ignoredPrefix = sentPrefix != nil
+        }
 
-        let uriText = try Self.single("X-Forwarded-Uri", headers) ?? requestURI
+        let forwardedURI = try Self.single("X-Forwarded-Uri", headers)
+        self.isAuthSubrequest = forwardedURI != nil && Self.isRoot(requestURI)
+        let uriText = forwardedURI ?? requestURI
         guard uriText.utf8.count <= Self.maximumURILength else { throw .uriTooLong }
         guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText) else { throw .invalidURI }
         // Per request: copy only what differs from the header (no fragment, no query is the common case).
@@ -84,25 +115,22 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         self.uri = fragment == nil ? uriText : String(withoutFragment)
         let judged: String?
         if let mark = withoutFragment.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            let rawPath = withoutFragment[..<mark]
             self.query = String(withoutFragment[withoutFragment.utf8.index(after: mark)...])
-            judged =
-                self.prefix.isEmpty
-                ? PathNormalizer.normalize(rawPath) : PathNormalizer.normalize(self.prefix + rawPath)
+            judged = PathNormalizer.normalize(withoutFragment[..<mark])
         } else {
             self.query = ""
-            judged =
-                self.prefix.isEmpty
-                ? PathNormalizer.normalize(self.uri) : PathNormalizer.normalize(self.prefix + self.uri)
+            judged = PathNormalizer.normalize(self.uri)
         }
         guard let judged else { throw .invalidURI }
-        self.path = judged
+        // Each part normalized alone: the URI's dot-segments (`/%2e%2e/public`) cannot climb out of the prefix
+        // the proxy routed on.
+        self.path = judgedPrefix.isEmpty ? judged : judgedPrefix + judged
         self.headers = headers
     }
 
     /// The header's value; several different values are refused rather than one picked: Traefik, nginx and
     /// Caddy each send one, so a second can only come from a client hoping that we read another one than the
-    /// proxy did. (`X-Forwarded-Prefix` is the exception: Traefik appends its own, which is the last.)
+    /// proxy did.
     private static func single(_ name: String, _ headers: some RequestHeaders) throws(ForwardedRequestError)
         -> String?
     {
@@ -111,6 +139,14 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         } catch {
             throw .conflicting(name)
         }
+    }
+
+    /// Whether a request target's path is exactly `/` (a query may follow): no other spelling counts.
+    private static func isRoot(_ target: String) -> Bool {
+        var bytes = target.utf8.makeIterator()
+        guard bytes.next() == UInt8(ascii: "/") else { return false }
+        let next = bytes.next()
+        return next == nil || next == UInt8(ascii: "?")
     }
 
     private static func isVisibleASCII(_ text: String) -> Bool {
@@ -155,7 +191,7 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .invalidURI:
             "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
-        case .conflicting(let header): "\(header) is given several times with different values"
+        case .conflicting(let header): "\(header) is given several times"
         }
     }
 }

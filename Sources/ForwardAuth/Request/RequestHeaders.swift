@@ -22,9 +22,11 @@ extension RequestHeaders {
     public func first(_ name: String) -> String? { values(name).first }
     public func last(_ name: String) -> String? { values(name).last }
 
+    /// Every value is compared, not only the first and the last: `/a`, `/b`, `/a` must not pass as `/a`.
     public func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
-        guard let first = first(name) else { return nil }
-        if let last = last(name), last != first { throw DisagreeingHeader() }
+        let all = values(name)
+        guard let first = all.first else { return nil }
+        for value in all.dropFirst() where value != first { throw DisagreeingHeader() }
         return first
     }
 }

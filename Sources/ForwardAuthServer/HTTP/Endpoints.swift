@@ -1,3 +1,4 @@
+import CoreMetrics
 import ForwardAuth
 import Logging
 
@@ -21,6 +22,11 @@ struct Endpoints: Sendable {
     /// Built once from `url-path`.
     let paths: Route.Paths
     let metrics: ForwardAuthMetrics
+    /// `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` is judged.
+    var trustForwardedPrefix = false
+    /// Misconfigurations that every request would report: said at most once a minute.
+    let untrustedPrefixWarning = OncePerInterval()
+    let withheldHeadersWarning = OncePerInterval()
 
     /// Parses and judges a forwarded request as far as that needs no waiting.
     ///
@@ -37,12 +43,14 @@ struct Endpoints: Sendable {
             route: route, client: ClientKind(accept: accept), accept: accept, started: started)
         let forwarded: ForwardedRequest
         do {
-            forwarded = try ForwardedRequest(headers: headers, method: method, uri: target)
+            forwarded = try ForwardedRequest(
+                headers: headers, method: method, uri: target, trustPrefix: trustForwardedPrefix)
         } catch {
             logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
             exchange.decision = .badRequest(reason: error.description, tooLarge: error.isTooLarge)
             return exchange
         }
+        if forwarded.ignoredPrefix { noteIgnoredPrefix() }
         guard let cookies = CookieHeader(headers.values("Cookie")) else {
             logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
             exchange.decision = .badRequest(reason: "the Cookie header is too large", tooLarge: true)
@@ -52,7 +60,9 @@ struct Endpoints: Sendable {
         exchange.request = ForwardedExchange.Request(forwarded: forwarded, cookies: cookies, now: now)
         switch route {
         case .check:
-            var (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: exchange.client, now: now)
+            // nginx's auth_request turns a redirect into a 500: its check asks for a 401 instead.
+            let client = Self.refusesRedirect(headers) ? .api : exchange.client
+            var (decision, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
             if case .login(let plan) = decision,
                 let redirect = loginFlow.startWithoutWaiting(plan, cookies: cookies, now: now, random: random)
             {
@@ -72,6 +82,22 @@ struct Endpoints: Sendable {
             exchange.decision = verified
         }
         return exchange
+    }
+
+    /// The check answers 401 rather than redirect: nginx's wiring sends `X-Forward-Auth-Redirect: off` (a client
+    /// that sends it only refuses its own login redirect).
+    static func refusesRedirect(_ headers: some RequestHeaders) -> Bool {
+        guard let value = headers.first("X-Forward-Auth-Redirect") else { return false }
+        return value.caseInsensitiveEquals("off")
+    }
+
+    private func noteIgnoredPrefix() {
+        metrics.untrustedPrefix.increment()
+        if untrustedPrefixWarning.isDue(now: clock()) {
+            logger.warning(
+                "X-Forwarded-Prefix ignored: set trust-forwarded-prefix (TRUST_FORWARDED_PREFIX) only when the proxy removes a client's X-Forwarded-Prefix (Traefik >= v2.11.14 / v3.2.1)"
+            )
+        }
     }
 
     /// Finishes what `begin` left open; waits for the provider or the OIDC client's actor.
@@ -122,6 +148,14 @@ struct Endpoints: Sendable {
                 logger.warning(
                     "cannot answer yet",
                     metadata: ["method": "\(forwarded.method)", "host": "\(forwarded.host)", "reason": "\(reason)"])
+            case .allow(let headers)
+            where !headers.isEmpty && !forwarded.isAuthSubrequest
+                && gatekeeper.identityHeaders.hasUpstreamOnlyHeaders:
+                if withheldHeadersWarning.isDue(now: exchange.request?.now ?? clock()) {
+                    logger.warning(
+                        "upstream-only identity headers withheld: the request was not a proxy's auth subrequest (request-line path exactly / with X-Forwarded-Uri); point the proxy's auth address at /"
+                    )
+                }
             default:
                 break
             }

@@ -36,7 +36,13 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head):
+        case .head(var head):
+            if !Self.isOriginForm(head.uri) {
+                // HTTPTypes turns `http://host/` into the path `/`, which would pass for a proxy's auth
+                // subrequest in Hummingbird. `*` keeps it what the other readers see: not `/`, no valid path.
+                head.uri = "*"
+            }
+            let data = wrapInboundOut(.head(head))
             let judged = handOnNext
             handOnNext = false
             if handedOn == 0, !judged, Self.isAnswerable(head) {
@@ -68,6 +74,11 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data), handedOn > 0 { handedOn -= 1 }
         context.write(data, promise: promise)
+    }
+
+    /// A request target that starts with `/` (or is `*`): what every proxy sends. Absolute-form is not.
+    static func isOriginForm(_ target: String) -> Bool {
+        target.utf8.first == UInt8(ascii: "/") || target == "*"
     }
 
     /// Forwarded, bodiless, not `HEAD` (whose answer carries no body, which Hummingbird's writer knows) and

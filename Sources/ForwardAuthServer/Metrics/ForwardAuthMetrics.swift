@@ -10,11 +10,14 @@ import Prometheus
 /// process, and each `/metrics` shows only its own application.
 struct ForwardAuthMetrics: Sendable {
     static let buildInfoName = "forward_auth_build_info"
+    static let untrustedPrefixName = "forward_auth_untrusted_prefix_total"
 
     /// What `/metrics` renders.
     let registry: PrometheusCollectorRegistry
     let decisions: DecisionMetrics
     let provider: ProviderMetrics
+    /// Requests whose `X-Forwarded-Prefix` was ignored (`trust-forwarded-prefix` is off).
+    let untrustedPrefix: CoreMetrics.Counter
 
     /// - Parameter ruleNames: the configured rules in `RuleSet.definitions` order, for the `rule` label.
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ruleNames: [String] = []) {
@@ -22,6 +25,7 @@ struct ForwardAuthMetrics: Sendable {
         self.registry = registry
         self.decisions = DecisionMetrics(factory: factory, ruleNames: ruleNames)
         self.provider = ProviderMetrics(factory: factory)
+        self.untrustedPrefix = CoreMetrics.Counter(label: Self.untrustedPrefixName, factory: factory)
         // The registry keeps the gauge; its value never changes.
         Gauge(label: Self.buildInfoName, dimensions: [("version", ForwardAuthVersion.current)], factory: factory)
             .record(1)

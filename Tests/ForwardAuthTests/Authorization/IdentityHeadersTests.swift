@@ -9,7 +9,7 @@ struct IdentityHeadersTests {
         claims: [NamedClaim(name: "preferred_username", values: ["alice"])], idToken: "eyJ.header.sig")
 
     func pairs(_ headers: IdentityHeaders, _ principal: Principal) throws -> [String] {
-        try headers.headers(for: principal).map { "\($0.name): \($0.value)" }
+        try headers.headers(for: principal, upstreamOnly: true).map { "\($0.name): \($0.value)" }
     }
 
     @Test func emailHeadersThenClaimHeadersWithListsJoinedByCommas() throws {
@@ -58,9 +58,27 @@ struct IdentityHeadersTests {
         #expect(try pairs(headers, principal).contains("Authorization: Bearer sa-token-2"))
     }
 
+    /// An answer a client reads directly (not a proxy's auth subrequest) carries the email headers alone: never
+    /// the service-account token, impersonation, claims or the ID token. Nor does it need the token to be read.
+    @Test func anAnswerForAClientCarriesOnlyTheEmailHeaders() throws {
+        let headers = IdentityHeaders(
+            emailHeaderNames: ["X-Forwarded-User"],
+            claimHeaders: [.init(header: "X-Auth-Request-Groups", claim: "groups")],
+            tokenForwarding: .init(header: "X-Id-Token", prefix: "Bearer "),
+            impersonation: .init(groupPrefix: "oidc:", token: ServiceAccountToken("sa-token-1")))
+        #expect(headers.hasUpstreamOnlyHeaders)
+        #expect(try headers.headers(for: principal, upstreamOnly: false).map(\.name) == ["X-Forwarded-User"])
+        #expect(try headers.headers(for: principal, upstreamOnly: true).count == 8)
+        let unread = IdentityHeaders(impersonation: .init(groupPrefix: "oidc:", token: ServiceAccountToken()))
+        #expect(try unread.headers(for: principal, upstreamOnly: false).map(\.name) == ["X-Forwarded-User"])
+        #expect(!IdentityHeaders(emailHeaderNames: ["X-A", "X-B"]).hasUpstreamOnlyHeaders)
+    }
+
     @Test func impersonationWithoutATokenIsRefusedNotSentBare() {
         let headers = IdentityHeaders(impersonation: .init(groupPrefix: "oidc:", token: ServiceAccountToken()))
-        #expect(throws: IdentityHeaders.Unavailable.serviceAccountToken) { try headers.headers(for: principal) }
+        #expect(throws: IdentityHeaders.Unavailable.serviceAccountToken) {
+            try headers.headers(for: principal, upstreamOnly: true)
+        }
     }
 
     @Test(arguments: ["evil\r\nX-Injected: 1", "nul\u{0}byte", "tab\there", "del\u{7F}"])
@@ -68,7 +86,7 @@ struct IdentityHeadersTests {
         let headers = IdentityHeaders(
             emailHeaderNames: ["X-Forwarded-User"], claimHeaders: [.init(header: "X-Name", claim: "name")])
         let hostile = Principal(email: value, groups: [], claims: [NamedClaim(name: "name", values: [value])])
-        for header in try headers.headers(for: hostile) {
+        for header in try headers.headers(for: hostile, upstreamOnly: true) {
             #expect(!header.value.utf8.contains { $0 < 0x20 || $0 == 0x7F }, "\(header)")
         }
     }

@@ -57,29 +57,89 @@ struct ForwardedRequestTests {
         #expect(throws: Never.self) { try parse(HeaderList(pairs)) }
     }
 
-    @Test func onlyTheLastPrefixCounts() throws {
-        let headers = HeaderList([
-            (name: "X-Forwarded-Host", value: "a.example.com"), (name: "X-Forwarded-Prefix", value: "/public"),
-            (name: "X-Forwarded-Prefix", value: "/admin/"), (name: "X-Forwarded-Uri", value: "/x"),
+    /// The bypass an outside review found: a client's prefix in front of the path opened `/admin` under an
+    /// `allow PathPrefix(/public)` rule. Untrusted (the default), a prefix is ignored for judging and the return URL.
+    @Test func anUntrustedPrefixIsIgnoredButNoted() throws {
+        let request = try parse([
+            "X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "/public", "X-Forwarded-Uri": "/admin/secret",
         ])
-        let request = try parse(headers)
-        #expect(request.prefix == "/admin")
-        #expect(request.path == "/admin/x")
-        #expect(request.url == "http://a.example.com/admin/x")
+        #expect(request.prefix == "")
+        #expect(request.path == "/admin/secret")
+        #expect(request.url == "http://a.example.com/admin/secret")
+        #expect(request.ignoredPrefix)
+        // Even a malformed one: ignored, not judged.
+        #expect(try parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"]).ignoredPrefix)
+        #expect(try !parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/x"]).ignoredPrefix)
     }
 
+    @Test func aTrustedPrefixIsJudgedInFrontOfTheURI() throws {
+        let headers: HeaderList = [
+            "X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "/dkp/kommander/dashboard/",
+            "X-Forwarded-Uri": "/x",
+        ]
+        let request = try ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
+        #expect(request.prefix == "/dkp/kommander/dashboard")
+        #expect(request.path == "/dkp/kommander/dashboard/x")
+        #expect(request.url == "http://a.example.com/dkp/kommander/dashboard/x")
+        #expect(!request.ignoredPrefix)
+    }
+
+    /// Found by the review of the fix: judging `normalize(prefix + uri)` let the URI's dot-segments remove the
+    /// prefix the proxy routed on (`/admin` + `/%2e%2e/public/x` was `/public/x`). Each part is normalized alone.
     @Test(arguments: [
-        ("/%61dmin", "/admin"), ("/public/../admin", "/admin"), ("/a/./b/", "/a/b/"), ("/a/%2e%2e/b", "/b"),
-        ("/../../etc", "/etc"), ("/a/..", "/"), ("/app.js", "/app.js"), ("/.well-known/x", "/.well-known/x"),
+        ("/admin", "/%2e%2e/public/x", "/admin/public/x"), ("/admin", "/../public/x", "/admin/public/x"),
+        ("/admin", "/x/../../public", "/admin/public"), ("/a/b", "/../../public/x", "/a/b/public/x"),
+        ("/a/./b/", "/x", "/a/b/x"), ("/a/../b", "/x", "/b/x"), ("/..", "/x", "/x"), ("/", "/x", "/x"),
     ])
-    func pathsAreNormalizedOnce(raw: String, normalized: String) throws {
-        let request = try parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": raw])
-        #expect(request.path == normalized)
+    func theURICannotClimbOutOfATrustedPrefix(prefix: String, uri: String, judged: String) throws {
+        let headers: HeaderList = [
+            "X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": prefix, "X-Forwarded-Uri": uri,
+        ]
+        let request = try ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
+        #expect(request.path == judged)
     }
 
-    @Test func percentDecodingHappensOnlyOnce() throws {
-        let request = try parse(["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/%2561dmin"])
-        #expect(request.path == "/%61dmin")
+    /// Every value is compared: the middle one of `/a`, `/b`, `/a` counts too.
+    @Test func aDisagreeingMiddleValueIsRefused() {
+        let headers = HeaderList([
+            (name: "X-Forwarded-Host", value: "a.example.com"), (name: "X-Forwarded-Uri", value: "/a"),
+            (name: "X-Forwarded-Uri", value: "/b"), (name: "X-Forwarded-Uri", value: "/a"),
+        ])
+        #expect(throws: ForwardedRequestError.conflicting("X-Forwarded-Uri")) { try parse(headers) }
+    }
+
+    /// Trusted, exactly one value: a second (even an equal one) can only be a client's the proxy left in place.
+    @Test(arguments: [("/public", "/admin/"), ("/app", "/app")])
+    func aTrustedPrefixSentTwiceIsRefused(first: String, second: String) {
+        let headers = HeaderList([
+            (name: "X-Forwarded-Host", value: "a.example.com"), (name: "X-Forwarded-Prefix", value: first),
+            (name: "X-Forwarded-Prefix", value: second), (name: "X-Forwarded-Uri", value: "/x"),
+        ])
+        #expect(throws: ForwardedRequestError.conflicting("X-Forwarded-Prefix")) {
+            try ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
+        }
+        #expect(throws: Never.self) { try ForwardedRequest(headers: headers, method: "GET", uri: "/") }
+    }
+
+    @Test func aTrustedPrefixMustBeAPath() {
+        #expect(throws: ForwardedRequestError.invalidPrefix) {
+            let headers: HeaderList = ["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"]
+            return try ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
+        }
+    }
+
+    /// Only `/` with `X-Forwarded-Uri` is a proxy's auth subrequest; no other spelling of the request line is.
+    @Test(arguments: [
+        ("/", true, true), ("/?x=1", true, true), ("/", false, false), ("//", true, false),
+        ("/_oauth/auth", true, false),
+        ("/%2F", true, false), ("/.", true, false), ("/;", true, false), ("http://a.example.com/", true, false),
+        ("", true, false), ("/#", true, false), ("*", true, false),
+    ])
+    func onlyTheRootWithAForwardedURIIsAnAuthSubrequest(target: String, forwardedURI: Bool, expected: Bool) throws {
+        var headers: HeaderList = ["X-Forwarded-Host": "a.example.com"]
+        if forwardedURI { headers.fields.append((name: "X-Forwarded-Uri", value: "/app")) }
+        let request = try ForwardedRequest(headers: headers, method: "GET", uri: forwardedURI ? target : "/")
+        #expect(request.isAuthSubrequest == expected)
     }
 
     @Test(
@@ -98,7 +158,6 @@ struct ForwardedRequestTests {
             (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%zz"], .invalidURI),
             (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a%00b"], .invalidURI),
             (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/a\r\nb"], .invalidURI),
-            (["X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": "admin"], .invalidPrefix),
             (
                 ["X-Forwarded-Host": "a.example.com", "X-Forwarded-Uri": "/" + String(repeating: "a", count: 9000)],
                 .uriTooLong

@@ -138,6 +138,47 @@ key: clientSecret
 {{- if or .Values.traefikForwardAuth.caCertificate .Values.traefikForwardAuth.caSecretName -}}true{{- end -}}
 {{- end -}}
 
+{{/*
+The paths a browser must reach for the callback path P (the service's url-path), as a JSON list: P (the OAuth
+callback), P/logout and P/start (the login start nginx's error_page 401 sends browsers to). Ingress and
+IngressRoute route these exact paths only, never a prefix of P: anything else a route hands the Service (such
+as P/auth, nginx's auth_request target, which only the proxy calls) lets a browser ask the service directly and
+read answers meant for the proxy. A trailing "/" is dropped.
+Argument: dict "path" P "what" <the value's name, for the error message>.
+*/}}
+{{- define "forward-auth.browserPaths" -}}
+{{- $p := trimSuffix "/" (toString .path) -}}
+{{- if not (regexMatch "^(/[-A-Za-z0-9._~!$&'()*+,;=:@%]+)+$" $p) -}}
+{{- fail (printf "%s: %q is not a callback path (url-path): it must start with /, not be / alone, and hold only URL path characters (no spaces, no backticks)" .what (toString .path)) -}}
+{{- end -}}
+{{- list $p (printf "%s/logout" $p) (printf "%s/start" $p) | toJson -}}
+{{- end -}}
+
+{{/*
+The Ingress's paths as a JSON list, without repeats: each entry of ingress.paths (a string, or {path, pathType})
+is a callback path P, routed as forward-auth.browserPaths. Only pathType Exact is allowed: values.schema.json
+refuses the others, and this fail holds when the schema is skipped (helm --skip-schema-validation).
+*/}}
+{{- define "forward-auth.ingressPaths" -}}
+{{- $ing := .Values.ingress -}}
+{{- $out := list -}}
+{{- range $ing.paths | default (list "/_oauth") -}}
+{{- $entry := ternary (dict "path" .) . (kindIs "string" .) -}}
+{{- $pathType := get $entry "pathType" | default (get $ing "pathType") | default "Exact" -}}
+{{- if ne (toString $pathType) "Exact" -}}
+{{- fail (printf "ingress: pathType %q for path %q: only Exact is allowed (ingress.pathType, ingress.paths[].pathType). A %s route sends paths under the callback path that no browser may call to forward-auth; the chart routes the exact paths <path>, <path>/logout and <path>/start." (toString $pathType) (toString (get $entry "path")) (toString $pathType)) -}}
+{{- end -}}
+{{- $out = concat $out (include "forward-auth.browserPaths" (dict "path" (get $entry "path") "what" "ingress.paths") | fromJsonArray) -}}
+{{- end -}}
+{{- $out | uniq | toJson -}}
+{{- end -}}
+
+{{/* TRUST_FORWARDED_PREFIX: "true" unless traefikForwardAuth.trustForwardedPrefix is false. */}}
+{{- define "forward-auth.trustForwardedPrefix" -}}
+{{- $v := get .Values.traefikForwardAuth "trustForwardedPrefix" -}}
+{{- ternary (toString $v) "true" (kindIs "bool" $v) -}}
+{{- end -}}
+
 {{/* A value given as a list or as a comma-separated string, as one comma-separated string. */}}
 {{- define "forward-auth.commaList" -}}
 {{- if kindIs "slice" . -}}
@@ -224,6 +265,7 @@ the old chart; a map value is a full env entry (e.g. {valueFrom: {secretKeyRef: 
 {{- if $tfa.enableImpersonation -}}
 {{- $env = append $env (dict "name" "ENABLE_IMPERSONATION" "value" "true") -}}
 {{- end -}}
+{{- $env = append $env (dict "name" "TRUST_FORWARDED_PREFIX" "value" (include "forward-auth.trustForwardedPrefix" .)) -}}
 {{- if .Values.clusterStorage.enabled -}}
 {{- $env = append $env (dict "name" "ENABLE_IN_CLUSTER_STORAGE" "value" "true") -}}
 {{- $env = append $env (dict "name" "CLUSTER_STORE_CACHE_TTL" "value" (toString .Values.clusterStorage.cacheTTL)) -}}

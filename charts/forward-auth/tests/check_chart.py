@@ -5,7 +5,8 @@ For every case: the coalesced values against values.schema.json (python jsonsche
 against the Kubernetes OpenAPI schemas (kubernetes-validate, strict, oldest supported and newest version),
 the Middleware against Traefik's CRD schema, and the wiring between objects (Service <-> Deployment <->
 Middleware/Ingress/IngressRoute, Secrets and ConfigMaps the pod uses, probes, RBAC rules, security context).
-Then chart-wide checks: negative schema cases, values.yaml comments, the README values table, Chart.yaml.
+Then chart-wide checks: the Ingress/IngressRoute route only the exact paths a browser must reach (issue 14) and
+TRUST_FORWARDED_PREFIX, negative schema cases, values.yaml comments, the README values table, Chart.yaml.
 
 Prints one line per check ("ok - ..." / "not ok - ...") and writes "<passed> <failed>" to --counts.
 """
@@ -17,6 +18,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -423,20 +425,26 @@ def check_wiring(r, case):
     if case.get("middleware"):
         C.check(len(r.of_kind("Middleware")) == 1, "a Middleware is rendered")
 
-    # Ingress / IngressRoute -> Service, on the callback path.
+    # Ingress / IngressRoute -> Service, on the exact browser paths of each callback path (no prefix route).
     svc_ports = {p["name"]: p["port"] for p in svc["spec"]["ports"]}
     for ing in r.of_kind("Ingress"):
         paths = [p for rule in ing["spec"]["rules"] for p in rule["http"]["paths"]]
         C.check(all(p["backend"]["service"]["name"] == fullname and p["backend"]["service"]["port"].get("name") in svc_ports for p in paths),
                 "Ingress backends are the Service's http port")
         want_paths = [p if isinstance(p, str) else p["path"] for p in vals["ingress"]["paths"]]
-        C.check(sorted({p["path"] for p in paths}) == sorted(set(want_paths)), f"Ingress routes ingress.paths {want_paths}")
+        check_ingress_exact(ing, browser_paths(*want_paths), f"ingress.paths {want_paths}")
     for ir in r.of_kind("IngressRoute"):
         svcs = [s for rt in ir["spec"]["routes"] for s in rt["services"]]
         C.check(all(s["name"] == fullname and s["port"] in svc_ports.values() for s in svcs), "IngressRoute services are the Service and its port")
-        C.check(all("PathPrefix(`/_oauth`)" in rt["match"] for rt in ir["spec"]["routes"]), "IngressRoute matches the callback path /_oauth")
+        check_ingressroute_exact(ir, browser_paths(vals["ingressRoute"]["path"]), f"ingressRoute.path {vals['ingressRoute']['path']}")
         if tfa.get("authHost"):
             C.check(all(f"Host(`{tfa['authHost']}`)" in rt["match"] for rt in ir["spec"]["routes"]), "IngressRoute matches the auth host")
+
+    # X-Forwarded-Prefix is judged unless traefikForwardAuth.trustForwardedPrefix is false (or env replaces it).
+    if "TRUST_FORWARDED_PREFIX" not in (vals.get("env") or {}):
+        want_tfp = "false" if tfa.get("trustForwardedPrefix") is False else "true"
+        C.check(env.get("TRUST_FORWARDED_PREFIX", {}).get("value") == want_tfp,
+                f"env TRUST_FORWARDED_PREFIX is {want_tfp!r} (traefikForwardAuth.trustForwardedPrefix)", json.dumps(env.get("TRUST_FORWARDED_PREFIX")))
 
     # Objects that select the pods.
     for kind in ("PodDisruptionBudget",):
@@ -471,6 +479,133 @@ def check_wiring(r, case):
         for k in ("secret", "encryption-key"):
             raw = base64.b64decode(managed["data"][k])
             C.check(len(raw) >= 32, f"generated {k} has at least 32 bytes")
+
+
+# ------------------------------------------------------------------------------------ routes (issue 14)
+
+def browser_paths(*callback_paths):
+    """What a browser must reach for each callback path P (url-path): P, P/logout, P/start; nothing else."""
+    out = set()
+    for p in callback_paths:
+        p = p[:-1] if p.endswith("/") else p
+        out |= {p, p + "/logout", p + "/start"}
+    return out
+
+
+MATCHER = re.compile(r"([A-Za-z]+)\(`([^`]*)`\)")
+
+
+def ingressroute_paths(ir):
+    """Per route: the matcher names its rule uses and the Path() arguments."""
+    out = []
+    for rt in ir["spec"]["routes"]:
+        found = MATCHER.findall(rt["match"])
+        out.append(({name for name, _ in found}, {arg for name, arg in found if name == "Path"}, rt["match"]))
+    return out
+
+
+def check_ingressroute_exact(ir, want, what):
+    routes = ingressroute_paths(ir)
+    C.check(bool(routes) and all(names <= {"Host", "Path"} and "PathPrefix" not in m and "PathRegexp" not in m
+                                 for names, _, m in routes),
+            f"IngressRoute: every route matches with Path( only (no PathPrefix) for {what}", json.dumps([m for _, _, m in routes]))
+    C.check(bool(routes) and all(paths == want for _, paths, _ in routes),
+            f"IngressRoute: every route matches exactly {sorted(want)}", json.dumps([m for _, _, m in routes]))
+
+
+def check_ingress_exact(ing, want, what):
+    paths = [p for rule in ing["spec"]["rules"] for p in rule["http"]["paths"]]
+    C.check(bool(paths) and all(p.get("pathType") == "Exact" for p in paths),
+            f"Ingress: every path is pathType Exact for {what}", json.dumps([(p.get("path"), p.get("pathType")) for p in paths]))
+    per_rule = [{p["path"] for p in rule["http"]["paths"]} for rule in ing["spec"]["rules"]]
+    C.check(bool(per_rule) and all(got == want for got in per_rule),
+            f"Ingress: each rule routes exactly {sorted(want)}", json.dumps([sorted(g) for g in per_rule]))
+
+
+def write_values(tmp, name, data):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        yaml.safe_dump(data, f)
+    return path
+
+
+def check_exact_routes(args):
+    """Issue 14: routes send the Service only the exact paths a browser must reach (P, P/logout, P/start)."""
+    C.case = "routes"
+    vdir = os.path.join(args.chart, "tests/values")
+    both_on = {"ingress": {"enabled": True}, "ingressRoute": {"enabled": True}}
+    with tempfile.TemporaryDirectory() as tmp:
+        on = write_values(tmp, "on.yaml", both_on)
+        custom = write_values(tmp, "custom.yaml", {"ingress": {"enabled": True, "paths": ["/auth/cb/"]},
+                                                   "ingressRoute": {"enabled": True, "path": "/auth/cb", "host": "auth.example.com"}})
+        objects = write_values(tmp, "objects.yaml", {"ingress": {"enabled": True, "pathType": "Exact", "hosts": ["a.example.com", "b.example.com"],
+                                                                 "paths": [{"path": "/_oauth", "pathType": "Exact"}, "/_oauth", "/_sso"]}})
+        renders = [
+            ("defaults", [on], "/_oauth", "/_oauth", None),
+            ("dkp.yaml", [os.path.join(vdir, "dkp.yaml")], "/_oauth", None, None),
+            ("dkp-defaults.yaml", [os.path.join(vdir, "dkp-defaults.yaml")], "/_oauth_kommander", None, None),
+            ("full.yaml", [os.path.join(vdir, "full.yaml")], None, "/_oauth", "auth.example.com"),
+            ("custom url-path /auth/cb", [custom], "/auth/cb", "/auth/cb", "auth.example.com"),
+        ]
+        for label, files, ing_p, ir_p, host in renders:
+            r = render(args, files, "rel", "default")
+            if not C.check(isinstance(r, Rendering), f"{label}: renders", getattr(r, "stderr", "")):
+                continue
+            ings, irs = r.of_kind("Ingress"), r.of_kind("IngressRoute")
+            if ing_p:
+                if C.check(len(ings) == 1, f"{label}: one Ingress"):
+                    check_ingress_exact(ings[0], browser_paths(ing_p), f"{label} (P={ing_p})")
+            if ir_p:
+                if C.check(len(irs) == 1, f"{label}: one IngressRoute"):
+                    check_ingressroute_exact(irs[0], browser_paths(ir_p), f"{label} (P={ir_p})")
+                    if host:
+                        want = f"Host(`{host}`) && (Path(`{ir_p}`) || Path(`{ir_p}/logout`) || Path(`{ir_p}/start`))"
+                        C.check([rt["match"] for rt in irs[0]["spec"]["routes"]] == [want], f"{label}: IngressRoute rule is {want}",
+                                json.dumps([rt["match"] for rt in irs[0]["spec"]["routes"]]))
+            if label == "dkp-defaults.yaml":
+                # Kommander's defaults move url-path in extraConfig; the routed paths follow ingress.paths, which match it.
+                url_path = re.search(r"^\s*url-path\s*=\s*(\S+)", r.values["traefikForwardAuth"]["extraConfig"], re.M).group(1)
+                C.check(url_path == ing_p, f"{label}: the routed callback path is extraConfig's url-path {url_path}")
+        r = render(args, [on], "rel", "default")
+        if isinstance(r, Rendering):
+            routed = "exact paths only (pathType Exact): /_oauth, /_oauth/logout, /_oauth/start"
+            C.check(f"Ingress: {routed}" in r.notes and "IngressRoute: exact paths only (Path): /_oauth, /_oauth/logout, /_oauth/start" in r.notes
+                    and "PathPrefix" not in r.notes, "NOTES list the exact routed paths", r.notes)
+        r = render(args, [objects], "rel", "default")
+        if C.check(isinstance(r, Rendering), "object entries, repeats and several hosts: renders", getattr(r, "stderr", "")):
+            check_ingress_exact(r.one("Ingress"), browser_paths("/_oauth", "/_sso"), "object entries, repeats, two hosts")
+            paths = [p["path"] for p in r.one("Ingress")["spec"]["rules"][0]["http"]["paths"]]
+            C.check(len(paths) == len(set(paths)), "Ingress paths are not repeated", str(paths))
+
+        # A prefix pathType never renders: the schema refuses it, and without the schema the template fails.
+        no_schema = os.path.join(tmp, "chart")
+        shutil.copytree(args.chart, no_schema, ignore=shutil.ignore_patterns("tests", "values.schema.json"))
+        for label, data in (("ingress.pathType: Prefix", {"ingress": {"enabled": True, "pathType": "Prefix"}}),
+                            ("ingress.pathType: ImplementationSpecific", {"ingress": {"enabled": True, "pathType": "ImplementationSpecific"}}),
+                            ("ingress.paths[].pathType: Prefix", {"ingress": {"enabled": True, "paths": [{"path": "/_oauth", "pathType": "Prefix"}]}})):
+            f = write_values(tmp, "bad.yaml", data)
+            proc = render(args, [f], "rel", "default", expect_fail=True)
+            C.check(proc.returncode != 0 and "ingress" in proc.stderr and "pathType" in proc.stderr,
+                    f"{label}: the renderer (Helm's schema check) refuses it", proc.stderr.strip())
+            proc = render(argparse.Namespace(**{**vars(args), "chart": no_schema}), [f], "rel", "default", expect_fail=True)
+            bad = data["ingress"].get("pathType") or data["ingress"]["paths"][0]["pathType"]
+            C.check(proc.returncode != 0 and f"pathType \"{bad}\"" in proc.stderr and "only Exact is allowed" in proc.stderr,
+                    f"{label}: without the schema (--skip-schema-validation) rendering fails naming the value", proc.stderr.strip())
+        for label, data, what in (("ingressRoute.path: /", {"ingressRoute": {"enabled": True, "path": "/"}}, "ingressRoute.path"),
+                                  ("ingress.paths: [\"/a b\"]", {"ingress": {"enabled": True, "paths": ["/a b"]}}, "ingress.paths")):
+            f = write_values(tmp, "bad.yaml", data)
+            proc = render(args, [f], "rel", "default", expect_fail=True)
+            C.check(proc.returncode != 0 and what in proc.stderr and "not a callback path" in proc.stderr,
+                    f"{label}: rendering fails with a clear message", proc.stderr.strip())
+
+        # TRUST_FORWARDED_PREFIX.
+        for label, files, want in (("default", [], "true"),
+                                   ("trustForwardedPrefix: false", [write_values(tmp, "tfp-false.yaml", {"traefikForwardAuth": {"trustForwardedPrefix": False}})], "false"),
+                                   ("trustForwardedPrefix: true", [write_values(tmp, "tfp-true.yaml", {"traefikForwardAuth": {"trustForwardedPrefix": True}})], "true"),
+                                   ("dkp.yaml", [os.path.join(vdir, "dkp.yaml")], "true")):
+            r = render(args, files, "rel", "default")
+            got = env_map(container(r.one("Deployment"))).get("TRUST_FORWARDED_PREFIX") if isinstance(r, Rendering) else None
+            C.check(got == {"name": "TRUST_FORWARDED_PREFIX", "value": want}, f"{label}: env TRUST_FORWARDED_PREFIX is {want!r}", json.dumps(got))
 
 
 # ------------------------------------------------------------------------------------------------ runners
@@ -529,6 +664,10 @@ def check_negative_schema(args):
         ("traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", {"name": "x", "keys": "y"}),
         ("traefikForwardAuth.oidcUri", "dex.example.com/dex"),
         ("ingress.paths", 5),
+        ("ingress.pathType", "Prefix"),
+        ("ingress.pathType", "ImplementationSpecific"),
+        ("ingress.paths", [{"path": "/_oauth", "pathType": "Prefix"}]),
+        ("traefikForwardAuth.trustForwardedPrefix", "yes"),
         ("middleware.unknown", True),
         ("autoscaling.minReplicas", 0),
         ("env", ["NAME=value"]),
@@ -666,6 +805,7 @@ def main():
     for case in cases(args):
         run_case(args, case)
     check_config_change_rolls_pods(args)
+    check_exact_routes(args)
     check_negative_schema(args)
     check_chart_files(args)
     with open(args.counts, "w") as f:
