@@ -40,6 +40,20 @@ struct LineLogHandlerTests {
         #expect(object?["reason"] == "state\nmismatch")
     }
 
+    /// A claim or header a user controls (an email with ESC, a BEL, C1, U+2028) must not reach a terminal or log
+    /// viewer raw, in any format (issue 15).
+    @Test(arguments: LineLogHandler.Format.allCases)
+    func controlCharactersAreEscapedInEveryFormat(format: LineLogHandler.Format) throws {
+        let (logger, lines) = logger(format)
+        let hostile = "mallory\u{1B}[2J\u{07}\u{85}\u{9B}31m\u{2028}\u{2029}\u{7F}@example.com"
+        logger.notice("login \u{1B}]0;title\u{07}", metadata: ["user": "\(hostile)", "k\u{1B}": "v"])
+        let line = try #require(lines.all.first)
+        let forbidden: [UInt32] = [0x1B, 0x07, 0x85, 0x9B, 0x2028, 0x2029, 0x7F]
+        #expect(!line.unicodeScalars.contains { forbidden.contains($0.value) }, "\(format): \(line.debugDescription)")
+        #expect(line.contains("\\u001b"), "\(format)")
+        #expect(line.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test func levelsBelowTheThresholdAreDropped() {
         let (logger, lines) = logger(.text, level: Logger.Level(LogLevel.warn))
         logger.info("login")

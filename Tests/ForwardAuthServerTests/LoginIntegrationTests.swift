@@ -89,6 +89,22 @@ struct LoginIntegrationTests {
         }
     }
 
+    /// A 403 says "forbidden"; which rule, role or binding refused is for the log line alone (issue 15).
+    @Test func aRefusalNamesNoRule() async throws {
+        try await ForwardAuthHarness.run(configure: {
+            $0.rules = [RuleDefinition(name: "secret-admin-area", action: .deny, rule: "PathPrefix(`/admin`)")]
+            $0.ruleSet = try! RuleSet($0.rules)
+        }) { harness in
+            for accept in ["application/json", "text/html", "application/xml", "text/plain"] {
+                let response = try await harness.check(uri: "/admin", accept: accept)
+                #expect(response.status == .forbidden, "\(accept)")
+                let body = String(buffer: response.body)
+                #expect(!body.contains("secret-admin-area") && !body.contains("rule"), "\(accept): \(body)")
+                #expect(body.lowercased().contains(accept == "text/html" ? "not allowed" : "forbidden"), "\(accept)")
+            }
+        }
+    }
+
     @Test func wrongIssuerInTheTokenIsRefusedWithAReadablePage() async throws {
         try await ForwardAuthHarness.run { harness in
             try await harness.waitUntilProviderReady()

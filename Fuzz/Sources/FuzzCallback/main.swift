@@ -31,7 +31,11 @@ public func fuzzCallback(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let returnURL = lines.count > 1 ? lines[1] : ""
     let host = lines.count > 2 && !lines[2].isEmpty ? lines[2] : "app.example.com"
 
-    for policy in policies { checkReturnURL(returnURL, policy: policy, startHost: host) }
+    if let start = Authority(parsing: host) {
+        for policy in policies {
+            for secure in [false, true] { checkReturnURL(returnURL, policy: policy, start: start, secure: secure) }
+        }
+    }
 
     let pending = LoginState(
         state: state, nonce: nonce, codeVerifier: "fuzz-verifier", redirectURI: "https://\(host)/_oauth",
@@ -69,16 +73,18 @@ private func request(host: String, uri: String) -> ForwardedRequest? {
 
 /// An accepted return URL is absolute http(s), carries nothing a browser could read differently, and names a
 /// host under the cookie domains (or the auth host); without cookie domains, the host the login started on.
-private func checkReturnURL(_ candidate: String, policy: ReturnURLPolicy, startHost: String) {
-    guard let accepted = policy.validate(candidate, startHost: startHost) else { return }
+private func checkReturnURL(_ candidate: String, policy: ReturnURLPolicy, start: Authority, secure: Bool) {
+    guard let accepted = policy.validate(candidate, start: start, secure: secure) else { return }
     invariant(accepted == candidate, "validate changed the URL")
-    invariant(policy.validate(candidate[...], startHost: startHost) == accepted, "a substring judged differently")
+    invariant(
+        policy.validate(candidate[...], start: start, secure: secure) == accepted, "a substring judged differently")
     guard let url = AbsoluteURL(accepted) else {
         invariant(false, "an accepted return URL does not parse")
         return
     }
     let lower = accepted.lowercased()
     invariant(lower.hasPrefix("https://") || lower.hasPrefix("http://"), "accepted a non-http(s) URL")
+    invariant(url.isHTTPS || !secure, "a flow that started on https returns to http")
     invariant(
         accepted.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") },
         "accepted a URL with blanks, controls, backslashes or non-ASCII")
@@ -94,7 +100,10 @@ private func checkReturnURL(_ candidate: String, policy: ReturnURLPolicy, startH
         String(decoding: authority[..<hostEnd], as: UTF8.self).lowercased() == url.authority.host,
         "the host a browser reads differs from the one judged")
     if policy.cookieDomains.isEmpty {
-        invariant(url.authority.host == startHost, "accepted another host than the start host")
+        invariant(url.authority.host == start.host, "accepted another host than the start host")
+        invariant(
+            (url.authority.port ?? (url.isHTTPS ? 443 : 80)) == (start.port ?? (secure ? 443 : 80)),
+            "accepted another port than the start port")
     } else {
         invariant(
             policy.cookieDomains.contains { Authority.host(url.authority.host, isUnder: $0) }
@@ -107,7 +116,8 @@ private func checkReturnURL(_ candidate: String, policy: ReturnURLPolicy, startH
 private func checkDestination(_ location: String, _ request: ForwardedRequest) {
     guard location != request.rootURL else { return }
     invariant(
-        flow.gatekeeper.returnURLs.validate(location, startHost: request.host) == location,
+        flow.gatekeeper.returnURLs.validate(location, start: request.authority, secure: request.scheme == .https)
+            == location,
         "a login sends the browser to an unchecked URL: \(location.prefix(80))")
 }
 

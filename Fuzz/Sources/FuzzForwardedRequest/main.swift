@@ -115,6 +115,16 @@ private func checkRequest(_ request: ForwardedRequest) {
     invariant(path.first == UInt8(ascii: "/"), "path does not start with /: \(request.path)")
     let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
     invariant(!segments.contains("..") && !segments.contains("."), "dot-segment left in \(request.path)")
+    // Nothing an upstream could resolve otherwise: no piece between encoded slashes that is a dot-segment or
+    // empty once its `;params` are removed, no decoded backslash from `%5C`.
+    for segment in segments.dropFirst() where !segment.isEmpty {
+        for piece in segment.split(separator: "%2F", omittingEmptySubsequences: false) {
+            let name = piece.prefix { $0 != ";" }
+            invariant(name != "." && name != ".." && !name.isEmpty, "an ambiguous segment judged: \(request.path)")
+        }
+    }
+    invariant(!Route.path(of: request.uri).lowercased().contains("%5c"), "a path with %5C was judged")
+    invariant(!request.path.contains("\\"), "a path with a backslash was judged")
     invariant(path.allSatisfy { $0 > 0x1F && $0 != 0x7F }, "control character in the judged path")
     invariant(!request.host.utf8.contains { $0 >= 0x41 && $0 <= 0x5A }, "host not lower-case: \(request.host)")
     invariant(!request.method.utf8.contains { $0 >= 0x61 && $0 <= 0x7A }, "method not upper-case")

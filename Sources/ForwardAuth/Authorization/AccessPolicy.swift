@@ -3,9 +3,9 @@
 /// Checked at login and on every request, so removing a user from a list takes effect at their next request.
 /// A rule's own lists replace the global ones for requests that rule matches (as thomseddon's fork does).
 public struct AccessPolicy: Sendable, Hashable {
-    /// Allowed email addresses, lower-case.
+    /// Allowed email addresses, ASCII lower-case.
     public var whitelist: [String]
-    /// Allowed email domains (the part after `@`), lower-case.
+    /// Allowed email domains (the part after `@`), ASCII lower-case.
     public var domains: [String]
     /// Allowed groups (as in the token, no prefix).
     public var groups: [String]
@@ -16,8 +16,8 @@ public struct AccessPolicy: Sendable, Hashable {
     public init(
         whitelist: [String] = [], domains: [String] = [], groups: [String] = [], matchWhitelistOrDomain: Bool = true
     ) {
-        self.whitelist = whitelist.map { $0.lowercased() }
-        self.domains = domains.map { $0.lowercased() }
+        self.whitelist = whitelist.map { $0.asciiLowercased() }
+        self.domains = domains.map { $0.asciiLowercased() }
         self.groups = groups
         self.matchWhitelistOrDomain = matchWhitelistOrDomain
     }
@@ -41,9 +41,8 @@ public struct AccessPolicy: Sendable, Hashable {
 
     public func evaluate(email: String, groups userGroups: [String]) -> Verdict {
         if !whitelist.isEmpty || !domains.isEmpty {
-            // Tokens almost always carry lower-case ASCII emails: lower-case (allocate) only when needed.
-            let needsLowercasing = email.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }
-            let email = needsLowercasing ? email.lowercased() : email
+            // ASCII case only (`asciiLowercased`): no Unicode look-alike folds into a listed address.
+            let email = email.asciiLowercased()
             let listed = whitelist.contains(email)
             let domainAllowed: Bool
             if !matchWhitelistOrDomain && !whitelist.isEmpty {

@@ -2,7 +2,7 @@
 ///
 /// - each `email-header-names` header carries the email;
 /// - each `claim-header` carries one claim, its values joined with `,` (as oauth2-proxy's
-///   `X-Auth-Request-Groups`); a claim the user's token lacks sends no header;
+///   `X-Auth-Request-Groups`), a `,` or `%` inside a value percent-encoded; a claim the token lacks sends none;
 /// - `forward-token-header-name` carries `forward-token-prefix` + the raw ID token;
 /// - impersonation (COMPAT.md): `Authorization: Bearer <service-account token>`, `Impersonate-User: <email>`,
 ///   `Impersonate-Group: system:authenticated` and one `Impersonate-Group: <prefix><group>` per group.
@@ -105,7 +105,7 @@ public struct IdentityHeaders: Sendable {
                 values = principal.claims.first(where: { $0.name == mapping.claim })?.values
             }
             if let values, !values.isEmpty {
-                headers.append((mapping.header, Self.headerSafe(values.joined(separator: ","))))
+                headers.append((mapping.header, Self.headerSafe(values.map(Self.listItem).joined(separator: ","))))
             }
         }
         if let tokenForwarding, let token = principal.idToken {
@@ -116,11 +116,29 @@ public struct IdentityHeaders: Sendable {
             headers.append(("Authorization", "Bearer " + Self.headerSafe(token)))
             headers.append(("Impersonate-User", email))
             headers.append(("Impersonate-Group", "system:authenticated"))
-            for group in principal.groups {
+            for group in principal.groups
+            where !KubernetesNames.isReservedGroup(group, prefix: impersonation.groupPrefix) {
                 headers.append(("Impersonate-Group", Self.headerSafe(impersonation.groupPrefix + group)))
             }
         }
         return headers
+    }
+
+    /// One value of a comma-joined claim header: `,` and `%` percent-encoded (`%2C`, `%25`), so a value that holds
+    /// the separator (`Doe, John`, a group `a,b`) is never read upstream as two. Proxies and frameworks join repeated
+    /// fields with commas too, so one header per value would not help. Unchanged (no copy) without either byte.
+    static func listItem(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "%") }) else { return value }
+        var out = ""
+        out.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case ",": out += "%2C"
+            case "%": out += "%25"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// `text` with every control character (CR, LF, NUL, DEL …) replaced by a space. Allocates only when one

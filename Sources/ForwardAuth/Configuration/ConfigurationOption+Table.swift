@@ -99,7 +99,7 @@ extension ConfigurationOption {
         .init(
             "claim-header", env: ["CLAIM_HEADERS"], kind: .list,
             help:
-                "Response header carrying an ID token claim, as HEADER=claim (repeatable or comma-separated); list values are joined with commas."
+                "Response header carrying an ID token claim, as HEADER=claim (repeatable or comma-separated); list values are joined with commas, a comma or % inside a value sent as %2C or %25."
         ),
         .init(
             "trust-forwarded-prefix", env: ["TRUST_FORWARDED_PREFIX"], kind: .bool, default: "false",

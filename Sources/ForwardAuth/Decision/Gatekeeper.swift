@@ -82,6 +82,11 @@ public struct Gatekeeper: Sendable {
             return authorize(Principal(session), request: request, policy: policy)
         case .missing, .invalid, .expired:
             if let token = Self.bearerToken(in: request.headers) {
+                // Before any decoding: a bound on the work a hostile token can cause. Dex's tokens are a few KB
+                // (the end-to-end suite's user with 401 groups: about 10 KB).
+                guard token.utf8.count <= Self.maximumBearerTokenBytes else {
+                    return .unauthenticated(reason: "bearer token over \(Self.maximumBearerTokenBytes) bytes")
+                }
                 return .verifyBearer(token: token, policy: policy)
             }
             return loginOrRefuse(request, client: client)
@@ -91,6 +96,10 @@ public struct Gatekeeper: Sendable {
     /// The answer for an identified user: the allow-lists, then RBAC; 200 with identity headers, 403, or 503
     /// while something the answer needs (the RBAC policy, the service-account token) is not loaded yet.
     public func authorize(_ principal: Principal, request: ForwardedRequest, policy: AccessPolicy) -> Decision {
+        // Refused at the callback and for Bearer tokens; a session sealed before that rule still stops here.
+        if KubernetesNames.isReservedUser(principal.email) {
+            return .forbidden(reason: "the email holds ':', which Kubernetes reserves", user: principal.email)
+        }
         if case .denied(let reason) = policy.evaluate(email: principal.email, groups: principal.groups) {
             return .forbidden(reason: reason, user: principal.email)
         }
@@ -120,6 +129,9 @@ public struct Gatekeeper: Sendable {
         request.method == "OPTIONS" && request.headers.first("Origin") != nil
             && request.headers.first("Access-Control-Request-Method") != nil
     }
+
+    /// Longer Bearer tokens are refused unread.
+    public static let maximumBearerTokenBytes = 32 * 1024
 
     /// The token of an `Authorization: Bearer <token>` header, if the request has one.
     static func bearerToken(in headers: any RequestHeaders) -> String? {

@@ -1,8 +1,9 @@
 /// Where a login may send the browser back to: the guard against open redirects.
 ///
 /// With cookie domains configured, logins are only started for hosts under them (or the auth host), and the
-/// return host must be under them too. Without cookie domains, the return host must equal the host where the
-/// flow started. Hosts compare without port, case-insensitively, on a dot boundary.
+/// return host must be under them too. Without cookie domains, the return host and port must equal those where
+/// the flow started. Hosts compare case-insensitively, on a dot boundary. A flow that started on https never
+/// returns to http.
 public struct ReturnURLPolicy: Sendable, Hashable {
     public var cookieDomains: [String]
     public var authHost: String?
@@ -17,10 +18,19 @@ public struct ReturnURLPolicy: Sendable, Hashable {
         cookieDomains.isEmpty || coversHost(host)
     }
 
-    /// `candidate` if it is an acceptable return URL for a flow that started on `startHost`, else nil.
-    public func validate(_ candidate: some StringProtocol, startHost: String) -> String? {
-        guard let url = AbsoluteURL(candidate) else { return nil }
-        let allowed = cookieDomains.isEmpty ? url.authority.host == startHost : coversHost(url.authority.host)
+    /// `candidate` if it is an acceptable return URL for a flow that started at `start` (over https when
+    /// `secure`), else nil.
+    public func validate(_ candidate: some StringProtocol, start: Authority, secure: Bool) -> String? {
+        guard let url = AbsoluteURL(candidate), url.isHTTPS || !secure else { return nil }
+        let allowed: Bool
+        if cookieDomains.isEmpty {
+            // The same origin but for an upgrade to https: the port counts, the scheme's default standing in.
+            allowed =
+                url.authority.host == start.host
+                && (url.authority.port ?? (url.isHTTPS ? 443 : 80)) == (start.port ?? (secure ? 443 : 80))
+        } else {
+            allowed = coversHost(url.authority.host)
+        }
         return allowed ? String(candidate) : nil
     }
 

@@ -26,6 +26,9 @@ extension LoginFlow {
     private func authorize(_ identity: Identity, _ token: String, _ request: ForwardedRequest, _ policy: AccessPolicy)
         -> Decision
     {
+        if KubernetesNames.isReservedUser(identity.email) {
+            return .unauthenticated(reason: "the token's email holds ':', which Kubernetes reserves")
+        }
         let headers = gatekeeper.identityHeaders
         let principal = Principal(
             email: identity.email, groups: identity.groups, claims: headers.keptClaims(of: identity.claims),

@@ -98,7 +98,7 @@ public struct LoginFlow: Sendable {
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
         let requested = CallbackQuery(request.query).value("rd").flatMap {
-            gatekeeper.returnURLs.validate($0, startHost: request.host)
+            gatekeeper.returnURLs.validate($0, start: request.authority, secure: request.scheme == .https)
         }
         if requested == nil {
             logger.notice(
@@ -163,6 +163,16 @@ public struct LoginFlow: Sendable {
             return .page(Self.page(for: error), cookies: [clearState])
         }
         let policy = gatekeeper.access
+        if KubernetesNames.isReservedUser(identity.email) {
+            logger.notice(
+                "login denied",
+                metadata: ["user": "\(identity.email)", "reason": "the email holds ':', which Kubernetes reserves"])
+            return .page(
+                Page(
+                    status: 403, title: "Access denied",
+                    message: "This account's email address cannot be used here. Ask your administrator."),
+                cookies: [clearState])
+        }
         if case .denied(let reason) = policy.evaluate(email: identity.email, groups: identity.groups) {
             logger.notice("login denied", metadata: ["user": "\(identity.email)", "reason": "\(reason)"])
             return .page(
@@ -186,7 +196,9 @@ public struct LoginFlow: Sendable {
         }
         var setCookies = sessions.issue(session, host: request.host, existing: cookies, random: random)
         setCookies.append(clearState)
-        let location = gatekeeper.returnURLs.validate(loginState.returnURL, startHost: request.host) ?? request.rootURL
+        let location =
+            gatekeeper.returnURLs.validate(
+                loginState.returnURL, start: request.authority, secure: request.scheme == .https) ?? request.rootURL
         logger.info(
             "login",
             metadata: [

@@ -189,7 +189,7 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .invalidHost: "X-Forwarded-Host is not a valid host[:port]"
         case .invalidPrefix: "X-Forwarded-Prefix must be a path starting with /"
         case .invalidURI:
-            "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes)"
+            "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes, no . or .. segment, no %5C)"
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
         case .conflicting(let header): "\(header) is given several times"
         }

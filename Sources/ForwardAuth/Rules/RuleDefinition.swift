@@ -35,8 +35,8 @@ public struct RuleDefinition: Sendable, Hashable {
         self.action = action
         self.rule = rule
         // Lower-cased once here, so a request never does it (`AccessPolicy.overridden(by:)`).
-        self.whitelist = whitelist.map { $0.lowercased() }
-        self.domains = domains.map { $0.lowercased() }
+        self.whitelist = whitelist.map { $0.asciiLowercased() }
+        self.domains = domains.map { $0.asciiLowercased() }
         self.groups = groups
     }
 }

@@ -39,12 +39,37 @@ public struct Sealer: Sendable {
             + Base64.encodeToString(bytes: box.combined!, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
+    /// Whether the base64url text ends as `seal` writes it: unpadded base64url has 2 or 3 characters in its last
+    /// group, and the bits of the last one that carry no byte are zero. Decoders ignore those bits, so without
+    /// this check one sealed value had several spellings (and several entries in `OpenedSessions`). Looks at the
+    /// last character only: no work on the check path.
+    static func endsCanonically(_ value: some StringProtocol) -> Bool {
+        guard let last = value.last?.asciiValue else { return false }
+        let unused: UInt8
+        switch (value.utf8.count - versionPrefix.count) % 4 {
+        case 0: return true
+        case 2: unused = 0x0F
+        case 3: unused = 0x03
+        default: return false
+        }
+        let sextet: UInt8
+        switch last {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): sextet = last - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): sextet = last - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): sextet = last - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): sextet = 62
+        case UInt8(ascii: "_"): sextet = 63
+        default: return false
+        }
+        return sextet & unused == 0
+    }
+
     /// The plaintext, or nil when the value is not ours: wrong version, not base64url, too short, tampered,
     /// sealed under another key, purpose or cookie name.
     public func open(_ value: some StringProtocol) -> [UInt8]? {
         let utf8 = value.utf8
         guard utf8.count > Self.versionPrefix.count, utf8.count <= maximumLength,
-            utf8.starts(with: Self.versionPrefix)
+            utf8.starts(with: Self.versionPrefix), Self.endsCanonically(value)
         else { return nil }
         guard
             let combined = try? Base64.decode(

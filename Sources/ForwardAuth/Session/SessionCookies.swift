@@ -32,6 +32,9 @@ public struct SessionCookies: Sendable {
     /// for a cookie value opened before (`OpenedSessions`).
     public func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
         guard let value = cookies.value(settings.sessionName) else { return .missing }
+        // One spelling per sealed value, checked before the cache: a variant that decodes to the same bytes is
+        // refused rather than opened and remembered as a second entry.
+        guard Sealer.endsCanonically(value) else { return .invalid }
         var session: Session
         if let known = opened.value(for: value) {
             session = known

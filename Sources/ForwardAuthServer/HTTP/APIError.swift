@@ -55,6 +55,12 @@ struct APIError {
             body: body)
     }
 
+    /// C0, DEL, C1 and the line and paragraph separators: what a terminal or a log viewer may act on (ESC starts
+    /// a terminal sequence, U+2028 breaks a line in JavaScript-based viewers). Escaped wherever text is written.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
     static func jsonEscaped(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -64,7 +70,7 @@ struct APIError {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where isControl(scalar):
                 out +=
                     "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)

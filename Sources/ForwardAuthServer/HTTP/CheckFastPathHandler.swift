@@ -11,8 +11,9 @@ import NIOHTTP1
 ///
 /// The rule that keeps it safe: bytes go on to the decoder only at request boundaries, untouched, and once
 /// anything is unusual they all go on for the rest of the connection.
-/// - A head outside `RequestHead`'s subset, over its limits, with a body or an upgrade: this and every later
-///   byte go on (`handingOver`), and the decoder judges them as before this handler existed.
+/// - A head outside `RequestHead`'s subset, over its limits, with a body or an upgrade, or with a method other than
+///   `GET` and `HEAD`: this and every later byte go on (`handingOver`), and the decoder judges them as before this
+///   handler existed.
 /// - A whole bodiless head that is not answered here (not forwarded, `HEAD`, a Bearer token, the callback, …):
 ///   exactly its bytes go on, so the decoder is again at a boundary afterwards; `EventLoopCheckHandler` or
 ///   Hummingbird answers it.
@@ -64,7 +65,11 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
                 return handOver(buffer, context: context)
             case .complete(let head, let length):
                 searched = 0
-                guard !Self.hasBody(head) else { return handOver(buffer, context: context) }
+                // Only what every proxy's subrequest uses: a method NIO's decoder refuses (`FOO`, `get`) must get
+                // its 400 there, and what follows it must not overtake that answer.
+                guard head.method == "GET" || head.method == "HEAD", !Self.hasBody(head) else {
+                    return handOver(buffer, context: context)
+                }
                 if checks.handedOn == 0, Self.isAnswerable(head) {
                     let exchange = endpoints.begin(method: head.method, target: head.target, headers: head)
                     if exchange.isFinal {

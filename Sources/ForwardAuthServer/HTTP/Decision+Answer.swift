@@ -18,14 +18,11 @@ extension Decision {
             ).answer(cookies: [])
         case .unauthenticated, .verifyBearer:
             return APIError.unauthenticatedAnswers[APIError.Format(accept: accept).rawValue]
-        case .forbidden(let reason, _):
-            if client == .browser {
-                return Page(
-                    status: 403, title: "Access denied",
-                    message: "You are signed in, but not allowed to open this page (\(reason))."
-                ).answer(cookies: [])
-            }
-            return APIError(status: 403, message: "Access denied: \(reason).").answer(accept: accept)
+        case .forbidden:
+            // The reason names rules, roles and bindings: it goes to the log line (`Endpoints.finish`), not to
+            // the client, who learns nothing about the policy from a refusal.
+            if client == .browser { return Self.forbiddenPage }
+            return APIError(status: 403, message: "forbidden").answer(accept: accept)
         case .unavailable:
             // The reason names internals (RBAC, tokens): it goes to the log, not to the client.
             if client == .browser {
@@ -44,6 +41,12 @@ extension Decision {
             return page.answer(cookies: cookies)
         }
     }
+}
+
+extension Decision {
+    static let forbiddenPage = Page(
+        status: 403, title: "Access denied", message: "You are signed in, but not allowed to open this page."
+    ).answer(cookies: [])
 }
 
 extension [(name: String, value: String)] {

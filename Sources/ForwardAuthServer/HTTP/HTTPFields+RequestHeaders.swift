@@ -10,9 +10,11 @@ struct ForwardedHeaders: RequestHeaders {
         return fields[values: field]
     }
 
+    /// The first field's value. (`fields[name]` would join every field with commas, so two equal
+    /// `X-Forwarded-Uri`s would read differently here than on the other readers.)
     func first(_ name: String) -> String? {
         guard let field = HTTPField.Name(name) else { return nil }
-        return fields[field]
+        return fields[values: field].first
     }
 
     func last(_ name: String) -> String? {

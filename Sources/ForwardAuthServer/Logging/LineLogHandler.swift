@@ -56,10 +56,11 @@ public struct LineLogHandler: LogHandler {
             line += "}"
         case .text:
             line = "time=\(time) level=\(level) msg=\(Self.logfmt(event.message.description))"
-            for key in keys { line += " \(key)=\(Self.logfmt("\(fields[key]!)"))" }
+            for key in keys { line += " \(Self.logfmt(key))=\(Self.logfmt("\(fields[key]!)"))" }
         case .pretty:
-            line = "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(event.message)"
-            for key in keys { line += " \(key)=\(fields[key]!)" }
+            line =
+                "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(Self.printable(event.message.description))"
+            for key in keys { line += " \(Self.printable(key))=\(Self.printable("\(fields[key]!)"))" }
         }
         sink(line + "\n")
     }
@@ -82,10 +83,31 @@ public struct LineLogHandler: LogHandler {
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }
 
+    /// A logfmt value: quoted and escaped as JSON when it holds a space, `=`, `"`, `\\` or a control character
+    /// (ESC, BEL, C1, U+2028/9 among them), so no value can forge a field, a line or a terminal sequence.
     static func logfmt(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
+        let needsQuotes =
+            value.isEmpty
+            || value.unicodeScalars.contains {
+                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || APIError.isControl($0)
+            }
         guard needsQuotes else { return value }
         return "\"" + json(value) + "\""
+    }
+
+    /// For `pretty`: the text as it is, but every control character escaped as JSON escapes it.
+    static func printable(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: APIError.isControl) else { return value }
+        var out = ""
+        for scalar in value.unicodeScalars {
+            if APIError.isControl(scalar) {
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                out += String(scalar.value, radix: 16)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func json(_ value: String) -> String {

@@ -27,6 +27,18 @@ struct IdentityHeadersTests {
             ])
     }
 
+    /// A value holding the separator is never read upstream as two values (issue 15).
+    @Test func claimValuesHoldingTheSeparatorAreEncoded() throws {
+        let headers = IdentityHeaders(
+            emailHeaderNames: [],
+            claimHeaders: [.init(header: "X-Groups", claim: "groups"), .init(header: "X-Name", claim: "name")])
+        let principal = Principal(
+            email: "a@example.com", groups: ["admins,devs", "100%", "ops"],
+            claims: [NamedClaim(name: "name", values: ["Doe, John"])])
+        #expect(try pairs(headers, principal) == ["X-Groups: admins%2Cdevs,100%25,ops", "X-Name: Doe%2C John"])
+        #expect(try pairs(headers, self.principal).isEmpty == false)
+    }
+
     @Test func aCustomGroupsAttributeIsReadFromTheGroups() throws {
         let headers = IdentityHeaders(
             emailHeaderNames: [], claimHeaders: [.init(header: "X-Roles", claim: "roles")], groupsClaim: "roles")

@@ -42,6 +42,15 @@ struct ConfigurationAuthorizationTests {
         #expect(problems.contains { $0.contains("Impersonate-User is sent by enable-impersonation") }, "\(problems)")
     }
 
+    /// With impersonation or RBAC, an empty prefix would make a provider's `system:masters` a Kubernetes group.
+    @Test(arguments: [["ENABLE_IMPERSONATION": "true"], ["ENABLE_RBAC": "true", "RBAC_FILE": "/rbac.yaml"]])
+    func anEmptyGroupClaimPrefixIsRefusedWithKubernetesNames(settings: [String: String]) throws {
+        let problems = Input.problems(["--group-claim-prefix="], environment: Input.environment(settings))
+        #expect(problems.contains { $0.hasPrefix("group-claim-prefix: empty") }, "\(problems)")
+        // Without either, a prefix is not used and may be empty.
+        _ = try Input.valid(["--group-claim-prefix="])
+    }
+
     @Test func groupsFilterTakesAutoOrARegex() throws {
         #expect(try Input.valid().configuration.groupsFilter == nil)
         #expect(

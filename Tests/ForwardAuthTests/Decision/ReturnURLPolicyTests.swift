@@ -6,13 +6,14 @@ import Testing
 struct ReturnURLPolicyTests {
     let withDomains = ReturnURLPolicy(cookieDomains: ["example.com"], authHost: "auth.example.com")
     let hostOnly = ReturnURLPolicy(cookieDomains: [], authHost: nil)
+    let app = Authority(host: "app.example.com")!
 
     @Test(arguments: [
         "https://app.example.com/x?y=1", "http://example.com", "https://a.b.example.com:8443/p#f",
         "HTTPS://APP.EXAMPLE.COM/", "https://auth.example.com/",
     ])
     func urlsUnderTheCookieDomainAreFollowed(url: String) {
-        #expect(withDomains.validate(url, startHost: "app.example.com") == url)
+        #expect(withDomains.validate(url, start: app, secure: false) == url)
     }
 
     @Test(arguments: [
@@ -24,13 +25,25 @@ struct ReturnURLPolicyTests {
         "https://app.example.com:99999/", "", "/relative/path", "https://[::1]/", "https://app.example.com /",
     ])
     func everythingElseIsRefused(url: String) {
-        #expect(withDomains.validate(url, startHost: "app.example.com") == nil)
+        #expect(withDomains.validate(url, start: app, secure: false) == nil)
     }
 
-    @Test func withoutCookieDomainsTheHostMustBeWhereTheFlowStarted() {
-        #expect(hostOnly.validate("https://app.example.com/x", startHost: "app.example.com") != nil)
-        #expect(hostOnly.validate("https://app.example.com:444/x", startHost: "app.example.com") != nil)
-        #expect(hostOnly.validate("https://other.example.com/x", startHost: "app.example.com") == nil)
+    @Test func withoutCookieDomainsTheHostAndPortMustBeWhereTheFlowStarted() {
+        #expect(hostOnly.validate("https://app.example.com/x", start: app, secure: true) != nil)
+        #expect(hostOnly.validate("https://app.example.com:443/x", start: app, secure: true) != nil)
+        #expect(hostOnly.validate("https://other.example.com/x", start: app, secure: true) == nil)
+        // The port is kept (issue 15): another port on the same host is another origin.
+        #expect(hostOnly.validate("https://app.example.com:444/x", start: app, secure: true) == nil)
+        let onPort = Authority(host: "app.example.com", port: 8443)!
+        #expect(hostOnly.validate("https://app.example.com:8443/x", start: onPort, secure: true) != nil)
+        #expect(hostOnly.validate("https://app.example.com/x", start: onPort, secure: true) == nil)
+        // A downgrade to http is refused with or without cookie domains; without them, https on the default port
+        // is another port than http's.
+        #expect(hostOnly.validate("https://app.example.com/x", start: app, secure: false) == nil)
+        #expect(hostOnly.validate("http://app.example.com/x", start: app, secure: false) != nil)
+        #expect(hostOnly.validate("http://app.example.com/x", start: app, secure: true) == nil)
+        #expect(withDomains.validate("http://app.example.com/x", start: app, secure: true) == nil)
+        #expect(withDomains.validate("https://other.example.com:8443/x", start: app, secure: true) != nil)
     }
 
     @Test func loginsStartOnlyForServedHosts() {

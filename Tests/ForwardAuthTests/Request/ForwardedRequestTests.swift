@@ -85,18 +85,20 @@ struct ForwardedRequestTests {
     }
 
     /// Found by the review of the fix: judging `normalize(prefix + uri)` let the URI's dot-segments remove the
-    /// prefix the proxy routed on (`/admin` + `/%2e%2e/public/x` was `/public/x`). Each part is normalized alone.
-    @Test(arguments: [
-        ("/admin", "/%2e%2e/public/x", "/admin/public/x"), ("/admin", "/../public/x", "/admin/public/x"),
-        ("/admin", "/x/../../public", "/admin/public"), ("/a/b", "/../../public/x", "/a/b/public/x"),
-        ("/a/./b/", "/x", "/a/b/x"), ("/a/../b", "/x", "/b/x"), ("/..", "/x", "/x"), ("/", "/x", "/x"),
-    ])
-    func theURICannotClimbOutOfATrustedPrefix(prefix: String, uri: String, judged: String) throws {
+    /// prefix the proxy routed on (`/admin` + `/%2e%2e/public/x` was `/public/x`). Each part is normalized alone,
+    /// and a dot-segment in either is refused.
+    @Test(
+        arguments: [
+            ("/admin", "/%2e%2e/public/x", nil), ("/admin", "/../public/x", nil), ("/admin", "/x/../../public", nil),
+            ("/a/b", "/..;/public/x", nil), ("/a/./b/", "/x", nil), ("/a/../b", "/x", nil), ("/..", "/x", nil),
+            ("/", "/x", "/x"), ("/a//b/", "/x", "/a/b/x"), ("/a%2Fb", "/x", "/a%2Fb/x"), ("/app", "/", "/app/"),
+        ] as [(String, String, String?)])
+    func theURICannotClimbOutOfATrustedPrefix(prefix: String, uri: String, judged: String?) {
         let headers: HeaderList = [
             "X-Forwarded-Host": "a.example.com", "X-Forwarded-Prefix": prefix, "X-Forwarded-Uri": uri,
         ]
-        let request = try ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
-        #expect(request.path == judged)
+        let request = try? ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
+        #expect(request?.path == judged)
     }
 
     /// Every value is compared: the middle one of `/a`, `/b`, `/a` counts too.

@@ -1,3 +1,4 @@
+import Crypto
 import Testing
 
 @testable import ForwardAuth
@@ -41,6 +42,41 @@ struct SessionCookiesTests {
         #expect(!nameCookie.httpOnly)
         #expect(nameCookie.value == "Alice%20Q")
         #expect(sessions.session(from: jar(issued), now: Self.now + 10) == .valid(session()))
+    }
+
+    /// The same sealed bytes with the last character's unused bits set: decoders ignore them, so before issue 15
+    /// this opened as a second spelling of the session. Nil when the value's last group carries no unused bits.
+    static func variant(of value: String) -> String? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let remainder = (value.count - 3) % 4
+        guard remainder != 0, let last = value.last, let sextet = alphabet.firstIndex(of: last) else { return nil }
+        return String(value.dropLast()) + String(alphabet[sextet | 1])
+    }
+
+    @Test func aSealedValueHasOneSpelling() throws {
+        let sessions = cookies()
+        var found = 0
+        for groups in [[], ["d"], ["de"], ["dev"], ["devs"], ["devs", "o"]] {
+            let issued = sessions.issue(
+                session(groups: groups), host: "app.example.com", existing: CookieList([]), random: random)
+            let value = try #require(issued.first { $0.name == "_forward_auth" }).value
+            #expect(
+                sessions.session(from: CookieList([(name: "_forward_auth", value: value)]), now: Self.now) != .invalid)
+            guard let variant = Self.variant(of: value) else { continue }
+            found += 1
+            // Refused before the cache, and by the sealer for every other cookie.
+            #expect(
+                sessions.session(from: CookieList([(name: "_forward_auth", value: variant)]), now: Self.now) == .invalid
+            )
+            #expect(Sealer.endsCanonically(value) && !Sealer.endsCanonically(variant))
+        }
+        #expect(found >= 2)
+        let sealer = Sealer(keys: [SymmetricKey(size: .bits256)], purpose: "test", cookieName: "c")
+        for length in 1...3 {
+            let sealed = sealer.seal(Array(repeating: 1, count: length), random: random)
+            #expect(sealer.open(sealed) != nil)
+            if let variant = Self.variant(of: sealed) { #expect(sealer.open(variant) == nil) }
+        }
     }
 
     @Test func nonASCIINamesAndGroupsRoundTrip() throws {

@@ -56,7 +56,7 @@ public final class RBACAuthorizer: Sendable {
         if let verdict = search.first(of: policy.authenticatedGrants, in: policy, method: method, &request) {
             return verdict
         }
-        for group in groups {
+        for group in groups where !KubernetesNames.isReservedGroup(group, prefix: settings.groupClaimPrefix) {
             if let grants = policy.groupGrants[RBACPolicy.key(group, policy.options)],
                 let verdict = search.first(of: grants, in: policy, method: method, &request)
             {
