@@ -44,9 +44,11 @@ public struct Sealer: Sendable {
     /// this check one sealed value had several spellings (and several entries in `OpenedSessions`). Looks at the
     /// last character only: no work on the check path.
     static func endsCanonically(_ value: some StringProtocol) -> Bool {
-        guard let last = value.last?.asciiValue else { return false }
+        // String's UTF-8 view counts and offsets in O(1) for native strings: no walk, no grapheme breaking.
+        let count = value.utf8.count
+        guard count > 0, let last = value.utf8.dropFirst(count - 1).first else { return false }
         let unused: UInt8
-        switch (value.utf8.count - versionPrefix.count) % 4 {
+        switch (count - versionPrefix.count) % 4 {
         case 0: return true
         case 2: unused = 0x0F
         case 3: unused = 0x03
