@@ -100,15 +100,7 @@ struct ReservedKubernetesNamesTests {
     static let tokenFile = "sa-token-reserved-names"
 
     static func run(_ body: @Sendable @escaping (ForwardAuthHarness) async throws -> Void) async throws {
-        let path = try ImpersonationIntegrationTests.tokenFile(tokenFile)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await ForwardAuthHarness.run(configure: {
-            $0.enableImpersonation = true
-            $0.serviceAccountTokenPath = path
-        }) { harness in
-            try await harness.waitUntilProviderReady()
-            try await body(harness)
-        }
+        try await ImpersonationIntegrationTests.withImpersonation(token: tokenFile, body)
     }
 
     @Test(arguments: ["system:admin", "a:b@example.com"])

@@ -117,6 +117,25 @@ struct LoginIntegrationTests {
         }
     }
 
+    /// A callback routed straight to us with only `Host` (issue 15: HTTPTypes keeps `Host` as the authority, so
+    /// the fallback found nothing and answered 400): a full login whose callback carries no `X-Forwarded-*`.
+    @Test func aDirectCallbackFallsBackToTheHostHeader() async throws {
+        try await ForwardAuthHarness.run { harness in
+            try await harness.waitUntilProviderReady()
+            let start = try await harness.check(host: "app.example.com", uri: "/page", proto: "http")
+            let location = try #require(start.headers[.location])
+            let jar = ForwardAuthHarness.cookies(from: start)
+            let back = try await harness.authorize(location)
+            let port = try requireValue(harness.client.port, "port")
+            let request =
+                "GET \(back.path)?\(back.percentEncodedQuery ?? "") HTTP/1.1\r\nHost: app.example.com\r\n"
+                + "Cookie: \(jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))\r\n\r\n"
+            let answer = try #require(try await RawHTTP.exchange(port: port, [request]).first)
+            #expect(answer.status == 302, "\(answer.status) \(answer.body)")
+            #expect(answer.values("Location") == ["http://app.example.com/page"])
+        }
+    }
+
     @Test func malformedForwardedHeadersAre400NotACrash() async throws {
         try await ForwardAuthHarness.run { harness in
             let response = try await harness.check(host: "app.example.com:99999")

@@ -42,19 +42,16 @@ struct UpstreamOnlyHeadersTests {
         return request
     }
 
-    static func signedIn(
-        trustPrefix: Bool = false, _ body: @Sendable @escaping (_ cookie: String, _ port: Int) async throws -> Void
-    ) async throws {
-        let path = try ImpersonationIntegrationTests.tokenFile(serviceAccountToken)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try await ForwardAuthHarness.run(configure: {
-            $0.enableImpersonation = true
-            $0.serviceAccountTokenPath = path
-            $0.claimHeaders = [.init(header: "X-Groups", claim: "groups")]
-            $0.forwardTokenHeaderName = "X-Id-Token"
-            $0.trustForwardedPrefix = trustPrefix
-        }) { harness in
-            try await harness.waitUntilProviderReady()
+    static func signedIn(_ body: @Sendable @escaping (_ cookie: String, _ port: Int) async throws -> Void)
+        async throws
+    {
+        try await ImpersonationIntegrationTests.withImpersonation(
+            token: serviceAccountToken,
+            configure: {
+                $0.claimHeaders = [.init(header: "X-Groups", claim: "groups")]
+                $0.forwardTokenHeaderName = "X-Id-Token"
+            }
+        ) { harness in
             let (jar, _) = try await harness.login()
             try await body(
                 jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "),

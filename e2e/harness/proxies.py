@@ -145,7 +145,7 @@ class NginxSite:
     pass_headers: tuple[str, ...] = ()  # further identity headers copied from the auth answer to the upstream
 
 
-def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path) -> str:
+def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path, name: str = "nginx") -> str:
     fwd = ("\t\t\tproxy_set_header X-Forwarded-Method $request_method;\n"
            "\t\t\tproxy_set_header X-Forwarded-Proto $scheme;\n"
            "\t\t\tproxy_set_header X-Forwarded-Host $http_host;\n"
@@ -200,16 +200,23 @@ def nginx_conf(port: int, sites: list[NginxSite], state_dir: Path, log_dir: Path
 		}}
 	}}
 """)
+    return nginx_main_conf(port, "".join(servers), state_dir, log_dir, name)
+
+
+def nginx_main_conf(port: int, http_body: str, state_dir: Path, log_dir: Path, name: str = "nginx") -> str:
+    """A whole nginx.conf for a rig instance: in the foreground, pid, temp paths and logs under the run's
+    directories (logs/NAME-error.log, logs/NAME-access.log), a default server on `port` answering 404 to unknown
+    hosts, and `http_body` (servers, upstreams) inside `http {}` as given."""
     user = "user root;\n" if os.geteuid() == 0 else ""
     temp = "\n".join(f"\t{d}_temp_path {state_dir}/{d};" for d in
                      ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""{user}worker_processes 1;
 daemon off;
 pid {state_dir}/nginx.pid;
-error_log {log_dir}/nginx-error.log info;
+error_log {log_dir}/{name}-error.log info;
 events {{ worker_connections 256; }}
 http {{
-	access_log {log_dir}/nginx-access.log;
+	access_log {log_dir}/{name}-access.log;
 	default_type application/octet-stream;
 {temp}
 	server {{
@@ -217,17 +224,34 @@ http {{
 		server_name _;
 		return 404;
 	}}
-{''.join(servers)}}}
+{http_body}}}
 """
 
 
 class Nginx:
-    def __init__(self, workdir: Path, log_dir: Path, sites: list[NginxSite], port: int | None = None):
+    """`config`, when given, is the whole nginx.conf (instead of one made from `sites`; `nginx_main_conf` makes one
+    around servers of one's own); `name` names the process and its log files (several nginx may run in one
+    session)."""
+
+    def __init__(self, workdir: Path, log_dir: Path, sites: list[NginxSite], port: int | None = None,
+                 name: str = "nginx", config: str | None = None):
         self.dir = Path(workdir)
         self.log_dir = Path(log_dir)
         self.port = port or free_port()
         self.sites = sites
+        self.name = name
+        self.config = config
         self.proc: Proc | None = None
+
+    @property
+    def error_log_path(self) -> Path:
+        return self.log_dir / f"{self.name}-error.log"
+
+    def error_log(self) -> str:
+        try:
+            return self.error_log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -235,9 +259,10 @@ class Nginx:
     def start(self) -> Proc:
         self.dir.mkdir(parents=True, exist_ok=True)
         conf = self.dir / "nginx.conf"
-        conf.write_text(nginx_conf(self.port, self.sites, self.dir, self.log_dir))
+        conf.write_text(self.config if self.config is not None else
+                        nginx_conf(self.port, self.sites, self.dir, self.log_dir, self.name))
         # -e: the error log before the config is read (else /var/log/nginx/error.log is opened).
-        self.proc = Proc("nginx", [NGINX_BIN, "-p", self.dir, "-c", conf, "-e", self.log_dir / "nginx-error.log"],
+        self.proc = Proc(self.name, [NGINX_BIN, "-p", self.dir, "-c", conf, "-e", self.error_log_path],
                          self.log_dir, cwd=self.dir).start()
         wait_port(self.port, self.proc)
         return self.proc

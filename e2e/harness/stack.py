@@ -19,6 +19,8 @@ with a service-account token, the ID token in X-Id-Token, X-Auth-Request-Groups,
                                 forward-auth "headers" itself; everything else through forward_auth to the app
   prefix.apps.localhost         Caddy -> forward-auth "prefix" (--trust-forwarded-prefix, the /public rule) -> app
   prefix-nginx.apps.localhost   nginx -> forward-auth "prefix" -> app
+README.md's nginx snippet, verbatim (tests/test_readme_nginx.py), on an nginx of its own on `Ports.readme_nginx`:
+  readme-nginx.apps.localhost   nginx running the snippet -> forward-auth "main" -> app (`upstream app`)
 The multi-cluster scenarios run their own forward-auth instances behind a Caddy of their own on `Ports.clusters`;
 their host names are in harness/clusters.py.
 """
@@ -47,6 +49,7 @@ RP = "rp.localhost"
 HEADERS_CADDY, HEADERS_NGINX = "headers.apps.localhost", "headers-nginx.apps.localhost"
 DKP_REPLAY = "dkp.apps.localhost"
 PREFIX_CADDY, PREFIX_NGINX = "prefix.apps.localhost", "prefix-nginx.apps.localhost"
+README_NGINX = "readme-nginx.apps.localhost"
 # What forward-auth "headers" answers an auth subrequest with, for the upstream only (besides X-Forwarded-User),
 # and what the proxies in front of it copy to the app.
 UPSTREAM_ONLY_HEADERS = ("Authorization", "Impersonate-User", "Impersonate-Group", "X-Id-Token",
@@ -83,6 +86,7 @@ class Ports:
     fa_headers: int
     fa_prefix: int
     clusters: int  # the Caddy of the multi-cluster scenarios (harness/clusters.py)
+    readme_nginx: int  # the nginx running README.md's snippet (tests/test_readme_nginx.py)
 
     @classmethod
     def pick(cls, preferred: dict | None = None) -> "Ports":
@@ -112,6 +116,7 @@ class Stack:
         self.fa: dict[str, ForwardAuth] = {}
         self.caddy: Caddy | None = None
         self.nginx: Nginx | None = None
+        self.readme_nginx: Nginx | None = None
         self.mixup_discovery = self.run_dir / "mixup-discovery.json"
         # The service-account token forward-auth "headers" sends upstream: fake, and easy to find in any answer.
         self.sa_token = "sa-token-" + secrets.token_hex(16)
@@ -140,6 +145,7 @@ class Stack:
         uris += [f"http://{h}:{self.ports.caddy}/_oauth" for h in (HEADERS_CADDY, DKP_REPLAY, PREFIX_CADDY)]
         uris += [f"http://{h}:{self.ports.nginx}/_oauth" for h in (NGINX_HOST, FILTERED_HOST, HEADERS_NGINX,
                                                                    PREFIX_NGINX)]
+        uris.append(f"http://{README_NGINX}:{self.ports.readme_nginx}/_oauth")
         uris.append(self.rp_redirect_uri())
         uris += clusters.redirect_uris(self.ports.clusters)
         return uris
@@ -247,8 +253,16 @@ class Stack:
         self.nginx.start()
         return self.nginx
 
+    def start_readme_nginx(self, config: str) -> Nginx:
+        """An nginx of its own on `ports.readme_nginx` running `config` (a whole nginx.conf) as given."""
+        self.readme_nginx = Nginx(self.run_dir / "nginx-readme", self.log_dir, [], self.ports.readme_nginx,
+                                  name="nginx-readme", config=config)
+        self.readme_nginx.start()
+        return self.readme_nginx
+
     def stop(self) -> None:
-        for stopper in ([self.nginx.stop] if self.nginx else []) + ([self.caddy.stop] if self.caddy else []) + \
+        for stopper in ([self.readme_nginx.stop] if self.readme_nginx else []) + \
+                       ([self.nginx.stop] if self.nginx else []) + ([self.caddy.stop] if self.caddy else []) + \
                        [fa.stop for fa in self.fa.values()] + \
                        ([self.app_proc.stop] if self.app_proc else []) + [self.provider.stop]:
             try:

@@ -30,7 +30,8 @@ struct ForwardAuthResponder: HTTPResponder {
             if servesMetrics, requestLinePath == "/metrics" { return endpoints.metrics.registry.metricsResponse() }
         }
         var exchange = endpoints.begin(
-            method: request.method.rawValue, target: target, headers: ForwardedHeaders(fields: headers))
+            method: request.method.rawValue, target: target,
+            headers: ForwardedHeaders(fields: headers, authority: request.head.authority))
         if !exchange.isFinal { exchange = await endpoints.complete(exchange) }
         return Response(endpoints.finish(exchange))
     }

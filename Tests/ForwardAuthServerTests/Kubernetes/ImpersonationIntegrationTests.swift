@@ -18,14 +18,25 @@ struct ImpersonationIntegrationTests {
         return path
     }
 
-    @Test func impersonationHeadersCarryTheFileTokenTheUserAndPrefixedGroups() async throws {
-        let path = try Self.tokenFile("service-account-token-1\n")
+    /// Runs the harness with impersonation on and `token` in a service-account token file, ready to log in.
+    static func withImpersonation(
+        token: String, configure: @Sendable @escaping (inout Configuration) -> Void = { _ in },
+        _ body: @Sendable @escaping (ForwardAuthHarness) async throws -> Void
+    ) async throws {
+        let path = try tokenFile(token)
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await ForwardAuthHarness.run(configure: {
             $0.enableImpersonation = true
             $0.serviceAccountTokenPath = path
+            configure(&$0)
         }) { harness in
             try await harness.waitUntilProviderReady()
+            try await body(harness)
+        }
+    }
+
+    @Test func impersonationHeadersCarryTheFileTokenTheUserAndPrefixedGroups() async throws {
+        try await Self.withImpersonation(token: "service-account-token-1\n") { harness in
             let (cookies, _) = try await harness.login()
             let response = try await harness.check(cookies: cookies)
             #expect(response.status == .ok)
