@@ -39,6 +39,7 @@ extension ConfigurationReader {
             for line in error.description.split(separator: "\n") { problem(String(line)) }
             return nil
         }
+        for warning in compiled.warnings { warn(warning) }
         return problems.count == before ? (definitions, compiled) : nil
     }
 

@@ -14,6 +14,14 @@ import Foundation
 /// (`\A(?:[a-z0-9-]+)\.example\.com\z`, release build, Linux, 2 cores): ≈ 0.7–0.8 µs per match for
 /// `NSRegularExpression` (with the progress callback) against ≈ 1.2–1.5 µs for `Regex`; and `Regex` offers no way
 /// to stop a runaway match (`(?:x+x+)+y` on 20 characters: 25 s, against ICU abandoned after ≈ 8 ms).
+/// What one request may spend on regexes across all rules: ICU progress reports (each ≈ 10 000 backtracking
+/// steps). Twice one match's own bound, so a request with many regex rules and header values costs at most about
+/// 16 ms of matching, not 8 ms per regex per value.
+struct RegexBudget {
+    static let perRequest = 2 * BoundedRegex.progressBudget
+    var reports = perRequest
+}
+
 struct BoundedRegex: Sendable {
     /// Progress reports allowed per match before it is abandoned.
     static let progressBudget = 50
@@ -26,6 +34,66 @@ struct BoundedRegex: Sendable {
     let requiredSuffix: [UInt8]
     /// The pattern matches ASCII letters case-insensitively (`(?i)`, host templates).
     let foldsCase: Bool
+    /// A quantified group that itself holds a quantifier (`(a+)+`, `(?:x*y?)*`): the shape that backtracks
+    /// exponentially in ICU. Still bounded per match and per request, but worth a warning at start-up.
+    let hasNestedQuantifier: Bool
+
+    /// Whether `pattern` quantifies a group that holds a quantifier. Escapes and character classes are skipped;
+    /// `?` after `(` (a group's flags) and after a quantifier (laziness) is not a quantifier.
+    static func hasNestedQuantifier(_ pattern: String) -> Bool {
+        let bytes = Array(pattern.utf8)
+        var quantifiedInside: [Bool] = []  // one per open group: does it hold a quantifier?
+        var index = 0
+        var closedGroupHeldQuantifier = false
+        while index < bytes.count {
+            let byte = bytes[index]
+            var justClosed = false
+            switch byte {
+            case UInt8(ascii: "\\"):
+                index += 1
+                // `\x{41}`, `\p{L}`: the braces belong to the escape.
+                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{") {
+                    while index < bytes.count, bytes[index] != UInt8(ascii: "}") { index += 1 }
+                }
+            case UInt8(ascii: "["):
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "^") { index += 1 }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1 }
+                while index < bytes.count, bytes[index] != UInt8(ascii: "]") {
+                    if bytes[index] == UInt8(ascii: "\\") { index += 1 }
+                    index += 1
+                }
+            case UInt8(ascii: "("):
+                quantifiedInside.append(false)
+                if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "?") { index += 1 }
+            case UInt8(ascii: ")"):
+                closedGroupHeldQuantifier = quantifiedInside.popLast() ?? false
+                justClosed = true
+            case UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"):
+                let isQuantifier =
+                    byte != UInt8(ascii: "{")
+                    || (index + 1 < bytes.count && bytes[index + 1] >= 0x30 && bytes[index + 1] <= 0x39)
+                if isQuantifier {
+                    if closedGroupHeldQuantifier, byte != UInt8(ascii: "?") { return true }
+                    if !quantifiedInside.isEmpty { quantifiedInside[quantifiedInside.count - 1] = true }
+                    if byte == UInt8(ascii: "{") {
+                        while index < bytes.count, bytes[index] != UInt8(ascii: "}") { index += 1 }
+                    }
+                    // Laziness or possessiveness marks, not quantifiers of their own.
+                    if index + 1 < bytes.count,
+                        bytes[index + 1] == UInt8(ascii: "?") || bytes[index + 1] == UInt8(ascii: "+")
+                    {
+                        index += 1
+                    }
+                }
+            default:
+                break
+            }
+            if !justClosed { closedGroupHeldQuantifier = false }
+            index += 1
+        }
+        return false
+    }
 
     /// Compiles an ICU pattern produced by `RE2Translator`; nil if ICU refuses it. `anchored` patterns must match
     /// from the start of the input (templates, which also anchor their end); others may match anywhere.
@@ -36,6 +104,7 @@ struct BoundedRegex: Sendable {
         requiredSuffix: String = "", foldsCase: Bool = false
     ) {
         // Any code point, lazily; not ICU's dot-all '.', which would step over CR LF as one character.
+        self.hasNestedQuantifier = Self.hasNestedQuantifier(icuPattern)
         let pattern = anchored ? icuPattern : "[\\x{0}-\\x{10ffff}]*?(?:" + icuPattern + ")"
         guard let expression = try? NSRegularExpression(pattern: pattern) else { return nil }
         self.expression = expression
@@ -46,10 +115,19 @@ struct BoundedRegex: Sendable {
     }
 
     func matches(_ text: String) -> Bool {
+        var budget = RegexBudget()
+        return matches(text, budget: &budget)
+    }
+
+    /// A match that also spends `budget`, the request's allowance across every regex of every rule: once it is
+    /// spent, no regex runs for the rest of the request (each counts as no match).
+    func matches(_ text: String, budget: inout RegexBudget) -> Bool {
         guard text.utf8.count <= maximumInputLength else { return false }
         guard mayMatch(text.utf8) else { return false }
+        guard budget.reports > 0 else { return false }
         var found = false
         var reports = 0
+        var left = budget.reports
         let range = NSRange(location: 0, length: text.utf16.count)
         expression.enumerateMatches(in: text, options: [.reportProgress, .anchored], range: range) { result, _, stop in
             if result != nil {
@@ -58,8 +136,10 @@ struct BoundedRegex: Sendable {
                 return
             }
             reports += 1
-            if reports >= Self.progressBudget { stop.pointee = true }
+            left -= 1
+            if reports >= Self.progressBudget || left <= 0 { stop.pointee = true }
         }
+        budget.reports = left
         return found
     }
 

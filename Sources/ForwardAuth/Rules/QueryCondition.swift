@@ -12,6 +12,10 @@ struct QueryCondition: Sendable {
     let key: [UInt8]
     let value: Value
 
+    var regex: BoundedRegex? {
+        if case .regex(let regex) = value { regex } else { nil }
+    }
+
     /// Compiles `key=value`; `Failure.offset` is a byte offset into `argument`.
     init(_ argument: String) throws(RouteTemplate.Failure) {
         let bytes = Array(argument.utf8)
@@ -41,7 +45,7 @@ struct QueryCondition: Sendable {
         }
     }
 
-    func matches(query: String) -> Bool {
+    func matches(query: String, budget: inout RegexBudget) -> Bool {
         for pair in query.utf8.split(separator: UInt8(ascii: "&")) {
             if pair.contains(UInt8(ascii: ";")) { continue }
             let equals = pair.firstIndex(of: UInt8(ascii: "="))
@@ -53,7 +57,8 @@ struct QueryCondition: Sendable {
             switch value {
             case .any: return true
             case .literal(let expected): return decodedValue == expected
-            case .regex(let regex): return regex.matches(String(decoding: decodedValue, as: UTF8.self))
+            case .regex(let regex):
+                return regex.matches(String(decoding: decodedValue, as: UTF8.self), budget: &budget)
             }
         }
         return false

@@ -6,12 +6,21 @@ indirect enum RuleExpression: Sendable {
     case all([RuleExpression])
     case any([RuleExpression])
 
-    func evaluate(_ request: some RuleRequest) -> Bool {
+    func evaluate(_ request: some RuleRequest, budget: inout RegexBudget) -> Bool {
         switch self {
-        case .matcher(let matcher): matcher.matches(request)
-        case .not(let expression): !expression.evaluate(request)
-        case .all(let expressions): expressions.allSatisfy { $0.evaluate(request) }
-        case .any(let expressions): expressions.contains { $0.evaluate(request) }
+        case .matcher(let matcher): matcher.matches(request, budget: &budget)
+        case .not(let expression): !expression.evaluate(request, budget: &budget)
+        case .all(let expressions): expressions.allSatisfy { $0.evaluate(request, budget: &budget) }
+        case .any(let expressions): expressions.contains { $0.evaluate(request, budget: &budget) }
+        }
+    }
+
+    /// Every regex the expression may run.
+    var regexes: [BoundedRegex] {
+        switch self {
+        case .matcher(let matcher): matcher.regexes
+        case .not(let expression): expression.regexes
+        case .all(let expressions), .any(let expressions): expressions.flatMap(\.regexes)
         }
     }
 }
@@ -29,14 +38,14 @@ indirect enum Matcher: Sendable {
     case headerRegex(name: String, regex: BoundedRegex)
     case query([QueryCondition])
 
-    func matches(_ request: some RuleRequest) -> Bool {
+    func matches(_ request: some RuleRequest, budget: inout RegexBudget) -> Bool {
         switch self {
         case .host(let patterns):
             let host = request.host
-            return patterns.contains { $0.matchesHost(host) }
+            return patterns.contains { $0.matchesHost(host, budget: &budget) }
         case .path(let patterns, let prefix):
             let path = request.path
-            return patterns.contains { $0.matchesPath(path, prefix: prefix) }
+            return patterns.contains { $0.matchesPath(path, prefix: prefix, budget: &budget) }
         case .method(let methods):
             let method = request.method
             return methods.contains {
@@ -47,10 +56,19 @@ indirect enum Matcher: Sendable {
                 $0.utf8.count == value.utf8.count && TextPattern.compareBytes($0, value, fold: false)
             }
         case .headerRegex(let name, let regex):
-            return request.headerValues(name).contains { regex.matches($0) }
+            return request.headerValues(name).contains { regex.matches($0, budget: &budget) }
         case .query(let conditions):
             let query = request.query
-            return conditions.allSatisfy { $0.matches(query: query) }
+            return conditions.allSatisfy { $0.matches(query: query, budget: &budget) }
+        }
+    }
+
+    var regexes: [BoundedRegex] {
+        switch self {
+        case .host(let patterns), .path(let patterns, _): patterns.compactMap(\.regex)
+        case .headerRegex(_, let regex): [regex]
+        case .query(let conditions): conditions.compactMap(\.regex)
+        case .method, .header: []
         }
     }
 }

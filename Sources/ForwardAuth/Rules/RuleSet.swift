@@ -12,7 +12,8 @@
 ///   `Query` (`key=value`), combined with `!`, `&&`, `||` and parentheses.
 /// - Regexes are Go RE2 syntax; what RE2 refuses is refused here. Each regex match is bounded: a host over
 ///   253 bytes, or a path, header value or query value over 8192 bytes, never matches a regex (literal
-///   comparisons still apply), and a match that exceeds its work budget counts as no match (`BoundedRegex`).
+///   comparisons still apply), and a match that exceeds its work budget counts as no match (`BoundedRegex`), as
+///   does every regex after the request's budget across all rules is spent (`RegexBudget`).
 ///   So a rule that should catch hostile requests (`deny`) is best written with literals (`PathPrefix`) where it
 ///   can be.
 /// - `match` does not allocate for rules made of plain (template-free) `Host`, `Path`, `PathPrefix` and `Method`
@@ -22,11 +23,14 @@ public struct RuleSet: Sendable {
     private let expressions: [RuleExpression]
     /// The definitions in the order `match` tries them.
     public let definitions: [RuleDefinition]
+    /// What the operator should hear at start-up: rules whose regexes have nested quantifiers.
+    public let warnings: [String]
 
     /// No rules: every request gets the default action.
     public init() {
         expressions = []
         definitions = []
+        warnings = []
     }
 
     /// Compiles every definition; throws every problem found, in definition order.
@@ -49,6 +53,10 @@ public struct RuleSet: Sendable {
         }
         self.expressions = compiled.map(\.expression)
         self.definitions = compiled.map(\.definition)
+        self.warnings = compiled.filter { $0.expression.regexes.contains(where: \.hasNestedQuantifier) }.map {
+            "rule \($0.definition.name): a regular expression with a nested quantifier (such as (a+)+) can take "
+                + "long on hostile input; its matches are bounded (a match or request over budget does not match)"
+        }
     }
 
     public var isEmpty: Bool { definitions.isEmpty }
@@ -61,6 +69,7 @@ public struct RuleSet: Sendable {
 
     /// The position in `definitions` of the rule `match` returns: for counting by rule without a name lookup.
     public func matchIndex(_ request: some RuleRequest) -> Int? {
-        expressions.indices.first { expressions[$0].evaluate(request) }
+        var budget = RegexBudget()
+        return expressions.indices.first { expressions[$0].evaluate(request, budget: &budget) }
     }
 }

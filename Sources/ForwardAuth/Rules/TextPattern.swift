@@ -5,23 +5,27 @@ enum TextPattern: Sendable {
     case literal(String)
     case regex(BoundedRegex)
 
+    var regex: BoundedRegex? {
+        if case .regex(let regex) = self { regex } else { nil }
+    }
+
     /// Host: ASCII case-insensitive against a lower-case literal (the request host is lower-case already; this
     /// also holds for a `RuleRequest` that is not).
-    func matchesHost(_ host: String) -> Bool {
+    func matchesHost(_ host: String, budget: inout RegexBudget) -> Bool {
         switch self {
         case .literal(let literal):
             host.utf8.count == literal.utf8.count && Self.compareBytes(host, literal, fold: true)
-        case .regex(let regex): regex.matches(host)
+        case .regex(let regex): regex.matches(host, budget: &budget)
         }
     }
 
     /// Path: the whole path, or (prefix) its beginning; a prefix regex is anchored at the start only.
-    func matchesPath(_ path: String, prefix: Bool) -> Bool {
+    func matchesPath(_ path: String, prefix: Bool, budget: inout RegexBudget) -> Bool {
         switch self {
         case .literal(let literal):
             (prefix ? path.utf8.count >= literal.utf8.count : path.utf8.count == literal.utf8.count)
                 && Self.compareBytes(path, literal, fold: false)
-        case .regex(let regex): regex.matches(path)
+        case .regex(let regex): regex.matches(path, budget: &budget)
         }
     }
 
