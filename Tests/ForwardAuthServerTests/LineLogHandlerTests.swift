@@ -45,13 +45,20 @@ struct LineLogHandlerTests {
     @Test(arguments: LineLogHandler.Format.allCases)
     func controlCharactersAreEscapedInEveryFormat(format: LineLogHandler.Format) throws {
         let (logger, lines) = logger(format)
-        let hostile = "mallory\u{1B}[2J\u{07}\u{85}\u{9B}31m\u{2028}\u{2029}\u{7F}@example.com"
+        let hostile = "mallory\u{1B}[2J\u{07}\u{85}\u{9B}31m\u{2028}\u{2029}\u{7F}\u{202E}\u{200B}\u{FEFF}@example.com"
         logger.notice("login \u{1B}]0;title\u{07}", metadata: ["user": "\(hostile)", "k\u{1B}": "v"])
         let line = try #require(lines.all.first)
-        let forbidden: [UInt32] = [0x1B, 0x07, 0x85, 0x9B, 0x2028, 0x2029, 0x7F]
+        let forbidden: [UInt32] = [0x1B, 0x07, 0x85, 0x9B, 0x2028, 0x2029, 0x7F, 0x202E, 0x200B, 0xFEFF]
         #expect(!line.unicodeScalars.contains { forbidden.contains($0.value) }, "\(format): \(line.debugDescription)")
         #expect(line.contains("\\u001b"), "\(format)")
         #expect(line.filter { $0 == "\n" }.count == 1)
+        // A value cannot pose as further fields.
+        logger.notice("denied", metadata: ["path": "/admin user=root reason=\"allowed\""])
+        let second = try #require(lines.all.last)
+        #expect(
+            format == .json
+                ? second.contains(#""path":"/admin user=root"#) : second.contains(#"path="/admin user=root"#),
+            "\(format): \(second)")
     }
 
     @Test func levelsBelowTheThresholdAreDropped() {

@@ -12,12 +12,26 @@ public enum KubernetesNames {
         email.utf8.contains(UInt8(ascii: ":"))
     }
 
-    /// Whether `prefix` + `group` starts with `system:`, without building the string: such a group is dropped
-    /// (`system:authenticated` is added by us, never taken from a token).
+    /// Whether `prefix` + `group` starts with `system:` once leading blanks are dropped (an HTTP header value
+    /// loses them, so ` system:masters` arrives as `system:masters`), or holds a `,` (which a proxy or a reader
+    /// that joins or splits repeated fields would read as two groups). Such a group is dropped; `system:authenticated`
+    /// is added by us, never taken from a token. No string is built.
     public static func isReservedGroup(_ group: String, prefix: String) -> Bool {
-        let prefixBytes = prefix.utf8
-        if prefixBytes.count >= reserved.count { return prefixBytes.starts(with: reserved) }
-        guard reserved.starts(with: prefixBytes) else { return false }
-        return group.utf8.starts(with: reserved[prefixBytes.count...])
+        if group.utf8.contains(UInt8(ascii: ",")) || prefix.utf8.contains(UInt8(ascii: ",")) { return true }
+        var matched = 0
+        var leading = true
+        for byte in prefix.utf8 where !(leading && (byte == 0x20 || byte == 0x09)) {
+            leading = false
+            guard byte == reserved[matched] else { return false }
+            matched += 1
+            if matched == reserved.count { return true }
+        }
+        for byte in group.utf8 where !(leading && (byte == 0x20 || byte == 0x09)) {
+            leading = false
+            guard byte == reserved[matched] else { return false }
+            matched += 1
+            if matched == reserved.count { return true }
+        }
+        return false
     }
 }

@@ -107,9 +107,11 @@ extension Configuration {
             reader.problem(
                 "claim-header: \(clash.header) is sent by enable-impersonation itself (Authorization, Impersonate-*)")
         }
-        if configuration.groupClaimPrefix.isEmpty, configuration.enableImpersonation || configuration.enableRBAC {
+        if configuration.groupClaimPrefix.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 }),
+            configuration.enableImpersonation || configuration.enableRBAC
+        {
             reader.problem(
-                "group-claim-prefix: empty with enable-impersonation or enable-rbac: a provider's group would be a "
+                "group-claim-prefix: empty (or blank) with enable-impersonation or enable-rbac: a provider's group would be a "
                     + "Kubernetes group as it is (system:masters); set a prefix such as oidc:")
         }
         if !configuration.authzPassThrough.isEmpty, !configuration.enableRBAC {

@@ -75,7 +75,10 @@ public struct ForwardedRequest: RuleRequest, Sendable {
             self.scheme = .http
         }
 
-        guard let hostText = try Self.single("X-Forwarded-Host", headers) ?? headers.first("Host") else {
+        var hostText = try Self.single("X-Forwarded-Host", headers)
+        // A direct request's own Host; two different ones are refused like any repeated forwarded header.
+        if hostText == nil { hostText = try Self.single("Host", headers) }
+        guard let hostText else {
             throw .missingHost
         }
         guard let authority = Authority(parsing: hostText) else { throw .invalidHost }
@@ -108,11 +111,13 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         self.isAuthSubrequest = forwardedURI != nil && Self.isRoot(requestURI)
         let uriText = forwardedURI ?? requestURI
         guard uriText.utf8.count <= Self.maximumURILength else { throw .uriTooLong }
-        guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText) else { throw .invalidURI }
-        // Per request: copy only what differs from the header (no fragment, no query is the common case).
-        let fragment = uriText.utf8.firstIndex(of: UInt8(ascii: "#"))
-        let withoutFragment = fragment.map { uriText[..<$0] } ?? uriText[...]
-        self.uri = fragment == nil ? uriText : String(withoutFragment)
+        // No `#`: a request target never holds one, and an upstream that reads it as a path character (Go's
+        // FileServer) would resolve `/public/#/../../admin` where we judged `/public/`.
+        guard uriText.utf8.first == UInt8(ascii: "/"), Self.isVisibleASCII(uriText),
+            !uriText.utf8.contains(UInt8(ascii: "#"))
+        else { throw .invalidURI }
+        self.uri = uriText
+        let withoutFragment = uriText[...]
         let judged: String?
         if let mark = withoutFragment.utf8.firstIndex(of: UInt8(ascii: "?")) {
             self.query = String(withoutFragment[withoutFragment.utf8.index(after: mark)...])
@@ -189,7 +194,7 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .invalidHost: "X-Forwarded-Host is not a valid host[:port]"
         case .invalidPrefix: "X-Forwarded-Prefix must be a path starting with /"
         case .invalidURI:
-            "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes, no . or .. segment, no %5C)"
+            "X-Forwarded-Uri must be a path starting with / (no absolute URI, no control characters, valid percent-escapes, no . or .. segment, no backslash, no #)"
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
         case .conflicting(let header): "\(header) is given several times"
         }

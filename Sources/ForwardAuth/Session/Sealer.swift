@@ -47,13 +47,7 @@ public struct Sealer: Sendable {
         // String's UTF-8 view counts and offsets in O(1) for native strings: no walk, no grapheme breaking.
         let count = value.utf8.count
         guard count > 0, let last = value.utf8.dropFirst(count - 1).first else { return false }
-        let unused: UInt8
-        switch (count - versionPrefix.count) % 4 {
-        case 0: return true
-        case 2: unused = 0x0F
-        case 3: unused = 0x03
-        default: return false
-        }
+        // `=` (padding, which decoders accept) is not in the alphabet, so a padded spelling is refused here too.
         let sextet: UInt8
         switch last {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): sextet = last - UInt8(ascii: "A")
@@ -63,7 +57,12 @@ public struct Sealer: Sendable {
         case UInt8(ascii: "_"): sextet = 63
         default: return false
         }
-        return sextet & unused == 0
+        switch (count - versionPrefix.count) % 4 {
+        case 0: return true
+        case 2: return sextet & 0x0F == 0
+        case 3: return sextet & 0x03 == 0
+        default: return false
+        }
     }
 
     /// The plaintext, or nil when the value is not ours: wrong version, not base64url, too short, tampered,

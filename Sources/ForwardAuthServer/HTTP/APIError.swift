@@ -55,10 +55,14 @@ struct APIError {
             body: body)
     }
 
-    /// C0, DEL, C1 and the line and paragraph separators: what a terminal or a log viewer may act on (ESC starts
-    /// a terminal sequence, U+2028 breaks a line in JavaScript-based viewers). Escaped wherever text is written.
+    /// C0, DEL, C1, the line and paragraph separators and the invisible format characters (zero-width, bidi
+    /// overrides, BOM): what a terminal or a log viewer may act on or hide (ESC starts a terminal sequence, U+2028
+    /// breaks a line in JavaScript-based viewers, U+202E reverses what follows). Escaped wherever text is written.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF: true
+        default: false
+        }
     }
 
     static func jsonEscaped(_ text: String) -> String {

@@ -60,7 +60,8 @@ public struct LineLogHandler: LogHandler {
         case .pretty:
             line =
                 "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(Self.printable(event.message.description))"
-            for key in keys { line += " \(Self.printable(key))=\(Self.printable("\(fields[key]!)"))" }
+            // Values quoted as in `text` when they hold a blank or `=`: a value cannot pose as further fields.
+            for key in keys { line += " \(Self.logfmt(key))=\(Self.logfmt("\(fields[key]!)"))" }
         }
         sink(line + "\n")
     }

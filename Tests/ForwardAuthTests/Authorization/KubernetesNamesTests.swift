@@ -17,6 +17,9 @@ struct KubernetesNamesTests {
         ("masters", "oidc:", false), ("system:masters", "oidc:", false), ("system:masters", "", true),
         ("tem:masters", "sys", true), ("masters", "system:", true), ("masters", "system:x-", true),
         ("systemx", "", false), ("authenticated", "system:", true), ("devs", "", false), (":masters", "system", true),
+        // Blanks vanish from the front of a header value; a comma reads as two groups.
+        ("system:masters", " ", true), ("masters", " \tsystem:", true), (" system:masters", "", true),
+        ("x,system:masters", "oidc:", true), ("devs", "a,b:", true), ("sys tem:x", "", false),
     ])
     func groupsThatWouldStartWithSystemAreReserved(group: String, prefix: String, reserved: Bool) {
         #expect(KubernetesNames.isReservedGroup(group, prefix: prefix) == reserved)

@@ -45,8 +45,10 @@ struct ConfigurationAuthorizationTests {
     /// With impersonation or RBAC, an empty prefix would make a provider's `system:masters` a Kubernetes group.
     @Test(arguments: [["ENABLE_IMPERSONATION": "true"], ["ENABLE_RBAC": "true", "RBAC_FILE": "/rbac.yaml"]])
     func anEmptyGroupClaimPrefixIsRefusedWithKubernetesNames(settings: [String: String]) throws {
-        let problems = Input.problems(["--group-claim-prefix="], environment: Input.environment(settings))
-        #expect(problems.contains { $0.hasPrefix("group-claim-prefix: empty") }, "\(problems)")
+        for prefix in ["", " ", " \t"] {
+            let problems = Input.problems(["--group-claim-prefix=\(prefix)"], environment: Input.environment(settings))
+            #expect(problems.contains { $0.hasPrefix("group-claim-prefix: empty") }, "\(problems)")
+        }
         // Without either, a prefix is not used and may be empty.
         _ = try Input.valid(["--group-claim-prefix="])
     }

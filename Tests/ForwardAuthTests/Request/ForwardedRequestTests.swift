@@ -13,7 +13,7 @@ struct ForwardedRequestTests {
     @Test func traefikSubrequestIsRebuilt() throws {
         let request = try parse([
             "X-Forwarded-Method": "post", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "App.Example.COM:8443",
-            "X-Forwarded-Uri": "/a/b?x=1#frag", "Host": "forward-auth:4181",
+            "X-Forwarded-Uri": "/a/b?x=1", "Host": "forward-auth:4181",
         ])
         #expect(request.method == "POST")
         #expect(request.scheme == .https)
@@ -99,6 +99,14 @@ struct ForwardedRequestTests {
         ]
         let request = try? ForwardedRequest(headers: headers, method: "GET", uri: "/", trustPrefix: true)
         #expect(request?.path == judged)
+    }
+
+    /// A direct request's two different `Host`s are refused like repeated forwarded headers (attacker review).
+    @Test func twoDifferentHostsAreRefused() {
+        let headers = HeaderList([(name: "Host", value: "app.test"), (name: "Host", value: "evil.test")])
+        #expect(throws: ForwardedRequestError.conflicting("Host")) {
+            try ForwardedRequest(headers: headers, method: "GET", uri: "/_oauth/start?rd=http://evil.test/")
+        }
     }
 
     /// Every value is compared: the middle one of `/a`, `/b`, `/a` counts too.

@@ -71,6 +71,13 @@ struct SessionCookiesTests {
             #expect(Sealer.endsCanonically(value) && !Sealer.endsCanonically(variant))
         }
         #expect(found >= 2)
+        // Padding, which decoders accept, is another spelling too (found by the attacker review).
+        let issued = sessions.issue(session(), host: "app.example.com", existing: CookieList([]), random: random)
+        let value = try #require(issued.first { $0.name == "_forward_auth" }).value
+        for padded in [value + "=", value + "==", value + "==="] {
+            #expect(
+                sessions.session(from: CookieList([(name: "_forward_auth", value: padded)]), now: Self.now) == .invalid)
+        }
         let sealer = Sealer(keys: [SymmetricKey(size: .bits256)], purpose: "test", cookieName: "c")
         for length in 1...3 {
             let sealed = sealer.seal(Array(repeating: 1, count: length), random: random)
