@@ -20,18 +20,16 @@ public enum KubernetesNames {
         if group.utf8.contains(UInt8(ascii: ",")) || prefix.utf8.contains(UInt8(ascii: ",")) { return true }
         var matched = 0
         var leading = true
-        for byte in prefix.utf8 where !(leading && (byte == 0x20 || byte == 0x09)) {
-            leading = false
-            guard byte == reserved[matched] else { return false }
-            matched += 1
-            if matched == reserved.count { return true }
+        /// Feeds the next bytes of `prefix` + `group`: true or false once decided, nil while still undecided.
+        func feed(_ bytes: String.UTF8View) -> Bool? {
+            for byte in bytes where !(leading && (byte == 0x20 || byte == 0x09)) {
+                leading = false
+                guard byte == reserved[matched] else { return false }
+                matched += 1
+                if matched == reserved.count { return true }
+            }
+            return nil
         }
-        for byte in group.utf8 where !(leading && (byte == 0x20 || byte == 0x09)) {
-            leading = false
-            guard byte == reserved[matched] else { return false }
-            matched += 1
-            if matched == reserved.count { return true }
-        }
-        return false
+        return feed(prefix.utf8) ?? feed(group.utf8) ?? false
     }
 }

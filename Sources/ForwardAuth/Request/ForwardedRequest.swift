@@ -117,11 +117,10 @@ public struct ForwardedRequest: RuleRequest, Sendable {
             !uriText.utf8.contains(UInt8(ascii: "#"))
         else { throw .invalidURI }
         self.uri = uriText
-        let withoutFragment = uriText[...]
         let judged: String?
-        if let mark = withoutFragment.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            self.query = String(withoutFragment[withoutFragment.utf8.index(after: mark)...])
-            judged = PathNormalizer.normalize(withoutFragment[..<mark])
+        if let mark = uriText.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            self.query = String(uriText[uriText.utf8.index(after: mark)...])
+            judged = PathNormalizer.normalize(uriText[..<mark])
         } else {
             self.query = ""
             judged = PathNormalizer.normalize(self.uri)
