@@ -26,7 +26,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     /// to us. Only its answer may carry upstream-only headers (`IdentityHeaders`): any other request reached us
     /// straight from a client, who would read them.
     public let isAuthSubrequest: Bool
-    /// Path and query of the original request as sent (no fragment), without the prefix.
+    /// Path and query of the original request as sent (a `#` is refused), without the prefix.
     public let uri: String
     /// Normalized `prefix + path`: what rules and authorization judge.
     public let path: String
@@ -85,7 +85,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         self.authority = authority
 
         let sentPrefix = headers.first("X-Forwarded-Prefix")
-        /// The prefix as judged: normalized on its own, without a trailing `/`; empty for none or `/`.
+        // The prefix as judged: normalized on its own, without a trailing `/`; empty for none or `/`.
         var judgedPrefix = ""
         if trustPrefix, let sentPrefix {
             // One proxy sets one value: a second can only be a client's that the proxy did not remove.
@@ -96,11 +96,11 @@ public struct ForwardedRequest: RuleRequest, Sendable {
                 !sentPrefix.utf8.contains(UInt8(ascii: "?")), sentPrefix.utf8.count <= 1024
             else { throw .invalidPrefix }
             // "/app/" + "/x" must not become "/app//x".
-            self.prefix = sentPrefix.utf8.last == UInt8(ascii: "/") ? String(sentPrefix.dropLast()) : sentPrefix
+            self.prefix = Self.withoutTrailingSlash(sentPrefix)
             self.ignoredPrefix = false
             if !prefix.isEmpty {
                 guard let normalized = PathNormalizer.normalize(prefix) else { throw .invalidPrefix }
-                judgedPrefix = normalized.utf8.last == UInt8(ascii: "/") ? String(normalized.dropLast()) : normalized
+                judgedPrefix = Self.withoutTrailingSlash(normalized)
             }
         } else {
             self.prefix = ""
@@ -143,6 +143,10 @@ public struct ForwardedRequest: RuleRequest, Sendable {
         } catch {
             throw .conflicting(name)
         }
+    }
+
+    private static func withoutTrailingSlash(_ path: String) -> String {
+        path.utf8.last == UInt8(ascii: "/") ? String(path.dropLast()) : path
     }
 
     /// Whether a request target's path is exactly `/` (a query may follow): no other spelling counts.

@@ -102,8 +102,7 @@ public struct LineLogHandler: LogHandler {
         var out = ""
         for scalar in value.unicodeScalars {
             if APIError.isControl(scalar) {
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                out += String(scalar.value, radix: 16)
+                out += APIError.unicodeEscape(scalar)
             } else {
                 out.unicodeScalars.append(scalar)
             }
