@@ -15,6 +15,7 @@ let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 /// One executable per target; each `main.swift` defines `LLVMFuzzerTestOneInput`.
 let fuzzTargets = [
     "FuzzSessionCookie", "FuzzForwardedRequest", "FuzzRuleParser", "FuzzCallback", "FuzzIniFile", "FuzzRequestHead",
+    "FuzzIDToken",
 ]
 
 let package = Package(

@@ -64,11 +64,15 @@ public func buildApplication(
         gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
         random: random, clock: clock, logger: logger, paths: Route.Paths(urlPath: configuration.urlPath),
         metrics: metrics, trustForwardedPrefix: configuration.trustForwardedPrefix)
+    let sweeper = ConnectionSweeper(
+        idleTimeout: .seconds(Int64(configuration.idleTimeout)),
+        readHeaderTimeout: .seconds(Int64(configuration.readHeaderTimeout)))
+    services.append(sweeper)
     let responder = ForwardAuthResponder(
         endpoints: endpoints, providerStatus: provider, servesMetrics: configuration.metricsAddress == nil)
     return Application(
         responder: responder,
-        server: .http1(checkingWith: endpoints),
+        server: .http1(checkingWith: endpoints, sweeper: sweeper),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.listenAddress, port: configuration.port), serverName: nil),
         services: services,

@@ -16,7 +16,10 @@ import Testing
         let channel = EmbeddedChannel()
         let operations = channel.pipeline.syncOperations
         let checks = EventLoopCheckHandler(endpoints: endpoints)
-        try operations.addHandler(CheckFastPathHandler(endpoints: endpoints, checks: checks))
+        try operations.addHandler(
+            CheckFastPathHandler(
+                endpoints: endpoints, checks: checks,
+                sweeper: ConnectionSweeper(idleTimeout: .seconds(180), readHeaderTimeout: .seconds(10))))
         try operations.addHandler(HTTPResponseEncoder())
         try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
         try operations.addHandler(checks)
@@ -144,7 +147,10 @@ import Testing
         let channel = EmbeddedChannel()
         let checks = EventLoopCheckHandler(endpoints: endpoints)
         try channel.pipeline.syncOperations.addHandlers([
-            CheckFastPathHandler(endpoints: endpoints, checks: checks), HTTPResponseEncoder(),
+            CheckFastPathHandler(
+                endpoints: endpoints, checks: checks,
+                sweeper: ConnectionSweeper(idleTimeout: .seconds(180), readHeaderTimeout: .seconds(10))),
+            HTTPResponseEncoder(),
             ByteToMessageHandler(HTTPRequestDecoder()), checks,
         ])
         try send(Self.check(extra: "Authorization: Bearer known.token.value\r\n"), to: channel)

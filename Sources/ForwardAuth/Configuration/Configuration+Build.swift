@@ -20,6 +20,8 @@ extension Configuration {
         configuration.logFormat =
             reader.parsed("log-format", expected: "one of \(LogFormat.allCases.names)", LogFormat.init(parsing:))
             ?? .text
+        configuration.idleTimeout = reader.int("idle-timeout", in: 1...86_400)
+        configuration.readHeaderTimeout = reader.int("read-header-timeout", in: 1...3_600)
         configuration.metricsAddress = reader.metricsAddress(port: configuration.port)
 
         // Identity provider

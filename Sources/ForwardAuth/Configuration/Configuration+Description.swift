@@ -11,6 +11,8 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
             ("port", String(port)),
             ("log-level", logLevel.rawValue),
             ("log-format", logFormat.rawValue),
+            ("idle-timeout", String(idleTimeout)),
+            ("read-header-timeout", String(readHeaderTimeout)),
             ("metrics-address", metricsAddress?.description ?? ""),
             ("provider-uri", issuer),
             ("client-id", clientID),

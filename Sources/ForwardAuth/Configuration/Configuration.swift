@@ -11,6 +11,11 @@ public struct Configuration: Sendable {
     public var port = 4181
     public var logLevel = LogLevel.warn
     public var logFormat = LogFormat.text
+    /// `idle-timeout`: seconds a connection with no request under way stays open. Above the proxies' idle pools,
+    /// so that they, not we, close a quiet connection (closing first races a request they are sending).
+    public var idleTimeout = 180
+    /// `read-header-timeout`: seconds from a request head's first byte (or the connection's start) to its end.
+    public var readHeaderTimeout = 10
     /// Where `/metrics` is served on a listener of its own; nil: on `port`, to requests that are not forwarded.
     public var metricsAddress: ListenAddress?
     /// The ini file the values were read from, if any.

@@ -11,6 +11,15 @@ extension ConfigurationOption {
             help: "Log level: trace, debug, info, warn, error, fatal, panic."),
         .init("log-format", env: ["LOG_FORMAT"], default: "text", help: "Log format: text, json, pretty."),
         .init(
+            "idle-timeout", env: ["IDLE_TIMEOUT"], kind: .int, default: "180",
+            help:
+                "Seconds a connection may wait for its next request before it is closed; keep it above the proxy's idle pool (Traefik 90 s, Caddy 120 s)."
+        ),
+        .init(
+            "read-header-timeout", env: ["READ_HEADER_TIMEOUT"], kind: .int, default: "10",
+            help: "Seconds a client has to send a whole request head, counted from its first byte (or from connecting)."
+        ),
+        .init(
             "metrics-address", env: ["METRICS_ADDRESS"],
             help: "host:port serving /metrics on a listener of its own (then not on port); unset: on port."),
 

@@ -26,7 +26,9 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    public func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity {
+    public nonisolated func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError)
+        -> Identity
+    {
         do {
             let claims = try await verify(
                 idToken: idToken, expectedNonce: nonce, policy: .callback,
@@ -39,7 +41,7 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    public func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+    public nonisolated func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
         // Read before verifying: keys replaced meanwhile leave the entry stale, never wrongly current.
         let keySet = currentKeySet
         do {

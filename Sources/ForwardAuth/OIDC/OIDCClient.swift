@@ -30,11 +30,14 @@ public actor OIDCClient {
     public private(set) var status = ProviderStatus()
 
     private var keys: SigningKeys? {
-        didSet { keySets.withLock { $0 += 1 } }
+        get { loadedKeys.keys }
+        set { publishedKeys.withLock { $0 = LoadedKeys(keys: newValue, generation: $0.generation + 1) } }
     }
+    /// The signing keys, readable without an actor hop: tokens verify concurrently, outside the actor.
+    private nonisolated let publishedKeys = Mutex(LoadedKeys(keys: nil, generation: 0))
+    private nonisolated var loadedKeys: LoadedKeys { publishedKeys.withLock { $0 } }
     /// Counts key sets loaded: a verified Bearer token counts only under the key set it was verified with.
-    private nonisolated let keySets = Mutex(0)
-    nonisolated var currentKeySet: Int { keySets.withLock { $0 } }
+    nonisolated var currentKeySet: Int { loadedKeys.generation }
     /// Bearer tokens that verified, for `verifiedBearerTokenWithoutWaiting`.
     nonisolated let verifiedBearers = VerifiedTokens()
     /// When the last JWKS fetch started; an unknown `kid` refetches only `keyRefetchInterval` after it.
@@ -165,52 +168,49 @@ public actor OIDCClient {
     // MARK: Verification
 
     /// Verifies an ID token: `kid` against the loaded JWKS (refetched once, rate-limited, when unknown),
-    /// algorithm, signature (JWTKit), then every claim rule of `IDTokenValidator`.
-    /// For the callback, where waiting for the provider is fine; the hot path uses `verifyCached`.
+    /// algorithm, signature, then every claim rule of `IDTokenValidator`.
+    /// For the callback, where waiting for the provider is fine; the hot path uses `verifyCached`. The actor is
+    /// entered only to refetch keys: logins verify side by side.
     /// - Parameter expectedNonce: the nonce this login sent; nil when none is expected.
-    public func verify(
+    public nonisolated func verify(
         idToken: String, expectedNonce: String?, policy: AudiencePolicy, now: Date
     ) async throws(IDTokenError) -> IDTokenClaims {
         // A callback can arrive before the loader's first JWKS fetch succeeded: try once ourselves.
-        if keys == nil { _ = await refetchKeysIfAllowed(now: now) }
+        if loadedKeys.keys == nil { _ = await refetchKeysIfAllowed(now: now) }
         do {
-            return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+            return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
         } catch {
             // An unknown kid: the provider may have rotated its keys since we fetched them.
             guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now, waitForRateLimit: true) else {
                 throw error
             }
-            return try await verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+            return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
         }
     }
 
-    /// Verifies an ID token with the keys already loaded, never waiting for the network: for Bearer tokens on
-    /// the hot path. An unknown `kid` is refused at once and schedules a background JWKS refetch (within the
-    /// same rate limit), so a token signed with a freshly rotated key passes on a later request.
-    public func verifyCached(idToken: String, policy: AudiencePolicy, now: Date) async throws(IDTokenError)
+    /// Verifies an ID token with the keys already loaded, never waiting for the network and never for the actor:
+    /// for Bearer tokens on the hot path. An unknown `kid` is refused at once and schedules a background JWKS
+    /// refetch (within the same rate limit), so a token signed with a freshly rotated key passes on a later request.
+    public nonisolated func verifyCached(idToken: String, policy: AudiencePolicy, now: Date) async throws(IDTokenError)
         -> IDTokenClaims
     {
         do {
-            return try await verifyWithLoadedKeys(idToken, expectedNonce: nil, policy: policy, now: now)
+            return try verifyWithLoadedKeys(idToken, expectedNonce: nil, policy: policy, now: now)
         } catch {
-            if error == .unknownKeyIdentifier { scheduleKeyRefetch(now: now) }
+            if error == .unknownKeyIdentifier { await scheduleKeyRefetch(now: now) }
             throw error
         }
     }
 
-    private func verifyWithLoadedKeys(
+    /// Header first, then the key it names, then the signature, and only then the payload and its claims.
+    private nonisolated func verifyWithLoadedKeys(
         _ token: String, expectedNonce: String?, policy: AudiencePolicy, now: Date
-    ) async throws(IDTokenError) -> IDTokenClaims {
-        let bytes = Array(token.utf8)
-        guard bytes.count <= Self.maximumTokenLength else {
+    ) throws(IDTokenError) -> IDTokenClaims {
+        guard token.utf8.count <= Self.maximumTokenLength else {
             throw .malformedToken.detail("longer than \(Self.maximumTokenLength) bytes")
         }
-        let header: JWTHeader
-        do {
-            header = try DefaultJWTParser().parse(bytes, as: IDTokenPayload.self).header
-        } catch {
-            throw .malformedToken
-        }
+        guard let jws = CompactJWS(token) else { throw .malformedToken }
+        let header = jws.header
         // Asymmetric algorithms only: `none` has no signature, and HS* would turn a public key into an HMAC secret.
         guard let algorithm = header.alg, SigningKeys.allowedAlgorithms.contains(algorithm) else {
             throw .algorithmNotAllowed.detail("alg \"\(loggable(header.alg ?? "(missing)", limit: 20))\"")
@@ -219,25 +219,27 @@ public actor OIDCClient {
         guard header.fields["kid"] == nil || header.kid != nil else {
             throw .malformedToken.detail("kid is not a string")
         }
-        guard let keys else { throw .keysUnavailable }
-        // Our own kid check: JWTKit would fall back to its default key for a kid it does not hold.
+        guard let keys = loadedKeys.keys else { throw .keysUnavailable }
+        // Only the kids of this JWKS: JWTKit's collection would fall back to its default key for another.
+        let key: SigningKeys.Key
         switch keys.select(kid: header.kid) {
         case .unknownKid:
             throw .unknownKeyIdentifier.detail("kid \"\(loggable(header.kid ?? "", limit: 80))\"")
         case .missingKid:
             throw .missingKeyIdentifier.detail("\(keys.count) keys loaded")
-        case .key(let keyAlgorithm):
-            guard keyAlgorithm == algorithm else {
-                throw .algorithmMismatch.detail("token says \(algorithm), its key is for \(keyAlgorithm)")
+        case .key(let selected):
+            guard selected.algorithm == algorithm else {
+                throw .algorithmMismatch.detail("token says \(algorithm), its key is for \(selected.algorithm)")
             }
+            key = selected
         }
         let payload: IDTokenPayload
         do {
-            payload = try await keys.collection.verify(bytes, as: IDTokenPayload.self)
-        } catch let error as JWTError where error.errorType == .malformedToken {
-            throw .malformedToken.detail("payload is not a JSON object")
-        } catch {
+            payload = try jws.verifiedPayload(with: key.verifier)
+        } catch .signature {
             throw .signatureInvalid
+        } catch {
+            throw .malformedToken.detail("payload is not a JSON object")
         }
         return try validator.validate(payload, expectedNonce: expectedNonce, policy: policy, now: now)
     }
@@ -270,5 +272,13 @@ public actor OIDCClient {
             throw .responseTooLarge.detail("\(what), more than \(request.responseBodyLimit) bytes")
         }
         return response
+    }
+}
+
+extension OIDCClient {
+    /// The key set in use and how many key sets were loaded up to it.
+    struct LoadedKeys: Sendable {
+        let keys: SigningKeys?
+        let generation: Int
     }
 }

@@ -1,9 +1,12 @@
 import Foundation
 import JWTKit
 
-/// The provider's signing keys from one JWKS fetch, in a `JWTKeyCollection` of their own.
+/// The provider's signing keys from one JWKS fetch, each resolved once to JWTKit's verifier for its algorithm.
 ///
-/// Guarantees, so that JWTKit's fallback to a default key for an unknown `kid` can never be reached:
+/// Immutable and `Sendable`: any number of requests verify with it at once, without an actor (JWTKit's
+/// `JWTKeyCollection` is one, and it would queue every Bearer token and login behind the others).
+///
+/// Guarantees:
 /// - Only asymmetric signature keys enter (RSA, EC, OKP); `oct` (HMAC) keys, encryption keys (`use: enc`,
 ///   `RSA-OAEP`) and keys JWTKit cannot read are skipped.
 /// - Each key is pinned to one algorithm: its JWK `alg`, else the one its type implies (RSA → RS256, the
@@ -12,29 +15,34 @@ import JWTKit
 ///   holds exactly one.
 /// A refetch builds a new value, so a rotated-out key is gone at once.
 struct SigningKeys: Sendable {
-    let collection: JWTKeyCollection
-    /// kid → the algorithm that key verifies.
-    private let algorithms: [String: String]
-    /// The algorithm of the only key, when there is exactly one (for tokens without `kid`).
-    private let soleAlgorithm: String?
+    /// One key: the algorithm it is pinned to, and JWTKit's verifier for it.
+    struct Key: Sendable {
+        let algorithm: String
+        let verifier: any JWTAlgorithm
+    }
 
-    var count: Int { algorithms.count + (algorithms.isEmpty && soleAlgorithm != nil ? 1 : 0) }
+    /// kid → its key.
+    private let keys: [String: Key]
+    /// The only key, when there is exactly one (for tokens without `kid`).
+    private let soleKey: Key?
+
+    var count: Int { keys.count + (keys.isEmpty && soleKey != nil ? 1 : 0) }
 
     /// Algorithms we ever verify with: asymmetric signatures only (no `none`, no HS*).
     static let allowedAlgorithms: Set<String> = [
         "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
     ]
 
-    enum Selection: Equatable {
-        /// The key to use; the token's `alg` must be this.
-        case key(algorithm: String)
+    enum Selection {
+        /// The key to use; the token's `alg` must be its algorithm.
+        case key(Key)
         case unknownKid
         case missingKid
     }
 
     func select(kid: String?) -> Selection {
-        guard let kid else { return soleAlgorithm.map { .key(algorithm: $0) } ?? .missingKid }
-        return algorithms[kid].map { .key(algorithm: $0) } ?? .unknownKid
+        guard let kid else { return soleKey.map { .key($0) } ?? .missingKid }
+        return keys[kid].map { .key($0) } ?? .unknownKid
     }
 
     /// Parses a JWKS response body.
@@ -51,27 +59,31 @@ struct SigningKeys: Sendable {
         // A key without `kid` can be chosen only when it is the only one.
         let selectable = usable.count == 1 ? usable : usable.filter { $0.keyIdentifier != nil }
 
+        // JWTKit turns a JWK into its verifier only inside a collection; the collection is not kept.
         let collection = JWTKeyCollection()
-        var algorithms: [String: String] = [:]
-        var soleAlgorithm: String?
+        var keys: [String: Key] = [:]
+        var soleKey: Key?
         for var jwk in selectable {
             guard let algorithm = jwk.algorithm?.rawValue else { continue }
             let kid = jwk.keyIdentifier?.string
-            if let kid, algorithms[kid] != nil { continue }  // a duplicate kid is ambiguous: the first wins
+            if let kid, keys[kid] != nil { continue }  // a duplicate kid is ambiguous: the first wins
             // JWTKit needs a kid; a sole kid-less key gets one no token can name (`select` never looks it up).
-            if kid == nil { jwk.keyIdentifier = JWKIdentifier(string: "\u{0}sole-key") }
+            let storedKid = JWKIdentifier(string: kid ?? "\u{0}sole-key")
+            jwk.keyIdentifier = storedKid
+            let key: Key
             do {
                 try await collection.add(jwk: jwk)
+                key = Key(algorithm: algorithm, verifier: try await collection.getKey(for: storedKid, alg: algorithm))
             } catch {
                 continue  // unreadable key material: skip this key, keep the others
             }
-            if let kid { algorithms[kid] = algorithm }
-            if usable.count == 1 { soleAlgorithm = algorithm }
+            if let kid { keys[kid] = key }
+            if usable.count == 1 { soleKey = key }
         }
-        guard !algorithms.isEmpty || soleAlgorithm != nil else {
+        guard !keys.isEmpty || soleKey != nil else {
             throw .noUsableKeys.detail("\(entries.count) keys listed, none an asymmetric signing key we can use")
         }
-        return SigningKeys(collection: collection, algorithms: algorithms, soleAlgorithm: soleAlgorithm)
+        return SigningKeys(keys: keys, soleKey: soleKey)
     }
 
     /// The key with its one algorithm set, or nil when its type and algorithm do not go together.

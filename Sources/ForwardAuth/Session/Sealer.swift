@@ -39,30 +39,14 @@ public struct Sealer: Sendable {
             + Base64.encodeToString(bytes: box.combined!, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
-    /// Whether the base64url text ends as `seal` writes it: unpadded base64url has 2 or 3 characters in its last
-    /// group, and the bits of the last one that carry no byte are zero. Decoders ignore those bits, so without
-    /// this check one sealed value had several spellings (and several entries in `OpenedSessions`). Looks at the
-    /// last character only: no work on the check path.
+    /// Whether the base64url text ends as `seal` writes it (`Base64URL.endsCanonically`), so that one sealed value
+    /// has one spelling (and one entry in `OpenedSessions`). Looks at the last character only: no work on the check
+    /// path.
     static func endsCanonically(_ value: some StringProtocol) -> Bool {
         // String's UTF-8 view counts and offsets in O(1) for native strings: no walk, no grapheme breaking.
         let count = value.utf8.count
-        guard count > 0, let last = value.utf8.dropFirst(count - 1).first else { return false }
-        // `=` (padding, which decoders accept) is not in the alphabet, so a padded spelling is refused here too.
-        let sextet: UInt8
-        switch last {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): sextet = last - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): sextet = last - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): sextet = last - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "-"): sextet = 62
-        case UInt8(ascii: "_"): sextet = 63
-        default: return false
-        }
-        switch (count - versionPrefix.count) % 4 {
-        case 0: return true
-        case 2: return sextet & 0x0F == 0
-        case 3: return sextet & 0x03 == 0
-        default: return false
-        }
+        guard count > versionPrefix.count, let last = value.utf8.dropFirst(count - 1).first else { return false }
+        return Base64URL.endsCanonically(last: last, length: count - versionPrefix.count)
     }
 
     /// The plaintext, or nil when the value is not ours: wrong version, not base64url, too short, tampered,

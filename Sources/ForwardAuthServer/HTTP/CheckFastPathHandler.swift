@@ -19,6 +19,9 @@ import NIOHTTP1
 ///   Hummingbird answers it.
 /// - While a request that went on has no finished answer (`EventLoopCheckHandler.handedOn`), later pipelined
 ///   requests go on too, so answers stay in order.
+///
+/// Being first in the pipeline, it also keeps the connection's deadlines (`ConnectionDeadlines`): Hummingbird's
+/// idle timer counts only the request parts it sees, and the checks answered here never reach it.
 final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -39,15 +42,72 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     /// to hear that the batch is complete (skipping it for batches answered here saves a walk down the pipeline;
     /// none of them keeps time by it: Hummingbird's idle timer counts request parts).
     private var handedOnInBatch = false
+    private var deadlines: ConnectionDeadlines
+    /// The last four bytes handed over, oldest first (handover only).
+    private var streamTail: UInt32 = 0
+    private let sweeper: ConnectionSweeper
+    /// This loop's connections (which publish the time) and where this one is kept among them, while added.
+    private var connections: LoopConnections?
+    var sweepIndex = -1
+    /// Kept for the sweep, which may close the connection; released when the handler is removed.
+    private var context: ChannelHandlerContext?
 
-    init(endpoints: Endpoints, checks: EventLoopCheckHandler) {
+    init(endpoints: Endpoints, checks: EventLoopCheckHandler, sweeper: ConnectionSweeper) {
         self.endpoints = endpoints
         self.checks = checks
+        self.sweeper = sweeper
+        self.deadlines = ConnectionDeadlines(
+            idleTimeout: sweeper.idleTimeout, readHeaderTimeout: sweeper.readHeaderTimeout, connectedAt: .now())
     }
+
+    // MARK: Deadlines
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        // Added as the accepted connection is set up: the first head's deadline counts from here.
+        self.context = context
+        let connections = sweeper.connections(on: context.eventLoop)
+        self.connections = connections
+        sweepIndex = connections.add(self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        leaveSweep()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        leaveSweep()
+        context.fireChannelInactive()
+    }
+
+    private func leaveSweep() {
+        guard let connections, sweepIndex >= 0 else { return }
+        connections.remove(at: sweepIndex)
+        sweepIndex = -1
+        self.connections = nil
+    }
+
+    /// A tick of the sweeper, on this loop: closes the connection when a deadline has passed by `time`.
+    func sweep(at time: NIODeadline) {
+        guard !closing, let context else { return }
+        if let ended = checks.takeLastAnswerEnd() { deadlines.answerEnded(at: ended) }
+        guard case .close(let reason) = deadlines.verdict(at: time, awaitingAnswer: checks.handedOn > 0) else { return }
+        endpoints.metrics.connectionTimedOut(reason)
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if closing { return }
-        if handingOver { return context.fireChannelRead(data) }
+        // The time the sweeper last published, not the clock: `ConnectionSweeper` says why.
+        let now = connections?.now ?? .now()
+        if handingOver {
+            // After a protocol switch was asked for, nothing more is parsed: bytes would only pile up.
+            if checks.endsConnection { return }
+            return handOn(data, at: now, context: context)
+        }
         var buffer = unwrapInboundIn(data)
         if var pending = self.pending {
             self.pending = nil
@@ -60,15 +120,15 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
             case .incomplete:
                 searched = buffer.readableBytes
                 pending = buffer
-                return
+                return deadlines.batchRead(at: now, endsInsideAHead: true)
             case .unsupported:
-                return handOver(buffer, context: context)
+                return handOver(buffer, at: now, context: context)
             case .complete(let head, let length):
                 searched = 0
                 // Only what every proxy's subrequest uses: a method NIO's decoder refuses (`FOO`, `get`) must get
                 // its 400 there, and what follows it must not overtake that answer.
                 guard head.method == "GET" || head.method == "HEAD", !Self.hasBody(head) else {
-                    return handOver(buffer, context: context)
+                    return handOver(buffer, at: now, context: context)
                 }
                 if checks.handedOn == 0, Self.isAnswerable(head) {
                     let exchange = endpoints.begin(method: head.method, target: head.target, headers: head)
@@ -83,6 +143,7 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
                 handOn(buffer.readSlice(length: length)!, context: context)
             }
         }
+        deadlines.batchRead(at: now, endsInsideAHead: false)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -101,10 +162,29 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
         context.fireChannelRead(wrapInboundOut(bytes))
     }
 
-    private func handOver(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+    private func handOver(_ buffer: ByteBuffer, at now: NIODeadline, context: ChannelHandlerContext) {
         handingOver = true
-        handOn(buffer, context: context)
+        handOn(wrapInboundOut(buffer), at: now, context: context)
     }
+
+    /// Bytes for the rest of the connection. NIO's decoder keeps what it has not parsed to itself, so whether the
+    /// bytes end between requests is read off the stream: a head finished in this batch, and the stream's last four
+    /// bytes are the `CRLF CRLF` that ends a bodiless head (or a chunked body). Anything else (a partial head, body
+    /// bytes, a request followed by part of the next) starts the header deadline; a connection whose last request
+    /// had a `Content-Length` body is therefore closed after `read-header-timeout` of silence, not `idle-timeout`.
+    private func handOn(_ data: NIOAny, at now: NIODeadline, context: ChannelHandlerContext) {
+        let headsBefore = checks.headsRead
+        unwrapInboundIn(data).withUnsafeReadableBytes { bytes in
+            for byte in bytes.suffix(4) { streamTail = streamTail << 8 | UInt32(byte) }
+        }
+        handedOnInBatch = true
+        context.fireChannelRead(data)
+        let betweenRequests = checks.headsRead != headsBefore && streamTail == Self.endOfHead
+        deadlines.batchRead(at: now, endsInsideAHead: !betweenRequests)
+    }
+
+    /// `CRLF CRLF` as the last four bytes of the stream, in `streamTail`.
+    private static let endOfHead: UInt32 = 0x0D0A_0D0A
 
     /// A body (or a body of unknown length, or a protocol switch) means the decoder must see what follows.
     private static func hasBody(_ head: RequestHead) -> Bool {

@@ -15,11 +15,14 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     let base: HTTP1Channel
     let endpoints: Endpoints
+    /// Keeps `idle-timeout` and `read-header-timeout` for every connection.
+    let sweeper: ConnectionSweeper
 
     var responder: HTTPChannelHandler.Responder { base.responder }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let endpoints = self.endpoints
+        let sweeper = self.sweeper
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
@@ -28,7 +31,8 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             // Before the encoder, so that its answers' bytes go straight to the socket.
             let encoder = try operations.context(handlerType: HTTPResponseEncoder.self)
             try operations.addHandler(
-                CheckFastPathHandler(endpoints: endpoints, checks: checks), position: .before(encoder.handler))
+                CheckFastPathHandler(endpoints: endpoints, checks: checks, sweeper: sweeper),
+                position: .before(encoder.handler))
             return value
         }
     }
@@ -40,9 +44,9 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
 extension HTTPServerBuilder {
     /// HTTP/1 with forwarded checks answered on the event loop (`EventLoopCheckHandler`).
-    static func http1(checkingWith endpoints: Endpoints) -> HTTPServerBuilder {
+    static func http1(checkingWith endpoints: Endpoints, sweeper: ConnectionSweeper) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            CheckingHTTP1Channel(base: HTTP1Channel(responder: responder), endpoints: endpoints)
+            CheckingHTTP1Channel(base: HTTP1Channel(responder: responder), endpoints: endpoints, sweeper: sweeper)
         }
     }
 }

@@ -23,6 +23,14 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Requests handed on whose response has not ended. While there is one, later (pipelined) requests are
     /// handed on too: Hummingbird answers in order, and an answer from here would overtake its answer.
     private(set) var handedOn = 0
+    /// Heads the decoder has read, and when the last handed-on answer ended: `CheckFastPathHandler` keeps the
+    /// connection's deadlines by them.
+    private(set) var headsRead = 0
+    private var lastAnswerEnd: NIODeadline?
+    /// A request asked to switch protocols (`CONNECT`, `Upgrade`): NIO's decoder stops parsing after it and would
+    /// keep every later byte, waiting for an upgrade that never comes. Its answer closes the connection, and
+    /// `CheckFastPathHandler` drops what arrives until then.
+    private(set) var endsConnection = false
     /// Set by `CheckFastPathHandler` when it has judged the next request already and found it needs waiting.
     var handOnNext = false
     /// Whether the body and end of the current request go on (handed on) or are dropped (answered here).
@@ -37,6 +45,12 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(var head):
+            headsRead &+= 1
+            if head.method == .CONNECT || head.headers.contains(name: "Upgrade") {
+                // We never switch protocols: answered (by either lane), then closed.
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+                endsConnection = true
+            }
             if !Self.isOriginForm(head.uri) {
                 // HTTPTypes turns `http://host/` into the path `/`, which would pass for a proxy's auth
                 // subrequest in Hummingbird. `*` keeps it what the other readers see: not `/`, no valid path.
@@ -72,8 +86,17 @@ final class EventLoopCheckHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Hummingbird's writes pass here on their way out; the end of one closes a handed-on request.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), handedOn > 0 { handedOn -= 1 }
+        if case .end = unwrapOutboundIn(data), handedOn > 0 {
+            handedOn -= 1
+            lastAnswerEnd = .now()
+        }
         context.write(data, promise: promise)
+    }
+
+    /// When the last handed-on answer ended, once.
+    func takeLastAnswerEnd() -> NIODeadline? {
+        defer { lastAnswerEnd = nil }
+        return lastAnswerEnd
     }
 
     /// A request target that starts with `/` (or is `*`): what every proxy sends. Absolute-form is not.

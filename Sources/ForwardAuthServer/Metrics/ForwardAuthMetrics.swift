@@ -11,6 +11,7 @@ import Prometheus
 struct ForwardAuthMetrics: Sendable {
     static let buildInfoName = "forward_auth_build_info"
     static let untrustedPrefixName = "forward_auth_untrusted_prefix_total"
+    static let connectionsTimedOutName = "forward_auth_connections_timed_out_total"
 
     /// What `/metrics` renders.
     let registry: PrometheusCollectorRegistry
@@ -18,6 +19,9 @@ struct ForwardAuthMetrics: Sendable {
     let provider: ProviderMetrics
     /// Requests whose `X-Forwarded-Prefix` was ignored (`trust-forwarded-prefix` is off).
     let untrustedPrefix: CoreMetrics.Counter
+    /// Connections closed by `idle-timeout` (`reason="idle"`) or `read-header-timeout` (`reason="read_header"`).
+    private let idleConnectionsClosed: CoreMetrics.Counter
+    private let slowHeadConnectionsClosed: CoreMetrics.Counter
 
     /// - Parameter ruleNames: the configured rules in `RuleSet.definitions` order, for the `rule` label.
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ruleNames: [String] = []) {
@@ -26,9 +30,20 @@ struct ForwardAuthMetrics: Sendable {
         self.decisions = DecisionMetrics(factory: factory, ruleNames: ruleNames)
         self.provider = ProviderMetrics(factory: factory)
         self.untrustedPrefix = CoreMetrics.Counter(label: Self.untrustedPrefixName, factory: factory)
+        self.idleConnectionsClosed = CoreMetrics.Counter(
+            label: Self.connectionsTimedOutName, dimensions: [("reason", "idle")], factory: factory)
+        self.slowHeadConnectionsClosed = CoreMetrics.Counter(
+            label: Self.connectionsTimedOutName, dimensions: [("reason", "read_header")], factory: factory)
         // The registry keeps the gauge; its value never changes.
         Gauge(label: Self.buildInfoName, dimensions: [("version", ForwardAuthVersion.current)], factory: factory)
             .record(1)
+    }
+
+    func connectionTimedOut(_ reason: ConnectionDeadlines.Reason) {
+        switch reason {
+        case .idle: idleConnectionsClosed.increment()
+        case .readHeader: slowHeadConnectionsClosed.increment()
+        }
     }
 
     /// A factory over `registry` with our histogram buckets (swift-metrics `Timer`s become Prometheus

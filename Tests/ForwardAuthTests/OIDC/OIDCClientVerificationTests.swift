@@ -65,6 +65,40 @@ import _CryptoExtras
         await #expect(throws: IDTokenError.signatureInvalid) { try await verify(tampered) }
     }
 
+    /// The signature is checked before the payload is decoded (issue 15): a forged token's payload, here not even
+    /// JSON, is never read; JWTKit's parser decoded it just to hand back the header, so this was `malformedToken`.
+    @Test(arguments: ["not json", "[[[[[[[[[[[[[[[[[[[[", "{\"email\":\"mallory@example.com\""])
+    func aForgedPayloadIsNeverDecoded(payload: String) async throws {
+        let key = try await TestSigningKey.rsa()
+        try await fixture.load([key])
+        let parts = try await key.sign(OIDCFixture.claims()).split(separator: ".").map(String.init)
+        let encoded = Data(payload.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        let forged = [parts[0], encoded, parts[2]].joined(separator: ".")
+        await #expect(throws: IDTokenError.signatureInvalid) { try await verify(forged) }
+        await #expect(throws: IDTokenError.signatureInvalid) {
+            try await client.verifyCached(idToken: forged, policy: .bearer(trustedAudiences: []), now: now)
+        }
+    }
+
+    /// Each part is unpadded base64url (RFC 7515): the same token with padding or the other alphabet is refused.
+    @Test func onlyOneSpellingOfEachPartVerifies() async throws {
+        let key = try await TestSigningKey.rsa()
+        try await fixture.load([key])
+        let token = try await key.sign(OIDCFixture.claims())
+        #expect(try await verify(token).email == "alice@example.com")
+        let parts = token.split(separator: ".").map(String.init)
+        let padded = parts[2] + String(repeating: "=", count: (4 - parts[2].count % 4) % 4)
+        if padded != parts[2] {
+            await #expect(throws: IDTokenError.self) {
+                try await verify([parts[0], parts[1], padded].joined(separator: "."))
+            }
+        }
+        await #expect(throws: IDTokenError.malformedToken) { try await verify(token + ".x") }
+        await #expect(throws: IDTokenError.algorithmNotAllowed) { try await verify("e30." + parts[1] + "." + parts[2]) }
+    }
+
     @Test func unknownKidRefetchesOnceThenRefusesAndIsRateLimited() async throws {
         try await fixture.load([try await TestSigningKey.rsa()])
         #expect(fixture.transport.count(OIDCFixture.jwksURL) == 1)
@@ -209,7 +243,10 @@ import _CryptoExtras
         await #expect(throws: IDTokenError.unknownKeyIdentifier) { try await verify(underEncKid) }
     }
 
-    @Test(arguments: ["", "abc", "a.b", "a.b.c.d", "!!!.@@@.###", "eyJhbGciOiJSUzI1NiJ9.bm90LWpzb24.c2ln"])
+    /// (A well-formed header over a payload that is not JSON is refused for its signature: `aForgedPayloadIsNeverDecoded`.)
+    @Test(arguments: [
+        "", "abc", "a.b", "a.b.c.d", "!!!.@@@.###", "bm90LWpzb24.e30.c2ln", "eyJhbGciOiJSUzI1NiJ9=.e30.c2ln",
+    ])
     func malformedTokensAreRefused(_ token: String) async throws {
         try await fixture.load([try await TestSigningKey.rsa()])
         await #expect(throws: IDTokenError.malformedToken) { try await verify(token) }
