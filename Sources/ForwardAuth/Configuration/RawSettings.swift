@@ -1,37 +1,3 @@
-/// Where one raw value came from, so a problem names the option the way the operator wrote it.
-struct SettingOrigin: Sendable, Hashable, CustomStringConvertible {
-    /// Ordered by precedence: a later source replaces an earlier one.
-    enum Source: Int, Sendable, Comparable {
-        case file, environment, commandLine
-
-        static func < (lhs: Source, rhs: Source) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
-
-    let source: Source
-    /// The name as written: `--providers.oidc.issuer-url`, `PROVIDER_URI`, `groups-session-name`.
-    let spelling: String
-    /// For the ini file: `path:line`.
-    let location: String?
-
-    var description: String {
-        guard let location else { return spelling }
-        return "\(location) \(spelling)"
-    }
-}
-
-/// What a raw value is for: an option (by canonical name) or one field of a `rule.NAME.*` block.
-enum SettingKey: Sendable, Hashable {
-    case option(String)
-    case rule(name: String, field: String)
-}
-
-/// One value as found in a source, not yet interpreted. A bare boolean flag (`--enable-rbac`) reads as `true`.
-struct RawEntry: Sendable, Hashable {
-    let key: SettingKey
-    let value: String
-    let origin: SettingOrigin
-}
-
 /// The raw values that win under the precedence flags > environment > file.
 ///
 /// For each key only the entries of the highest source that gives it survive; within that source they keep

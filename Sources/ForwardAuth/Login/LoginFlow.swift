@@ -1,5 +1,3 @@
-import Crypto
-import ExtrasBase64
 import Foundation
 import Logging
 
@@ -88,8 +86,8 @@ public struct LoginFlow: Sendable {
         init(_ random: some RandomSource) {
             state = LoginFlow.token(random, 32)
             nonce = LoginFlow.token(random, 32)
-            verifier = LoginFlow.token(random, 32)
-            codeChallenge = LoginFlow.codeChallenge(for: verifier)
+            verifier = PKCE.makeVerifier(random: random)
+            codeChallenge = PKCE.challenge(for: verifier)
         }
     }
 
@@ -122,12 +120,12 @@ public struct LoginFlow: Sendable {
         let query = CallbackQuery(request.query)
         if let error = query.value("error") {
             logger.notice(
-                "login failed", metadata: ["reason": "provider returned error", "error": "\(Self.printable(error))"])
+                "login failed", metadata: ["reason": "provider returned error", "error": "\(loggable(error))"])
             return .page(
                 Page(
                     status: 401, title: "Sign-in was not completed",
                     message:
-                        "The identity provider did not sign you in (\(Self.printable(error))). Go back to the page you wanted and try again."
+                        "The identity provider did not sign you in (\(loggable(error))). Go back to the page you wanted and try again."
                 ),
                 cookies: [])
         }
@@ -253,17 +251,6 @@ public struct LoginFlow: Sendable {
 
     /// A random URL-safe token of `count` bytes of entropy.
     static func token(_ random: some RandomSource, _ count: Int) -> String {
-        Base64.encodeToString(bytes: random.bytes(count), options: [.base64UrlAlphabet, .omitPaddingCharacter])
-    }
-
-    /// PKCE S256: base64url(SHA-256(verifier)), no padding.
-    public static func codeChallenge(for verifier: String) -> String {
-        Base64.encodeToString(
-            bytes: Array(SHA256.hash(data: Array(verifier.utf8))), options: [.base64UrlAlphabet, .omitPaddingCharacter])
-    }
-
-    /// Provider-supplied text shown to people and logs: printable ASCII only, bounded.
-    static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(100).filter { $0.value >= 0x20 && $0.value < 0x7F }))
+        Base64URL.encode(random.bytes(count))
     }
 }

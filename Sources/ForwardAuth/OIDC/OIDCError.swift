@@ -48,9 +48,3 @@ public struct OIDCError: Error, Hashable, CustomStringConvertible {
     public static func == (lhs: OIDCError, rhs: OIDCError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }
-
-/// Provider- or attacker-supplied text fit for a log line: printable ASCII only, at most `limit` characters.
-func loggable(_ text: String, limit: Int = 100) -> String {
-    let scalars = text.unicodeScalars.lazy.filter { $0.value >= 0x20 && $0.value < 0x7F }.prefix(limit)
-    return String(String.UnicodeScalarView(scalars))
-}

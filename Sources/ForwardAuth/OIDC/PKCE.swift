@@ -1,23 +1,16 @@
 import Crypto
-import Foundation
 
 /// Proof Key for Code Exchange (RFC 7636) with the S256 method.
 public enum PKCE {
     /// A code verifier: base64url (no padding) of `byteCount` random bytes, so only unreserved characters
     /// (`A-Z a-z 0-9 - _`). `byteCount` is clamped to 32…96, which gives the allowed 43…128 characters.
     public static func makeVerifier(random: some RandomSource, byteCount: Int = 32) -> String {
-        base64URL(random.bytes(min(max(byteCount, 32), 96)))
+        Base64URL.encode(random.bytes(min(max(byteCount, 32), 96)))
     }
 
     /// The S256 challenge: base64url(SHA-256(ASCII(verifier))) without padding.
     public static func challenge(for verifier: String) -> String {
-        base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
+        Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
-    }
 }

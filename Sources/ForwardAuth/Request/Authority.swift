@@ -31,7 +31,7 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
             self.host = String(unsafeUninitializedCapacity: scanned.hostEnd) { buffer in
                 var count = 0
                 for byte in text.utf8.prefix(scanned.hostEnd) {
-                    buffer[count] = Authority.lowercased(byte)
+                    buffer[count] = ASCII.lowercased(byte)
                     count += 1
                 }
                 return count
@@ -108,9 +108,5 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
         default:
             return false
         }
-    }
-
-    private static func lowercased(_ b: UInt8) -> UInt8 {
-        (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) ? b | 0x20 : b
     }
 }

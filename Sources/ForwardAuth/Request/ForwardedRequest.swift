@@ -162,7 +162,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
     }
 
     private static func trimmedLowercase(_ bytes: some Collection<UInt8>) -> String {
-        String(decoding: bytes, as: UTF8.self).trimmingSpaces().lowercased()
+        String(decoding: bytes, as: UTF8.self).trimmingBlanks().asciiLowercased()
     }
 }
 
@@ -201,14 +201,5 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
         case .uriTooLong: "X-Forwarded-Uri is longer than \(ForwardedRequest.maximumURILength) bytes"
         case .conflicting(let header): "\(header) is given several times"
         }
-    }
-}
-
-extension String {
-    func trimmingSpaces() -> String {
-        let bytes = utf8
-        guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return "" }
-        let end = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })!
-        return String(self[start...end])
     }
 }

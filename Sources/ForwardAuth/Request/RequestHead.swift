@@ -213,19 +213,12 @@ public struct RequestHead: RequestHeaders {
         var keepAlive = false
         for connection in values("Connection") {
             for token in connection.utf8.split(separator: UInt8(ascii: ",")) {
-                let option = trimmed(token)
+                let option = token.trimmingBlanks()
                 if option.elementsEqual("close".utf8, by: Self.sameLetter) { close = true }
                 if option.elementsEqual("keep-alive".utf8, by: Self.sameLetter) { keepAlive = true }
             }
         }
         return minorVersion == 1 ? !close : keepAlive && !close
-    }
-
-    private func trimmed(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
-        var bytes = bytes
-        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
-        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
-        return bytes
     }
 
     private func range(of field: Field) -> Range<Int> { Int(field.valueStart)..<Int(field.valueEnd) }

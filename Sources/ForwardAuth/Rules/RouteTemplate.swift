@@ -33,7 +33,7 @@ enum RouteTemplate {
         let ipv6 = bytes.first == UInt8(ascii: "[")
         if variables.isEmpty {
             if kind == .host { try checkNoPort(bytes[...], ipv6: ipv6) }
-            return .literal(kind == .host ? lowercased(text) : text)
+            return .literal(kind == .host ? text.asciiLowercased() : text)
         }
         var pattern = kind == .host ? "(?i)\\A" : "\\A"
         var literalStart = 0
@@ -137,9 +137,5 @@ enum RouteTemplate {
             translator.emitLiteral(translator.decodeScalar())
         }
         return String(decoding: translator.output, as: UTF8.self)
-    }
-
-    static func lowercased(_ text: String) -> String {
-        String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -61,7 +61,7 @@ enum RuleCompiler {
         case .pathPrefix:
             return templates(.pathPrefix).map { .path($0, prefix: true) }
         case .method:
-            return .method(arguments.map { RouteTemplate.lowercased($0.value) })
+            return .method(arguments.map { $0.value.asciiLowercased() })
         case .headers, .headersRegexp:
             guard arguments.count == 2 else {
                 let code = RuleError.Code.argumentCount(

@@ -1,13 +1,3 @@
-/// What a rule decides when it matches (or, as `default-action`, when none does).
-public enum RuleAction: String, Sendable, Hashable, CaseIterable {
-    /// The request needs a valid session (or Bearer token) and must pass authorization.
-    case auth
-    /// The request passes without authentication.
-    case allow
-    /// The request is refused outright (403). Our extension; the Go fork knows only `auth` and `allow`.
-    case deny
-}
-
 /// One `rule.NAME.*` block of the configuration, as the operator wrote it.
 ///
 /// The matcher expression is kept as text here; `RuleSet` compiles it, so a syntax error can name the rule

@@ -26,6 +26,11 @@ enum Base64URL {
         }
     }
 
+    /// Unpadded base64url of `bytes`: states, nonces, PKCE, sealed cookies.
+    static func encode(_ bytes: some Collection<UInt8>) -> String {
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
     /// The bytes of canonical unpadded base64url text; nil for any other spelling.
     static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         guard let last = text.last else { return [] }

@@ -36,7 +36,7 @@ public struct Sealer: Sendable {
         let box = try! AES.GCM.seal(plaintext, using: keys[0], nonce: nonce, authenticating: associatedData)
         // `combined` is nonce, ciphertext and tag in one buffer; it is nil only for nonces of another length.
         return "v1."
-            + Base64.encodeToString(bytes: box.combined!, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+            + Base64URL.encode(box.combined!)
     }
 
     /// Whether the base64url text ends as `seal` writes it (`Base64URL.endsCanonically`), so that one sealed value

@@ -40,11 +40,11 @@ struct APIError {
         switch format {
         case .json:
             contentType = "application/json"
-            body = #"{"status":\#(status),"message":"\#(Self.jsonEscaped(message))"}"#
+            body = #"{"status":\#(status),"message":"\#(TextEscaping.json(message))"}"#
         case .xml:
             contentType = "application/xml"
             body =
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status)</status><message>\(HTMLText.escaped(message))</message></error>"
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status)</status><message>\(TextEscaping.html(message))</message></error>"
         case .text:
             contentType = "text/plain; charset=utf-8"
             body = message + "\n"
@@ -53,37 +53,5 @@ struct APIError {
             status: status,
             headers: [(name: "Content-Type", value: contentType), (name: "Cache-Control", value: "no-store")],
             body: body)
-    }
-
-    /// C0, DEL, C1, the line and paragraph separators and the invisible format characters (zero-width, bidi
-    /// overrides, BOM): what a terminal or a log viewer may act on or hide (ESC starts a terminal sequence, U+2028
-    /// breaks a line in JavaScript-based viewers, U+202E reverses what follows). Escaped wherever text is written.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0..<0x20, 0x7F...0x9F, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x2069, 0xFEFF: true
-        default: false
-        }
-    }
-
-    static func jsonEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where isControl(scalar): out += unicodeEscape(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// `\uXXXX`, as JSON writes a character (the controls escaped here are all in the Basic Multilingual Plane).
-    static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16)
-        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 }

@@ -44,7 +44,7 @@ struct ForwardAuthResponder: HTTPResponder {
         let status = await providerStatus.providerStatus()
         let strict = query?.contains("require=provider") == true
         let body = """
-            {"ready":\(!strict || status.ready),"provider":{"ready":\(status.ready),"detail":"\(APIError.jsonEscaped(status.detail))"}}
+            {"ready":\(!strict || status.ready),"provider":{"ready":\(status.ready),"detail":"\(TextEscaping.json(status.detail))"}}
 
             """
         return Response(
@@ -58,11 +58,6 @@ struct ForwardAuthResponder: HTTPResponder {
             status: status, headers: [.contentType: "text/plain; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
-}
-
-/// The identity provider's state as `/readyz` reports it.
-public protocol ProviderStatusSource: Sendable {
-    func providerStatus() async -> (ready: Bool, detail: String)
 }
 
 extension HTTPField.Name {

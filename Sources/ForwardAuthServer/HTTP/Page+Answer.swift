@@ -6,10 +6,10 @@ extension Page {
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(HTMLText.escaped(title))</title>
+            <title>\(TextEscaping.html(title))</title>
             <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
             h1{font-size:1.4rem}p{line-height:1.5}</style></head>
-            <body><h1>\(HTMLText.escaped(title))</h1><p>\(HTMLText.escaped(message))</p></body></html>
+            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p></body></html>
 
             """
         var headers = [
@@ -18,23 +18,5 @@ extension Page {
         ]
         headers.append(cookies)
         return Answer(status: status, headers: headers, body: html)
-    }
-}
-
-enum HTMLText {
-    static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
     }
 }

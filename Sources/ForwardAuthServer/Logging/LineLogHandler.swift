@@ -51,15 +51,15 @@ public struct LineLogHandler: LogHandler {
         switch format {
         case .json:
             line =
-                #"{"time":"\#(time)","level":"\#(level)","logger":"\#(Self.json(label))","msg":"\#(Self.json(event.message.description))""#
-            for key in keys { line += #","\#(Self.json(key))":"\#(Self.json("\(fields[key]!)"))""# }
+                #"{"time":"\#(time)","level":"\#(level)","logger":"\#(TextEscaping.json(label))","msg":"\#(TextEscaping.json(event.message.description))""#
+            for key in keys { line += #","\#(TextEscaping.json(key))":"\#(TextEscaping.json("\(fields[key]!)"))""# }
             line += "}"
         case .text:
             line = "time=\(time) level=\(level) msg=\(Self.logfmt(event.message.description))"
             for key in keys { line += " \(Self.logfmt(key))=\(Self.logfmt("\(fields[key]!)"))" }
         case .pretty:
             line =
-                "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(Self.printable(event.message.description))"
+                "\(time) \(level.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)) \(TextEscaping.controlsEscaped(event.message.description))"
             // Values quoted as in `text` when they hold a blank or `=`: a value cannot pose as further fields.
             for key in keys { line += " \(Self.logfmt(key))=\(Self.logfmt("\(fields[key]!)"))" }
         }
@@ -90,27 +90,10 @@ public struct LineLogHandler: LogHandler {
         let needsQuotes =
             value.isEmpty
             || value.unicodeScalars.contains {
-                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || APIError.isControl($0)
+                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || TextEscaping.isControl($0)
             }
         guard needsQuotes else { return value }
-        return "\"" + json(value) + "\""
+        return "\"" + TextEscaping.json(value) + "\""
     }
 
-    /// For `pretty`: the text as it is, but every control character escaped as JSON escapes it.
-    static func printable(_ value: String) -> String {
-        guard value.unicodeScalars.contains(where: APIError.isControl) else { return value }
-        var out = ""
-        for scalar in value.unicodeScalars {
-            if APIError.isControl(scalar) {
-                out += APIError.unicodeEscape(scalar)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    static func json(_ value: String) -> String {
-        APIError.jsonEscaped(value)
-    }
 }

@@ -177,11 +177,11 @@ import _CryptoExtras
     @Test func algNoneIsRefused() async throws {
         try await fixture.load([try await TestSigningKey.rsa()])
         // Claims that would pass every rule: only the algorithm is wrong.
-        let payload = PKCE.base64URL(Array(try JSONEncoder().encode(IDTokenPayload(claims: OIDCFixture.claims()))))
+        let payload = Base64URL.encode(Array(try JSONEncoder().encode(IDTokenPayload(claims: OIDCFixture.claims()))))
         for header in [
             #"{"alg":"none","kid":"rsa-1"}"#, #"{"alg":"none"}"#, #"{"alg":"None","kid":"rsa-1"}"#, #"{"kid":"rsa-1"}"#,
         ] {
-            let token = PKCE.base64URL(Array(header.utf8)) + "." + payload + "."
+            let token = Base64URL.encode(Array(header.utf8)) + "." + payload + "."
             await #expect(throws: IDTokenError.algorithmNotAllowed, "\(header)") { try await verify(token) }
         }
     }

@@ -67,7 +67,7 @@ struct TestSigningKey: Sendable {
     static func rsa(kid: String?, key: _RSA.Signing.PrivateKey) async throws -> TestSigningKey {
         let primitives = try key.publicKey.getKeyPrimitives()
         var jwk =
-            #"{"kty":"RSA","use":"sig","alg":"RS256","n":"\#(PKCE.base64URL(Array(primitives.modulus)))","e":"\#(PKCE.base64URL(Array(primitives.publicExponent)))""#
+            #"{"kty":"RSA","use":"sig","alg":"RS256","n":"\#(Base64URL.encode(Array(primitives.modulus)))","e":"\#(Base64URL.encode(Array(primitives.publicExponent)))""#
         if let kid { jwk += #","kid":"\#(kid)""# }
         jwk += "}"
         let signer = await JWTKeyCollection().add(

@@ -129,10 +129,5 @@ public final class RBACPolicyStore: Sendable {
     }
 }
 
-/// Roles and bindings are kept by name.
-protocol RBACNamed {
-    var name: String { get }
-}
-
 extension ClusterRole: RBACNamed {}
 extension ClusterRoleBinding: RBACNamed {}
