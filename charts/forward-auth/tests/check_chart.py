@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""Renders charts/forward-auth for several value sets with the Helm-faithful renderer and checks the result.
+"""Renders charts/forward-auth with Helm (`helm template`, `helm lint --strict`) for several value sets and checks
+the result.
 
-For every case: the coalesced values against values.schema.json (python jsonschema), every rendered object
-against the Kubernetes OpenAPI schemas (kubernetes-validate, strict, oldest supported and newest version),
-the Middleware against Traefik's CRD schema, and the wiring between objects (Service <-> Deployment <->
-Middleware/Ingress/IngressRoute, Secrets and ConfigMaps the pod uses, probes, RBAC rules, security context).
+For every case: `helm lint --strict` with the case's values, then the coalesced values against values.schema.json
+(python jsonschema), every rendered object against the Kubernetes OpenAPI schemas (kubernetes-validate, strict,
+oldest supported and newest version), the Middleware against Traefik's CRD schema, and the wiring between objects
+(Service <-> Deployment <-> Middleware/Ingress/IngressRoute, Secrets and ConfigMaps the pod uses, probes, RBAC
+rules, security context), and that a second rendering gives the same objects.
 Then chart-wide checks: the Ingress/IngressRoute route only the exact paths a browser must reach (issue 14) and
-TRUST_FORWARDED_PREFIX, negative schema cases, values.yaml comments, the README values table, Chart.yaml.
+TRUST_FORWARDED_PREFIX, negative schema cases (helm template and helm lint refuse them), values.yaml comments, the
+README values table, Chart.yaml, and Helm's own view (version, kubeVersion, NOTES as helm install prints them,
+helm package).
+
+Rendering: `helm template` of a copy of the chart with one extra template, chart-test-probe.yaml, a ConfigMap
+that carries what the templates saw (.Values) and NOTES.txt as Helm renders it (`helm template` prints neither);
+the probe is taken out of the objects before any check. `lookup` answers only from a cluster: the upgrade cases
+render with --dry-run=server against fake_apiserver.py, which serves the Secrets of tests/cluster/*.yaml.
 
 Prints one line per check ("ok - ..." / "not ok - ...") and writes "<passed> <failed>" to --counts.
 """
@@ -21,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 import jsonschema
@@ -30,10 +40,22 @@ from kubernetes_validate import utils as kv
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import values_doc  # noqa: E402
+from fake_apiserver import FakeAPIServer  # noqa: E402
 
 SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 LEGACY_SELECTOR_NAME = "traefik-forward-auth"
 K8S_VERSIONS = ["1.25.0", kv.latest_version()]
+KUBE_VERSION = "v1.30.0"  # .Capabilities.KubeVersion of every rendering (helm template --kube-version, fake cluster)
+PROBE_NAME = "chart-test-probe"
+PROBE_TEMPLATE = """{{- /* Added by check_chart.py to its copy of the chart (never to the chart): what templates saw. */ -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: %s
+data:
+  values.json: {{ toJson .Values | toJson }}
+  NOTES.txt: {{ include (print .Template.BasePath "/NOTES.txt") . | toJson }}
+""" % PROBE_NAME
 
 
 class Checks:
@@ -76,27 +98,56 @@ class Rendering:
         return next((o for o in self.of_kind(kind) if o["metadata"]["name"] == name), None)
 
 
-def render(args, values_files, release, namespace, lookup=None, expect_fail=False, strict=False):
-    with tempfile.TemporaryDirectory() as tmp:
-        vals_out = os.path.join(tmp, "values.json")
-        cmd = [args.renderer, "-chart", args.chart, "-name", release, "-namespace", namespace,
-               "-values-out", vals_out, "-notes", "-kube-version", "v1.30.0"] + (["-strict"] if strict else [])
-        for f in values_files:
-            cmd += ["-f", f]
-        if lookup:
-            cmd += ["-lookup", lookup]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if expect_fail:
-            return proc
-        if proc.returncode != 0:
-            return proc
-        values = json.load(open(vals_out))
-    text = proc.stdout
-    notes = ""
-    if "\nNOTES:\n" in text:
-        text, notes = text.split("\nNOTES:\n", 1)
-    objects = [d for d in yaml.safe_load_all(text) if d is not None]
-    return Rendering(objects, values, proc.stdout, notes)
+def helm(args, *argv, env=None):
+    return subprocess.run([args.helm, *argv], capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def render(args, values_files, release, namespace, lookup=None, expect_fail=False, skip_schema=False):
+    """`helm template` of the probed copy of the chart. With `lookup` (a YAML stream of cluster objects), an
+    upgrade rendered with --dry-run=server against the fake API server, which answers `lookup` with them."""
+    cmd = ["template", release, args.probed_chart, "--namespace", namespace]
+    for f in values_files:
+        cmd += ["-f", f]
+    if skip_schema:
+        cmd += ["--skip-schema-validation"]
+    env = None
+    if lookup:
+        args.api.objects = [d for d in yaml.safe_load_all(open(lookup)) if d]
+        args.api.requests.clear()
+        cmd += ["--dry-run=server", "--is-upgrade", "--disable-openapi-validation"]
+        env = args.api.env()
+    else:
+        cmd += ["--kube-version", KUBE_VERSION]
+    proc = helm(args, *cmd, env=env)
+    if expect_fail or proc.returncode != 0:
+        return proc
+    objects = [d for d in yaml.safe_load_all(proc.stdout) if d is not None]
+    probe = next((o for o in objects if o.get("kind") == "ConfigMap" and o["metadata"]["name"] == PROBE_NAME), None)
+    if probe is None:
+        proc.returncode, proc.stderr = 1, f"no {PROBE_NAME} ConfigMap in helm template's output"
+        return proc
+    objects = [o for o in objects if o is not probe]
+    return Rendering(objects, json.loads(probe["data"]["values.json"]), proc.stdout, probe["data"]["NOTES.txt"])
+
+
+def lint(args, values_files, namespace, label=""):
+    """`helm lint --strict` of the chart itself with these values: Helm's lint rules, the schema, rendering."""
+    cmd = ["lint", "--strict", args.chart, "--namespace", namespace, "--kube-version", KUBE_VERSION]
+    for f in values_files:
+        cmd += ["-f", f]
+    proc = helm(args, *cmd)
+    ok = proc.returncode == 0 and "1 chart(s) linted, 0 chart(s) failed" in proc.stdout
+    C.check(ok, f"{label}helm lint --strict passes", (proc.stdout + proc.stderr).strip())
+    return ok
+
+
+def probed_chart(chart, dest):
+    """A copy of the chart (without tests/) with the probe template added."""
+    copy_ = os.path.join(dest, os.path.basename(chart.rstrip("/")))
+    shutil.copytree(chart, copy_, ignore=shutil.ignore_patterns("tests"))
+    with open(os.path.join(copy_, "templates", PROBE_NAME + ".yaml"), "w") as f:
+        f.write(PROBE_TEMPLATE)
+    return copy_
 
 
 # ------------------------------------------------------------------------------------------------ schemas
@@ -548,6 +599,8 @@ def check_exact_routes(args):
             ("custom url-path /auth/cb", [custom], "/auth/cb", "/auth/cb", "auth.example.com"),
         ]
         for label, files, ing_p, ir_p, host in renders:
+            if not label.endswith(".yaml"):  # the tests/values files are linted with their cases
+                lint(args, files, "default", f"{label}: ")
             r = render(args, files, "rel", "default")
             if not C.check(isinstance(r, Rendering), f"{label}: renders", getattr(r, "stderr", "")):
                 continue
@@ -571,6 +624,7 @@ def check_exact_routes(args):
             routed = "exact paths only (pathType Exact): /_oauth, /_oauth/logout, /_oauth/start"
             C.check(f"Ingress: {routed}" in r.notes and "IngressRoute: exact paths only (Path): /_oauth, /_oauth/logout, /_oauth/start" in r.notes
                     and "PathPrefix" not in r.notes, "NOTES list the exact routed paths", r.notes)
+        lint(args, [objects], "default", "object entries, repeats and several hosts: ")
         r = render(args, [objects], "rel", "default")
         if C.check(isinstance(r, Rendering), "object entries, repeats and several hosts: renders", getattr(r, "stderr", "")):
             check_ingress_exact(r.one("Ingress"), browser_paths("/_oauth", "/_sso"), "object entries, repeats, two hosts")
@@ -578,16 +632,17 @@ def check_exact_routes(args):
             C.check(len(paths) == len(set(paths)), "Ingress paths are not repeated", str(paths))
 
         # A prefix pathType never renders: the schema refuses it, and without the schema the template fails.
-        no_schema = os.path.join(tmp, "chart")
-        shutil.copytree(args.chart, no_schema, ignore=shutil.ignore_patterns("tests", "values.schema.json"))
         for label, data in (("ingress.pathType: Prefix", {"ingress": {"enabled": True, "pathType": "Prefix"}}),
                             ("ingress.pathType: ImplementationSpecific", {"ingress": {"enabled": True, "pathType": "ImplementationSpecific"}}),
                             ("ingress.paths[].pathType: Prefix", {"ingress": {"enabled": True, "paths": [{"path": "/_oauth", "pathType": "Prefix"}]}})):
             f = write_values(tmp, "bad.yaml", data)
             proc = render(args, [f], "rel", "default", expect_fail=True)
             C.check(proc.returncode != 0 and "ingress" in proc.stderr and "pathType" in proc.stderr,
-                    f"{label}: the renderer (Helm's schema check) refuses it", proc.stderr.strip())
-            proc = render(argparse.Namespace(**{**vars(args), "chart": no_schema}), [f], "rel", "default", expect_fail=True)
+                    f"{label}: helm template (Helm's schema check) refuses it", proc.stderr.strip())
+            proc = helm(args, "lint", "--strict", args.chart, "-f", f)
+            C.check(proc.returncode != 0 and "pathType" in proc.stdout + proc.stderr,
+                    f"{label}: helm lint --strict refuses it", (proc.stdout + proc.stderr).strip())
+            proc = render(args, [f], "rel", "default", expect_fail=True, skip_schema=True)
             bad = data["ingress"].get("pathType") or data["ingress"]["paths"][0]["pathType"]
             C.check(proc.returncode != 0 and f"pathType \"{bad}\"" in proc.stderr and "only Exact is allowed" in proc.stderr,
                     f"{label}: without the schema (--skip-schema-validation) rendering fails naming the value", proc.stderr.strip())
@@ -603,6 +658,8 @@ def check_exact_routes(args):
                                    ("trustForwardedPrefix: false", [write_values(tmp, "tfp-false.yaml", {"traefikForwardAuth": {"trustForwardedPrefix": False}})], "false"),
                                    ("trustForwardedPrefix: true", [write_values(tmp, "tfp-true.yaml", {"traefikForwardAuth": {"trustForwardedPrefix": True}})], "true"),
                                    ("dkp.yaml", [os.path.join(vdir, "dkp.yaml")], "true")):
+            if label.startswith("trustForwardedPrefix"):
+                lint(args, files, "default", f"{label}: ")
             r = render(args, files, "rel", "default")
             got = env_map(container(r.one("Deployment"))).get("TRUST_FORWARDED_PREFIX") if isinstance(r, Rendering) else None
             C.check(got == {"name": "TRUST_FORWARDED_PREFIX", "value": want}, f"{label}: env TRUST_FORWARDED_PREFIX is {want!r}", json.dumps(got))
@@ -614,12 +671,22 @@ def run_case(args, case):
     C.case = case["name"]
     files = [os.path.join(args.root, f) for f in case["values"]]
     lookup = os.path.join(args.root, case["lookup"]) if case.get("lookup") else None
+    lint(args, files, case["namespace"])
     r = render(args, files, case["release"], case["namespace"], lookup)
-    if not C.check(isinstance(r, Rendering), "renders", getattr(r, "stderr", "")):
+    if not C.check(isinstance(r, Rendering), "helm template renders", getattr(r, "stderr", "")):
         return None
-    if case.get("strict", True):
-        strict = render(args, files, case["release"], case["namespace"], lookup, strict=True)
-        C.check(isinstance(strict, Rendering), "renders with missingkey=error (helm lint --strict)", getattr(strict, "stderr", ""))
+    if lookup:
+        # The upgrade really asked the cluster: each Secret of the cluster file was looked up by name.
+        wanted = {f"/api/v1/namespaces/{o['metadata']['namespace']}/secrets/{o['metadata']['name']}" for o in args.api.objects}
+        C.check(wanted <= set(args.api.requests), "helm looked the cluster's Secrets up (--dry-run=server, lookup)",
+                f"asked: {sorted(set(args.api.requests))}")
+    # Rendering again gives the same objects, apart from keys generated afresh (no cluster to keep them):
+    # nothing random reaches the pods, so a `helm upgrade` with unchanged values rolls nothing.
+    again = render(args, files, case["release"], case["namespace"], lookup)
+    fresh_keys = f"{case['fullname']}-keys"
+    unkeyed = lambda rr: [o for o in rr.objects if case.get("managed_data") or not (o["kind"] == "Secret" and o["metadata"]["name"] == fresh_keys)]
+    C.check(isinstance(again, Rendering) and unkeyed(again) == unkeyed(r) and again.values == r.values and again.notes == r.notes,
+            "a second helm template renders the same objects (but freshly generated keys), values and NOTES")
     errs = schema_errors(args.chart, r.values)
     C.check(not errs, "coalesced values valid against values.schema.json (python jsonschema)", "; ".join(errs))
     C.check(bool(r.notes.strip()), "NOTES.txt renders")
@@ -638,11 +705,13 @@ def check_config_change_rolls_pods(args):
         extra = f.name
     try:
         a = render(args, base, "traefik-forward-auth-mgmt", "kommander")
+        lint(args, base + [extra], "kommander", "dkp.yaml + extraConfig: ")
         b = render(args, base + [extra], "traefik-forward-auth-mgmt", "kommander")
         ann = lambda r: r.one("Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
         C.check(ann(a) != ann(b), "an extraConfig change changes checksum/config (the pods roll)")
         with open(extra, "w") as f:
             yaml.safe_dump({"traefikForwardAuth": {"caCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}}, f)
+        lint(args, base + [extra], "kommander", "dkp.yaml + caCertificate: ")
         d = render(args, base + [extra], "traefik-forward-auth-mgmt", "kommander")
         C.check(ann(a) != ann(d), "a CA change changes checksum/config (the pods roll)")
         c = render(args, base, "traefik-forward-auth-mgmt", "kommander")
@@ -681,13 +750,17 @@ def check_negative_schema(args):
         node[parts[-1]] = value
         C.check(bool(schema_errors(args.chart, v)), f"schema rejects {path}={value!r}")
     C.check(not schema_errors(args.chart, defaults), "schema accepts the chart's defaults")
-    # Helm itself (the renderer, with gojsonschema as Helm 3 has it) refuses such values too.
+    # Helm itself (values.schema.json, checked by helm template and helm lint) refuses such values too.
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
         f.write("service:\n  port: \"4181\"\n")
         bad_file = f.name
     try:
         proc = render(args, [bad_file], "x", "default", expect_fail=True)
-        C.check(proc.returncode != 0 and "Invalid type" in proc.stderr, "the renderer (Helm's schema check) refuses service.port: \"4181\"", proc.stderr.strip())
+        C.check(proc.returncode != 0 and "/service/port" in proc.stderr and "want integer" in proc.stderr,
+                "helm template (Helm's schema check) refuses service.port: \"4181\"", proc.stderr.strip())
+        proc = helm(args, "lint", "--strict", args.chart, "-f", bad_file)
+        C.check(proc.returncode != 0 and "want integer" in proc.stdout + proc.stderr,
+                "helm lint --strict refuses service.port: \"4181\"", (proc.stdout + proc.stderr).strip())
     finally:
         os.unlink(bad_file)
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
@@ -699,6 +772,38 @@ def check_negative_schema(args):
                 "a secretKeyRef without key fails with `required`'s message", proc.stderr.strip())
     finally:
         os.unlink(no_key)
+
+
+def check_helm(args):
+    """Helm's own view of the chart: the pinned version runs, Chart.yaml's kubeVersion is enforced, the probe
+    shows NOTES.txt as `helm install` prints it, and `helm package` leaves tests/ out (.helmignore)."""
+    C.case = "helm"
+    proc = helm(args, "version", "--template", "{{ .Version }}")
+    C.check(proc.returncode == 0 and proc.stdout.strip() == args.helm_version, f"helm version is {args.helm_version}",
+            (proc.stdout + proc.stderr).strip())
+    proc = helm(args, "template", "rel", args.chart, "--kube-version", "v1.24.17")
+    C.check(proc.returncode != 0 and "kubeVersion" in proc.stderr, "helm template refuses Kubernetes 1.24 (Chart.yaml kubeVersion)",
+            proc.stderr.strip())
+    proc = helm(args, "template", "rel", args.chart, "--kube-version", "v1.25.0")
+    C.check(proc.returncode == 0, "helm template renders for Kubernetes 1.25.0, the oldest supported", proc.stderr.strip())
+    r = render(args, [], "rel", "default")
+    proc = helm(args, "install", "rel", args.chart, "--namespace", "default", "--dry-run=client", "-o", "json")
+    try:
+        notes = json.loads(proc.stdout)["info"]["notes"]
+    except (ValueError, KeyError):
+        notes = None
+    C.check(isinstance(r, Rendering) and notes is not None and r.notes.strip() == notes.strip(),
+            "the probe's NOTES.txt is what helm install --dry-run prints", (proc.stderr or "").strip())
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = helm(args, "package", args.chart, "--destination", tmp)
+        pkgs = [f for f in os.listdir(tmp) if f.endswith(".tgz")]
+        if C.check(proc.returncode == 0 and len(pkgs) == 1, "helm package builds the chart archive", (proc.stdout + proc.stderr).strip()):
+            with tarfile.open(os.path.join(tmp, pkgs[0])) as t:
+                names = t.getnames()
+            chart_name = os.path.basename(args.chart.rstrip("/"))
+            C.check(not any(n.startswith(f"{chart_name}/tests/") for n in names) and f"{chart_name}/values.schema.json" in names
+                    and f"{chart_name}/templates/NOTES.txt" in names,
+                    "the archive has the templates and values.schema.json, not tests/ (.helmignore)", str(names))
 
 
 def check_chart_files(args):
@@ -757,10 +862,8 @@ def cases(args):
              managed=True, env={"URL_PATH": "/_oauth", "LOG_LEVEL": "info", "COOKIE_SECURE": None,
                                 "WHITELIST": "$(FORWARD_AUTH_ALLOWED_USER),platform-admins@example.com,oncall@example.com"},
              notes_contain=["cookieSecure is ignored"]),
-        # Kommander's defaults null out chart keys (initContainers: null), which `helm lint --strict` rejects
-        # as Helm's own missing-key error: render them as Helm installs them, not strictly.
         dict(name="dkp-defaults", values=["charts/forward-auth/tests/values/dkp-defaults.yaml"], release="traefik-forward-auth-mgmt",
-             namespace="kommander", fullname="traefik-forward-auth-mgmt", managed=True, strict=False,
+             namespace="kommander", fullname="traefik-forward-auth-mgmt", managed=True,
              keys={"client-secret": ["traefik-forward-auth-mgmt-clientsecret", "clientSecret"]},
              env={"WHITELIST": None, "FORWARD_AUTH_ALLOWED_USER": None}),
         dict(name="dkp-upgrade-from-hook-secrets", values=["charts/forward-auth/tests/values/dkp.yaml"], release="traefik-forward-auth-mgmt",
@@ -789,25 +892,30 @@ def cases(args):
              image="registry.example.com/platform/forward-auth@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
              env={"LOG_LEVEL": "trace", "SSL_CERT_FILE": None, "DOMAIN": "example.com,example.org", "LOG_FORMAT": "json"}),
         dict(name="staged-disabled", values=["charts/forward-auth/tests/values/dkp-defaults.yaml", "charts/forward-auth/tests/values/disabled.yaml"],
-             release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth", strict=False),
+             release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth"),
     ]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", required=True, help="repository root (value files are named relative to it)")
-    ap.add_argument("--renderer", required=True)
+    ap.add_argument("--helm", required=True, help="the helm binary")
+    ap.add_argument("--helm-version", required=True, help="the version `helm version` must print (v4.1.4)")
     ap.add_argument("--crd", required=True, help="Traefik Middleware CRD (YAML)")
     ap.add_argument("--counts", required=True, help="file to write '<passed> <failed>' to")
     args = ap.parse_args()
     args.chart = os.path.join(args.root, "charts/forward-auth")
     args.app_version = str(yaml.safe_load(open(os.path.join(args.chart, "Chart.yaml")))["appVersion"])
-    for case in cases(args):
-        run_case(args, case)
-    check_config_change_rolls_pods(args)
-    check_exact_routes(args)
-    check_negative_schema(args)
-    check_chart_files(args)
+    with tempfile.TemporaryDirectory() as tmp, FakeAPIServer(kube_version=KUBE_VERSION) as api:
+        args.probed_chart = probed_chart(args.chart, tmp)
+        args.api = api
+        check_helm(args)
+        for case in cases(args):
+            run_case(args, case)
+        check_config_change_rolls_pods(args)
+        check_exact_routes(args)
+        check_negative_schema(args)
+        check_chart_files(args)
     with open(args.counts, "w") as f:
         f.write(f"{C.passed} {C.failed}\n")
     return 1 if C.failed else 0
