@@ -5,6 +5,9 @@ import Foundation
 /// A loaded value is valid: required settings present, URLs absolute, hosts normalized (lower-case, no leading
 /// dot), rules compiled. Secrets are `Secret`s, so printing a configuration (`description`) never shows them.
 /// Tests elsewhere build one with `Configuration.testing()` and change what they need.
+///
+/// Each field's initial value is its option's default: `--help` and docs/configuration.md show it from here
+/// (`OptionDeclaration.field`). Adding an option: a field here, one declaration in `OptionDeclaration.all`.
 public struct Configuration: Sendable {
     // Service
     public var listenAddress = "0.0.0.0"
