@@ -50,7 +50,28 @@ app.kubernetes.io/component: forward-auth
 {{- end -}}
 {{- end -}}
 
+{{/*
+The chart's placeholder image repository (values.yaml's image.repository). Nothing is pushed there yet.
+*/}}
+{{- define "forward-auth.placeholderRepository" -}}ghcr.io/forward-auth/forward-auth{{- end -}}
+
+{{/*
+Fails rendering when the values name an image no build makes: DKP's values for chart 0.3.10 pin the Go
+image's tag (`image.tag: v3.3.0`) and leave image.repository to the chart's default. The project's images
+are tagged X.Y.Z, never v-prefixed (docs/image.md), and the chart's repository is a placeholder, so that
+pair is never pullable: the release would stop at ImagePullBackOff. With image.repository set (or a
+digest), the values are taken as given. Called by service.yaml, which always renders.
+*/}}
+{{- define "forward-auth.checkImage" -}}
+{{- $img := .Values.image | default dict -}}
+{{- $tag := get $img "tag" | default "" | toString -}}
+{{- if and (not (get $img "digest")) (eq (toString (get $img "repository")) (include "forward-auth.placeholderRepository" .)) (regexMatch "^v[0-9]" $tag) -}}
+{{- fail (printf "image.tag %q is a tag of the Go image (mesosphere/traefik-forward-auth, as DKP's values for chart 0.3.10 pin it), but image.repository is still this chart's placeholder %s, where no such tag exists (forward-auth images are tagged X.Y.Z, e.g. 3.3.N, never with a leading v). Set image.repository to the registry you pushed the forward-auth image to (scripts/build-image), and image.tag to its tag (or empty for the chart's appVersion %s)." $tag (include "forward-auth.placeholderRepository" .) .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "forward-auth.image" -}}
+{{- include "forward-auth.checkImage" . -}}
 {{- $tag := .Values.image.tag | default .Chart.AppVersion | toString -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
@@ -133,6 +154,28 @@ key: clientSecret
 {{- end -}}
 {{- end -}}
 
+{{/*
+The container's resources: `resources` exactly as given (nothing merged into it: DKP sets requests only and
+gets no limit); when it is empty ({}, the default) the chart's default below; `resources: null` renders none.
+*/}}
+{{- define "forward-auth.resources" -}}
+{{- if hasKey .Values "resources" -}}
+{{- $r := .Values.resources | default dict -}}
+{{- if not $r -}}
+{{- $r = dict "requests" (dict "cpu" "20m" "memory" "32Mi") "limits" (dict "memory" "256Mi") -}}
+{{- end -}}
+{{- toYaml $r -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Kind of the object holding traefikForwardAuth.caCertificate, named "<fullname>-ca-certificate": Secret (the
+old chart's, key ca.crt; DKP's reloader annotation names it) unless caCertificateKind is ConfigMap.
+*/}}
+{{- define "forward-auth.caKind" -}}
+{{- ternary "ConfigMap" "Secret" (eq (toString (get .Values.traefikForwardAuth "caCertificateKind")) "ConfigMap") -}}
+{{- end -}}
+
 {{/* Whether a CA for the OIDC provider is mounted (an inline PEM or a Secret). */}}
 {{- define "forward-auth.hasCA" -}}
 {{- if or .Values.traefikForwardAuth.caCertificate .Values.traefikForwardAuth.caSecretName -}}true{{- end -}}
@@ -197,15 +240,8 @@ the old chart; a map value is a full env entry (e.g. {valueFrom: {secretKeyRef: 
 {{- $tfa := .Values.traefikForwardAuth -}}
 {{- $user := .Values.env | default dict -}}
 {{- $env := list -}}
-{{- $allowedUserRef := dig "valueFrom" "secretKeyRef" dict ($tfa.allowedUser | default dict) -}}
-{{- $whitelist := list -}}
-{{- if get $allowedUserRef "name" -}}
-{{- $_ := required "traefikForwardAuth.allowedUser.valueFrom.secretKeyRef.key is required" (get $allowedUserRef "key") -}}
-{{- $ref := merge (dict "name" (tpl (get $allowedUserRef "name") .)) (omit $allowedUserRef "name") -}}
-{{- $env = append $env (dict "name" "FORWARD_AUTH_ALLOWED_USER" "valueFrom" (dict "secretKeyRef" $ref)) -}}
-{{- $whitelist = append $whitelist "$(FORWARD_AUTH_ALLOWED_USER)" -}}
-{{- end -}}
-{{- $whitelist = concat $whitelist ($tfa.whitelist | default list) -}}
+{{- /* traefikForwardAuth.allowedUser is ignored, as chart 0.3.10 ignored it (NOTES says so). */ -}}
+{{- $whitelist := $tfa.whitelist | default list -}}
 {{- $env = append $env (dict "name" "CONFIG" "value" "/etc/forward-auth/config/config.ini") -}}
 {{- with $tfa.oidcUri -}}
 {{- $env = append $env (dict "name" "PROVIDER_URI" "value" (tpl . $)) -}}

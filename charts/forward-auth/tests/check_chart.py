@@ -8,7 +8,9 @@ oldest supported and newest version), the Middleware against Traefik's CRD schem
 (Service <-> Deployment <-> Middleware/Ingress/IngressRoute, Secrets and ConfigMaps the pod uses, probes, RBAC
 rules, security context), and that a second rendering gives the same objects.
 Then chart-wide checks: the Ingress/IngressRoute route only the exact paths a browser must reach (issue 14) and
-TRUST_FORWARDED_PREFIX, negative schema cases (helm template and helm lint refuse them), values.yaml comments, the
+TRUST_FORWARDED_PREFIX, negative schema cases (helm template and helm lint refuse them), the swap into DKP (issue 17:
+Kommander's values for chart 0.3.10, the image rule, allowedUser ignored, the CA Secret, resources as given, every
+0.3.10 key accepted, the README's upgrade section and docs/swap-guide.md), values.yaml comments, the
 README values table, Chart.yaml, and Helm's own view (version, kubeVersion, NOTES as helm install prints them,
 helm package).
 
@@ -408,6 +410,37 @@ def check_wiring(r, case):
         for dep_var in re.findall(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", e.get("value", "")):
             C.check(dep_var in names[:names.index(e["name"])], f"env {e['name']} references {dep_var} defined before it")
 
+    # traefikForwardAuth.allowedUser is ignored, as chart 0.3.10 ignored it (issue 17): WHITELIST is exactly the
+    # whitelist, never the bootstrap user alone (which would shut out every other user).
+    if "WHITELIST" not in (vals.get("env") or {}):
+        want_wl = ",".join(tfa.get("whitelist") or []) or None
+        C.check(env.get("WHITELIST", {}).get("value") == want_wl and "FORWARD_AUTH_ALLOWED_USER" not in env,
+                "WHITELIST is exactly traefikForwardAuth.whitelist (allowedUser is ignored, as in chart 0.3.10)",
+                json.dumps([env.get("WHITELIST"), env.get("FORWARD_AUTH_ALLOWED_USER")]))
+
+    # Resources exactly as given (nothing merged in: no limit DKP did not ask for); {} the chart's default.
+    if "resources" not in vals:
+        C.check("resources" not in c, "resources: null renders no container resources", json.dumps(c.get("resources")))
+    elif vals["resources"]:
+        C.check(c.get("resources") == vals["resources"], "container resources are exactly the values' resources (nothing merged in)",
+                json.dumps(c.get("resources")))
+    else:
+        C.check(c.get("resources") == DEFAULT_RESOURCES, "empty resources: the chart's default", json.dumps(c.get("resources")))
+
+    # An inline CA lives where chart 0.3.10 put it: the Secret <fullname>-ca-certificate, key ca.crt (or, with
+    # caCertificateKind: ConfigMap, a ConfigMap of that name), mounted as the CA file.
+    if tfa.get("caCertificate") and not tfa.get("useSystemCA"):
+        kind = "ConfigMap" if tfa.get("caCertificateKind") == "ConfigMap" else "Secret"
+        other = "Secret" if kind == "ConfigMap" else "ConfigMap"
+        obj = r.named(kind, f"{fullname}-ca-certificate")
+        data = (obj or {}).get("data", {}).get("ca.crt", "")
+        pem = base64.b64decode(data).decode() if kind == "Secret" and data else data
+        C.check(obj is not None and pem.strip() == tfa["caCertificate"].strip() and r.named(other, f"{fullname}-ca-certificate") is None,
+                f"caCertificate is in the {kind} {fullname}-ca-certificate, key ca.crt" + (" (where chart 0.3.10 put it)" if kind == "Secret" else ""))
+        vol = volumes.get("ca", {})
+        src = vol.get("secret", {}).get("secretName") if kind == "Secret" else vol.get("configMap", {}).get("name")
+        C.check(src == f"{fullname}-ca-certificate", f"the ca volume mounts that {kind}", json.dumps(vol))
+
     # The client secret: from the reference, else the chart's Secret, else absent.
     ref = (((tfa.get("clientSecret") or {}).get("valueFrom") or {}).get("secretKeyRef") or {})
     if ref.get("name") or (tfa.get("clientSecret") or {}).get("value"):
@@ -665,6 +698,178 @@ def check_exact_routes(args):
             C.check(got == {"name": "TRUST_FORWARDED_PREFIX", "value": want}, f"{label}: env TRUST_FORWARDED_PREFIX is {want!r}", json.dumps(got))
 
 
+# ------------------------------------------------------------------------------ swap into DKP (issue 17)
+
+SWAP_GUIDE = "docs/swap-guide.md"
+
+
+def set_path(values, path, value):
+    node = values
+    parts = path.split(".")
+    for p in parts[:-1]:
+        node = node.setdefault(p, {}) if isinstance(node, dict) else node[int(p)]
+    node[parts[-1]] = value
+    return values
+
+
+def check_swap(args):
+    """Issue 17: an operator swaps the image (or image and chart) under DKP's HelmRelease of chart 0.3.10."""
+    C.case = "swap"
+    vdir = os.path.join(args.chart, "tests/values")
+    mgmt, attached = os.path.join(vdir, "dkp-0.3.10-mgmt.yaml"), os.path.join(vdir, "dkp-0.3.10-attached.yaml")
+    placeholder = yaml.safe_load(open(os.path.join(args.chart, "values.yaml")))["image"]["repository"]
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. Image: DKP pins the Go image's tag (v3.3.0) without a repository. With the chart's placeholder
+        # repository that is never pullable: rendering fails naming image.repository (even staged, even without
+        # the schema), helm lint too. A repository (or a digest) given with it is taken as given.
+        for label, files in (("mgmt", [mgmt]), ("attached (staged)", [attached]),
+                             ("tag only", [write_values(tmp, "v.yaml", {"image": {"tag": "v3.3.0"}})])):
+            proc = render(args, files, "traefik-forward-auth-mgmt", "kommander", expect_fail=True)
+            C.check(proc.returncode != 0 and "'/image/repository'" in proc.stderr,
+                    f"DKP's image.tag v3.3.0 without image.repository ({label}): helm template (schema) fails naming image.repository",
+                    proc.stderr.strip())
+            proc = render(args, files, "traefik-forward-auth-mgmt", "kommander", expect_fail=True, skip_schema=True)
+            C.check(proc.returncode != 0 and "Set image.repository" in proc.stderr and '"v3.3.0"' in proc.stderr,
+                    f"DKP's image.tag v3.3.0 without image.repository ({label}): without the schema the template fails naming image.repository",
+                    proc.stderr.strip())
+            proc = helm(args, "lint", "--strict", args.chart, "-f", files[0])
+            C.check(proc.returncode != 0 and "'/image/repository'" in proc.stdout + proc.stderr,
+                    f"helm lint --strict refuses DKP's image.tag v3.3.0 without image.repository ({label})", (proc.stdout + proc.stderr).strip())
+        for label, image, want in (
+                ("v3.3.0 with a repository", {"repository": "registry.example.com/fa", "tag": "v3.3.0"}, "registry.example.com/fa:v3.3.0"),
+                ("v3.3.0 with a digest", {"tag": "v3.3.0", "digest": "sha256:" + "ab" * 32}, f"{placeholder}@sha256:" + "ab" * 32),
+                ("an X.Y.Z tag on the placeholder", {"tag": "3.3.7"}, f"{placeholder}:3.3.7"),
+                ("no tag", {}, f"{placeholder}:{args.app_version}")):
+            r = render(args, [write_values(tmp, "img.yaml", {"image": image})], "rel", "default")
+            got = container(r.one("Deployment"))["image"] if isinstance(r, Rendering) else getattr(r, "stderr", "")
+            C.check(got == want, f"image {label}: renders {want}", got)
+        readme = open(os.path.join(args.chart, "README.md")).read()
+        C.check("v3.3.0" in readme and "image.repository" in readme and "placeholder" in readme,
+                "README documents the image rule (DKP's v3.3.0 with the placeholder repository fails; set image.repository)")
+
+        # 2. allowedUser: ignored as in chart 0.3.10 (never a lock-out), with a note in NOTES; a name without a key
+        # renders (0.3.10 never read it).
+        for label, data in (("allowedUser alone", {"traefikForwardAuth": {"allowedUser": {"valueFrom": {"secretKeyRef": {"name": "dkp-credentials", "key": "username"}}}}}),
+                            ("allowedUser without key", {"traefikForwardAuth": {"allowedUser": {"valueFrom": {"secretKeyRef": {"name": "dkp-credentials"}}}}})):
+            f = write_values(tmp, "au.yaml", data)
+            lint(args, [f], "default", f"{label}: ")
+            r = render(args, [f], "rel", "default")
+            if not C.check(isinstance(r, Rendering), f"{label}: renders", getattr(r, "stderr", "")):
+                continue
+            env = env_map(container(r.one("Deployment")))
+            refs = [e for e in env.values() if "dkp-credentials" in json.dumps(e)]
+            C.check("WHITELIST" not in env and not refs, f"{label}: no WHITELIST and nothing read from its Secret (ignored, as chart 0.3.10)",
+                    json.dumps([env.get("WHITELIST")] + refs))
+            C.check("traefikForwardAuth.allowedUser is ignored" in r.notes, f"{label}: NOTES say allowedUser is ignored", r.notes)
+        r = render(args, [], "rel", "default")
+        C.check(isinstance(r, Rendering) and "allowedUser" not in r.notes, "no allowedUser note when it is not set")
+        C.check("allowedUser" in readme and "ignored" in readme[readme.index("allowedUser"):readme.index("allowedUser") + 400]
+                and "FORWARD_AUTH_ALLOWED_USER" not in readme, "README documents allowedUser as ignored")
+
+        # 3. The OIDC CA where chart 0.3.10 put it: the Secret <fullname>-ca-certificate (which Kommander's
+        # reloader annotation names); caCertificateKind: ConfigMap keeps the ConfigMap form.
+        pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        ca = write_values(tmp, "ca.yaml", {"traefikForwardAuth": {"caCertificate": pem}})
+        swap = os.path.join(vdir, "dkp-0.3.10-swap.yaml")
+        r = render(args, [mgmt, swap, ca], "traefik-forward-auth-mgmt", "kommander")
+        if C.check(isinstance(r, Rendering), "DKP mgmt values + caCertificate: renders", getattr(r, "stderr", "")):
+            reload = r.one("Deployment")["metadata"]["annotations"].get("secret.reloader.stakater.com/reload")
+            sec = r.named("Secret", reload)
+            C.check(sec is not None and base64.b64decode(sec["data"]["ca.crt"]).decode() == pem,
+                    f"the CA is in the Secret Kommander's reloader annotation names ({reload}), as chart 0.3.10 kept it")
+            vol = next((v for v in r.one("Deployment")["spec"]["template"]["spec"]["volumes"] if v["name"] == "ca"), {})
+            C.check(vol.get("secret", {}).get("secretName") == reload, "the pods mount the CA from that Secret", json.dumps(vol))
+        for kind in ("ConfigMap", "Secret"):
+            f = write_values(tmp, f"ca-{kind}.yaml", {"traefikForwardAuth": {"caCertificate": pem, "caCertificateKind": kind}})
+            lint(args, [f], "default", f"caCertificateKind {kind}: ")
+            r = render(args, [f], "rel", "default")
+            if not C.check(isinstance(r, Rendering), f"caCertificateKind {kind}: renders", getattr(r, "stderr", "")):
+                continue
+            name = "rel-traefik-forward-auth-ca-certificate"
+            obj = r.named(kind, name)
+            other = r.named("Secret" if kind == "ConfigMap" else "ConfigMap", name)
+            data = (obj or {}).get("data", {}).get("ca.crt", "")
+            got = base64.b64decode(data).decode() if kind == "Secret" and data else data
+            C.check(obj is not None and other is None and got == pem, f"caCertificateKind {kind}: the CA is in the {kind} {name} only")
+            vol = next((v for v in r.one("Deployment")["spec"]["template"]["spec"]["volumes"] if v["name"] == "ca"), {})
+            src = vol.get("configMap", {}).get("name") if kind == "ConfigMap" else vol.get("secret", {}).get("secretName")
+            C.check(src == name, f"caCertificateKind {kind}: the ca volume mounts it", json.dumps(vol))
+            f2 = write_values(tmp, f"ca2-{kind}.yaml", {"traefikForwardAuth": {"caCertificate": pem.replace("MIIB", "MIIC"), "caCertificateKind": kind}})
+            r2 = render(args, [f2], "rel", "default")
+            ann = lambda rr: rr.one("Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+            C.check(isinstance(r2, Rendering) and ann(r) != ann(r2), f"caCertificateKind {kind}: a CA change rolls the pods (checksum/config)")
+
+        # 4. No resource limits DKP did not ask for: DKP's requests-only resources render as given.
+        r = render(args, [mgmt, swap], "traefik-forward-auth-mgmt", "kommander")
+        res = container(r.one("Deployment")).get("resources") if isinstance(r, Rendering) else None
+        C.check(res == {"requests": {"cpu": "100m", "memory": "128Mi", "ephemeral-storage": "200Mi"}},
+                "DKP's requests-only resources render as given: no limits added", json.dumps(res))
+        for label, data, want in (("defaults", {}, DEFAULT_RESOURCES),
+                                  ("resources: {}", {"resources": {}}, DEFAULT_RESOURCES),
+                                  ("resources: null", {"resources": None}, None),
+                                  ("limits only", {"resources": {"limits": {"memory": "64Mi"}}}, {"limits": {"memory": "64Mi"}})):
+            f = write_values(tmp, "res.yaml", data)
+            r = render(args, [f], "rel", "default")
+            got = container(r.one("Deployment")).get("resources") if isinstance(r, Rendering) else getattr(r, "stderr", "")
+            C.check(got == want, f"resources ({label}) render as {json.dumps(want)}", json.dumps(got))
+
+        # 5. Every key chart 0.3.10 accepted (it had no schema and ignored unknown sub-keys) is accepted; what is
+        # dangerous today is still refused, also inside chart 0.3.10-shaped values.
+        keys_file = os.path.join(vdir, "chart-0.3.10-keys.yaml")
+        old_values = yaml.safe_load(open(keys_file))
+        defaults = yaml.safe_load(open(os.path.join(args.chart, "values.yaml")))
+        accepted = [
+            ("image.registry", "x"), ("service.nodePort", 30000), ("traefikForwardAuth.someOldSetting", "x"),
+            ("traefikForwardAuth.clientSecret.extra", "x"), ("traefikForwardAuth.clientSecret.valueFrom.extra", "x"),
+            ("traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", {"name": "n", "key": "k", "extra": "x"}),
+            ("traefikForwardAuth.allowedUser", {"valueFrom": {"secretKeyRef": {"name": "dkp-credentials"}}, "extra": "x"}),
+            ("traefikForwardAuth.domain", None), ("traefikForwardAuth.authHost", None),
+            ("ingress.extra", "x"), ("ingress.tls", [{"secretName": "s", "hosts": ["a.example.com"], "extra": "x"}]),
+            ("clusterStorage.extra", "x"), ("clusterStorage.cacheTTL", "60"), ("resources", {}), ("someTopLevelKey", "x"),
+        ]
+        for path, value in accepted:
+            v = set_path(copy.deepcopy(defaults), path, value)
+            errs = schema_errors(args.chart, v)
+            C.check(not errs, f"schema accepts {path}={value!r} (chart 0.3.10 accepted it)", "; ".join(errs))
+        errs = schema_errors(args.chart, {**defaults, **old_values})
+        C.check(not errs, "schema accepts chart-0.3.10-keys.yaml (every 0.3.10 key, unknown sub-keys in each object)", "; ".join(errs))
+        refused = [
+            ("ingress.pathType", "Prefix"), ("ingress.paths", [{"path": "/_oauth", "pathType": "Prefix"}]),
+            ("ingress.pathType", "ImplementationSpecific"),
+            ("traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", {"name": "x"}),
+            ("traefikForwardAuth.clientSecret.valueFrom.secretKeyRef", {"name": "x", "keys": "y"}),
+            ("traefikForwardAuth.caCertificateKind", "Pod"), ("traefikForwardAuth.logLevel", "verbose"),
+            ("image.pullPolicy", "Sometimes"), ("middleware.unknown", True),
+            ("image", {"repository": placeholder, "tag": "v3.3.0", "pullPolicy": "IfNotPresent"}),
+        ]
+        for path, value in refused:
+            v = set_path(copy.deepcopy({**defaults, **old_values}), path, value)
+            C.check(bool(schema_errors(args.chart, v)), f"schema still refuses {path}={value!r} in chart 0.3.10-shaped values")
+        f = write_values(tmp, "old-prefix.yaml", set_path(copy.deepcopy(old_values), "ingress.pathType", "Prefix"))
+        proc = render(args, [f], "rel", "default", expect_fail=True)
+        C.check(proc.returncode != 0 and "pathType" in proc.stderr, "helm template refuses pathType Prefix in chart 0.3.10-shaped values",
+                proc.stderr.strip())
+
+        # 6. The README's upgrade section tells the truth about sessions sealed by the Go fork.
+        section = readme[readme.index("## Cookie keys and upgrades from the old chart"):]
+        section = section[:section.index("\n## ", 5)]
+        C.check("keeps every session" not in readme and "not readable" in section and "signs in again" in section,
+                "README: an upgrade from the Go fork does not keep sessions (Go-sealed cookies are not readable yet)", section[:400])
+
+        # 7. docs/swap-guide.md covers the image-only swap, the overrides ConfigMap and the known differences.
+        path = os.path.join(args.root, SWAP_GUIDE)
+        guide = open(path).read() if os.path.exists(path) else ""
+        for what, needle in (("exists", "# "), ("TRUST_FORWARDED_PREFIX through 0.3.10's env", "TRUST_FORWARDED_PREFIX"),
+                             ("extraConfig", "extraConfig"), ("the mgmt overrides ConfigMap", "traefik-forward-auth-mgmt-overrides"),
+                             ("attached clusters change with a Kommander app version", "app version"),
+                             ("email_verified", "email_verified"), ("azp", "azp"), ("cookie-domains", "cookie-domains"),
+                             ("session-key", "session-key"), ("LOG_LEVEL=verbose", "LOG_LEVEL=verbose"),
+                             ("ENABLE_IMPERSONATION=t", "ENABLE_IMPERSONATION=t"), ("CONFIG precedence", "CONFIG"),
+                             ("HTTP_PROXY", "HTTP_PROXY"), ("IPv4", "IPv4"), ("kommander_profile_name", "kommander_profile_name"),
+                             ("what it relied on for chart 0.3.10", "mesosphere/charts")):
+            C.check(needle in guide, f"{SWAP_GUIDE}: {what}")
+
+
 # ------------------------------------------------------------------------------------------------ runners
 
 def run_case(args, case):
@@ -763,12 +968,17 @@ def check_negative_schema(args):
                 "helm lint --strict refuses service.port: \"4181\"", (proc.stdout + proc.stderr).strip())
     finally:
         os.unlink(bad_file)
+    # A secretKeyRef naming a Secret without a key: refused by the schema, and by the template's `required` when
+    # the schema is skipped (chart 0.3.10 failed the same way). allowedUser is ignored (issue 17): it renders.
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
-        f.write("traefikForwardAuth:\n  allowedUser:\n    valueFrom:\n      secretKeyRef:\n        name: dkp-credentials\n")
+        f.write("traefikForwardAuth:\n  clientSecret:\n    valueFrom:\n      secretKeyRef:\n        name: oidc-client\n")
         no_key = f.name
     try:
         proc = render(args, [no_key], "x", "default", expect_fail=True)
-        C.check(proc.returncode != 0 and "allowedUser.valueFrom.secretKeyRef.key is required" in proc.stderr,
+        C.check(proc.returncode != 0 and "secretKeyRef" in proc.stderr and "key" in proc.stderr,
+                "helm template (schema) refuses clientSecret.valueFrom.secretKeyRef with a name and no key", proc.stderr.strip())
+        proc = render(args, [no_key], "x", "default", expect_fail=True, skip_schema=True)
+        C.check(proc.returncode != 0 and "clientSecret.valueFrom.secretKeyRef.key is required" in proc.stderr,
                 "a secretKeyRef without key fails with `required`'s message", proc.stderr.strip())
     finally:
         os.unlink(no_key)
@@ -832,6 +1042,8 @@ def check_chart_files(args):
         C.check(ok, f"values.yaml has DKP key {path}")
 
 
+DEFAULT_RESOURCES = {"requests": {"cpu": "20m", "memory": "32Mi"}, "limits": {"memory": "256Mi"}}
+
 DKP_KEYS = [
     "replicaCount", "image.repository", "image.tag", "image.pullPolicy", "service.type", "service.port",
     "traefikForwardAuth.enabled", "traefikForwardAuth.logLevel", "traefikForwardAuth.oidcUri",
@@ -860,8 +1072,8 @@ def cases(args):
         dict(name="dkp", values=["charts/forward-auth/tests/values/dkp.yaml"], release="traefik-forward-auth-mgmt",
              namespace="kommander", fullname="traefik-forward-auth-mgmt", external_secrets=crt_ref, keys=dkp_keys,
              managed=True, env={"URL_PATH": "/_oauth", "LOG_LEVEL": "info", "COOKIE_SECURE": None,
-                                "WHITELIST": "$(FORWARD_AUTH_ALLOWED_USER),platform-admins@example.com,oncall@example.com"},
-             notes_contain=["cookieSecure is ignored"]),
+                                "WHITELIST": "platform-admins@example.com,oncall@example.com", "FORWARD_AUTH_ALLOWED_USER": None},
+             notes_contain=["cookieSecure is ignored", "traefikForwardAuth.allowedUser is ignored, as chart 0.3.10 ignored it"]),
         dict(name="dkp-defaults", values=["charts/forward-auth/tests/values/dkp-defaults.yaml"], release="traefik-forward-auth-mgmt",
              namespace="kommander", fullname="traefik-forward-auth-mgmt", managed=True,
              keys={"client-secret": ["traefik-forward-auth-mgmt-clientsecret", "clientSecret"]},
@@ -891,6 +1103,30 @@ def cases(args):
              fullname="forward-auth", middleware=True, managed=True,
              image="registry.example.com/platform/forward-auth@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
              env={"LOG_LEVEL": "trace", "SSL_CERT_FILE": None, "DOMAIN": "example.com,example.org", "LOG_FORMAT": "json"}),
+        # Issue 17: Kommander's own values for chart 0.3.10 with the operator's image overrides (a chart swap).
+        dict(name="dkp-0.3.10-mgmt-swap", values=["charts/forward-auth/tests/values/dkp-0.3.10-mgmt.yaml",
+                                                  "charts/forward-auth/tests/values/dkp-0.3.10-swap.yaml"],
+             release="traefik-forward-auth-mgmt", namespace="kommander", fullname="traefik-forward-auth-mgmt", managed=True,
+             image="registry.example.com/platform/forward-auth:3.3.7",
+             keys={"client-secret": ["traefik-forward-auth-mgmt-clientsecret", "clientSecret"]},
+             env={"WHITELIST": None, "FORWARD_AUTH_ALLOWED_USER": None, "TRUST_FORWARDED_PREFIX": "true", "COOKIE_SECURE": None},
+             notes_contain=["cookieSecure is ignored"]),
+        dict(name="dkp-0.3.10-attached-swap-staged", values=["charts/forward-auth/tests/values/dkp-0.3.10-attached.yaml",
+                                                             "charts/forward-auth/tests/values/dkp-0.3.10-swap.yaml"],
+             release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth"),
+        dict(name="dkp-0.3.10-attached-swap-enabled", values=["charts/forward-auth/tests/values/dkp-0.3.10-attached.yaml",
+                                                              "charts/forward-auth/tests/values/dkp-0.3.10-swap.yaml",
+                                                              "charts/forward-auth/tests/values/enabled.yaml"],
+             release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth", managed=True,
+             image="registry.example.com/platform/forward-auth:3.3.7",
+             external_secrets=[["traefik-forward-auth-kommander-client-secret", "client_secret"]],
+             keys={"client-secret": ["traefik-forward-auth-kommander-client-secret", "client_secret"]},
+             env={"WHITELIST": None, "TRUST_FORWARDED_PREFIX": "true"}),
+        dict(name="chart-0.3.10-keys", values=["charts/forward-auth/tests/values/chart-0.3.10-keys.yaml"], release="my-release",
+             namespace="default", fullname="my-release-traefik-forward-auth", managed=True,
+             image="registry.example.com/platform/forward-auth:3.3.7", external_secrets=[["oidc-client", "client-secret"]],
+             keys={"client-secret": ["oidc-client", "client-secret"]}, env={"WHITELIST": None, "FORWARD_AUTH_ALLOWED_USER": None},
+             notes_contain=["traefikForwardAuth.allowedUser is ignored"]),
         dict(name="staged-disabled", values=["charts/forward-auth/tests/values/dkp-defaults.yaml", "charts/forward-auth/tests/values/disabled.yaml"],
              release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth"),
     ]
@@ -915,6 +1151,7 @@ def main():
         check_config_change_rolls_pods(args)
         check_exact_routes(args)
         check_negative_schema(args)
+        check_swap(args)
         check_chart_files(args)
     with open(args.counts, "w") as f:
         f.write(f"{C.passed} {C.failed}\n")
