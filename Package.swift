@@ -1,4 +1,5 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -12,6 +13,11 @@ let package = Package(
     products: [
         .executable(name: "forward-auth", targets: ["forward-auth"]),
         .library(name: "ForwardAuth", targets: ["ForwardAuth"]),
+        // The check path's fixture and the loop scripts/bench-guard counts under callgrind. Here, not in the
+        // Benchmarks package, so that they build in the main release scratch path with the release binary's flags
+        // (a second scratch path costs a second release build of every dependency).
+        .library(name: "CheckPathFixtures", targets: ["CheckPathFixtures"]),
+        .executable(name: "CheckLoop", targets: ["CheckLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -65,6 +71,22 @@ let package = Package(
             dependencies: ["ForwardAuth", "ForwardAuthServer"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "CheckPathFixtures",
+            dependencies: [
+                "ForwardAuth",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/Fixtures",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "CheckLoop",
+            dependencies: ["CheckPathFixtures", "ForwardAuth"],
+            path: "Benchmarks/Profile/CheckLoop",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ForwardAuthTests",
             dependencies: [
@@ -98,3 +120,48 @@ let package = Package(
         ),
     ]
 )
+
+// Opt-in targets, as Hummingbird's ENABLE_HB_BENCHMARKS: in this manifest, so that they share the modules' `package`
+// declarations, but only when asked for, so that the everyday build never fetches or builds their tooling.
+let environment = ProcessInfo.processInfo.environment
+
+// FORWARD_AUTH_FUZZ=1: the libFuzzer targets (scripts/fuzz builds them with sanitizers in .build-fuzz). Each
+// `main.swift` defines `LLVMFuzzerTestOneInput`; FuzzSupport holds the fixed deployment, the input splitting and the
+// invariant checks they share.
+if environment["FORWARD_AUTH_FUZZ"] == "1" {
+    let fuzzTargets = [
+        "FuzzSessionCookie", "FuzzForwardedRequest", "FuzzRuleParser", "FuzzCallback", "FuzzIniFile",
+        "FuzzRequestHead", "FuzzIDToken",
+    ]
+    package.products += fuzzTargets.map { .executable(name: $0, targets: [$0]) }
+    package.targets.append(
+        .target(
+            name: "FuzzSupport",
+            dependencies: ["ForwardAuth", .product(name: "Logging", package: "swift-log")],
+            path: "Fuzz/Sources/FuzzSupport",
+            swiftSettings: swiftSettings
+        ))
+    package.targets += fuzzTargets.map {
+        .executableTarget(
+            name: $0, dependencies: ["FuzzSupport", "ForwardAuth"], path: "Fuzz/Sources/\($0)",
+            swiftSettings: swiftSettings)
+    }
+}
+
+// FORWARD_AUTH_BENCHMARKS=1: the micro benchmarks (ordo-one/benchmark with its malloc interposer only: the Swift 6.3
+// runtime interposer, a default trait, is not in the mirror). package-benchmark finds benchmark targets in a folder
+// named `Benchmarks`. scripts/bench-micro sets it.
+if environment["FORWARD_AUTH_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ForwardAuthBenchmarks",
+            dependencies: [
+                "CheckPathFixtures", "ForwardAuth", .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ForwardAuthBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

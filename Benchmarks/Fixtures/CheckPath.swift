@@ -3,18 +3,18 @@ import ForwardAuth
 /// What the HTTP layer does for every forwarded check, minus Hummingbird: route, client kind, the forwarded
 /// request parsed from the headers, then the gatekeeper's decision. Shared by the benchmarks and the callgrind
 /// loop, so both measure the same work.
-public struct CheckPath: Sendable {
-    public let gatekeeper: Gatekeeper
-    public let paths: Route.Paths
+package struct CheckPath: Sendable {
+    package let gatekeeper: Gatekeeper
+    package let paths: Route.Paths
 
-    public init(gatekeeper: Gatekeeper) {
+    package init(gatekeeper: Gatekeeper) {
         self.gatekeeper = gatekeeper
         self.paths = Route.Paths(urlPath: gatekeeper.settings.urlPath)
     }
 
     /// One request, as `Endpoints.begin` (the server) judges a `.check`: nil when the headers are malformed or
     /// the request is not a check (neither happens with the fixtures).
-    public func decide(headers: some RequestHeaders, method: String, target: String, cookies: CookieList, now: Int64)
+    package func decide(headers: some RequestHeaders, method: String, target: String, cookies: CookieList, now: Int64)
         -> Decision?
     {
         let route = Route(

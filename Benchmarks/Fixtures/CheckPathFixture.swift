@@ -2,14 +2,14 @@ import ForwardAuth
 
 /// A realistic deployment and request for the check path: a cookie domain, allow-lists, ten rules of the kinds
 /// operators write, and the header set Traefik's ForwardAuth middleware sends for a browser's page load.
-public enum CheckPathFixture {
+package enum CheckPathFixture {
     /// Seconds since 1970: the clock every benchmark passes in.
-    public static let now: Int64 = 1_800_000_000
+    package static let now: Int64 = 1_800_000_000
     static let secret = Array("bench-secret-0123456789abcdef0123456789".utf8)
 
     /// Ten rules: literal hosts and prefixes, templates (regexes), header and method matchers, a negation.
     /// None of them matches the fixture request except the last one tried (`app`), so `match` walks them all.
-    public static let rules: [RuleDefinition] = [
+    package static let rules: [RuleDefinition] = [
         RuleDefinition(name: "probes", action: .allow, rule: "Path(`/healthz`) || Path(`/readyz`)"),
         RuleDefinition(name: "static", action: .allow, rule: "Host(`app.example.com`) && PathPrefix(`/static/`)"),
         RuleDefinition(name: "metrics", action: .deny, rule: "PathPrefix(`/metrics`, `/debug/pprof`)"),
@@ -28,14 +28,14 @@ public enum CheckPathFixture {
         RuleDefinition(name: "app", rule: "Host(`app.example.com`)", domains: ["example.com"]),
     ]
 
-    public static func cookieSettings() -> CookieSettings {
+    package static func cookieSettings() -> CookieSettings {
         var settings = CookieSettings()
         settings.domains = ["example.com"]
         return settings
     }
 
     /// The gatekeeper of a typical deployment: cookie domain `example.com`, allowed domain and groups set.
-    public static func gatekeeper() throws -> Gatekeeper {
+    package static func gatekeeper() throws -> Gatekeeper {
         Gatekeeper(
             settings: Gatekeeper.Settings(), rules: try RuleSet(rules),
             sessions: SessionCookies(settings: cookieSettings(), keys: CookieKeys(secret: secret)),
@@ -43,20 +43,20 @@ public enum CheckPathFixture {
     }
 
     /// A session as a login leaves it: a handful of groups, twelve hours to live.
-    public static let session = Session(
+    package static let session = Session(
         email: "alice@example.com", name: "Alice Example",
         groups: ["devs", "ops", "k8s-viewers", "grafana-editors", "oncall"], issuedAt: now - 600,
         expiresAt: now + 43_200, id: Array(repeating: 7, count: 16))
 
     /// The session cookie value, sealed by the real `SessionCookies.issue`.
-    public static func sessionCookie(_ sessions: SessionCookies) -> String {
+    package static func sessionCookie(_ sessions: SessionCookies) -> String {
         let issued = sessions.issue(
             session, host: "app.example.com", existing: CookieList([]), random: FixedRandom())
         return issued.first { $0.name == sessions.settings.sessionName }?.value ?? ""
     }
 
     /// The cookies a browser sends: analytics, the session, the display name.
-    public static func cookies(_ sessions: SessionCookies) -> CookieList {
+    package static func cookies(_ sessions: SessionCookies) -> CookieList {
         CookieList([
             (name: "_ga", value: "GA1.1.1234567890.1700000000"),
             (name: sessions.settings.sessionName, value: sessionCookie(sessions)),
@@ -65,12 +65,12 @@ public enum CheckPathFixture {
     }
 
     /// The subrequest's own request line: Traefik sends the original method to the forward-auth address's path.
-    public static let requestMethod = "GET"
-    public static let requestTarget = "/"
+    package static let requestMethod = "GET"
+    package static let requestTarget = "/"
 
     /// What Traefik 2/3 sends for a browser loading `https://app.example.com/dashboard/team/42?tab=overview`:
     /// the original request's headers plus the `X-Forwarded-*` set.
-    public static func headers(cookieHeader: String) -> HeaderList {
+    package static func headers(cookieHeader: String) -> HeaderList {
         HeaderList([
             (name: "Host", value: "forward-auth.auth.svc.cluster.local:4181"),
             (name: "User-Agent", value: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"),
@@ -98,12 +98,12 @@ public enum CheckPathFixture {
 
     /// The `Cookie` header of `cookies`, as the browser joins it.
     /// The subrequest as Traefik writes it to the socket: request line, `headers`, empty line.
-    public static func requestBytes(_ headers: HeaderList) -> [UInt8] {
+    package static func requestBytes(_ headers: HeaderList) -> [UInt8] {
         let fields = headers.fields.map { "\($0.name): \($0.value)\r\n" }.joined()
         return Array("\(requestMethod) \(requestTarget) HTTP/1.1\r\n\(fields)\r\n".utf8)
     }
 
-    public static func cookieHeader(_ cookies: CookieList) -> String {
+    package static func cookieHeader(_ cookies: CookieList) -> String {
         cookies.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
     }
 

@@ -5,17 +5,17 @@ import _CryptoExtras
 
 /// An OIDC client whose discovery document and JWKS (one RSA-2048 key) are loaded, and an RS256 ID token that
 /// passes every rule: what a Bearer request meets on the hot path (`OIDCClient.verifyCached`, no I/O).
-public struct IDTokenFixture: Sendable {
-    public static let issuer = "https://dex.example.com/dex"
-    public static let clientID = "forward-auth"
-    public static let now = Date(timeIntervalSince1970: 1_800_000_000)
+package struct IDTokenFixture: Sendable {
+    package static let issuer = "https://dex.example.com/dex"
+    package static let clientID = "forward-auth"
+    package static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    public let client: OIDCClient
-    public let token: String
-    public let policy: AudiencePolicy = .bearer(trustedAudiences: ["kubectl"])
+    package let client: OIDCClient
+    package let token: String
+    package let policy: AudiencePolicy = .bearer(trustedAudiences: ["kubectl"])
 
     /// Generates the key, serves discovery and JWKS from memory, loads them, and signs a Dex-like token.
-    public static func make() async throws -> IDTokenFixture {
+    package static func make() async throws -> IDTokenFixture {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let primitives = try key.publicKey.getKeyPrimitives()
         let jwk = """

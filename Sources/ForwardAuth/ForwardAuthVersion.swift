@@ -1,4 +1,4 @@
 /// The release, as `--version`, the start-up log line and (later) the build-info metric report it.
-public enum ForwardAuthVersion {
-    public static let current = "0.1.0"
+package enum ForwardAuthVersion {
+    package static let current = "0.1.0"
 }

@@ -13,7 +13,7 @@ import ServiceLifecycle
 ///   - random: the CSPRNG for states, nonces, verifiers, session ids and AES-GCM nonces.
 ///   - onMetricsServerRunning: called with the port of the `metrics-address` listener once it listens (tests
 ///     ask for port 0).
-public func buildApplication(
+package func buildApplication(
     configuration: Configuration,
     transport: (any HTTPTransport)? = nil,
     clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
@@ -80,7 +80,7 @@ public func buildApplication(
 }
 
 extension OIDCClient: ProviderStatusSource {
-    public func providerStatus() async -> (ready: Bool, detail: String) {
+    package func providerStatus() async -> (ready: Bool, detail: String) {
         let status = self.status
         let ready = status.metadataLoaded && status.keysLoaded
         var detail = ready ? "discovery and \(status.keyCount) signing key(s) loaded" : "not loaded"

@@ -4,7 +4,7 @@ import Dispatch
 ///
 /// The login flows are `async` because a real provider suspends; the fuzz targets' fake provider never does, so
 /// the wait is short. The result crosses threads through a box the semaphore orders.
-public func runBlocking<Result: Sendable>(_ operation: @escaping @Sendable () async -> Result) -> Result {
+package func runBlocking<Result: Sendable>(_ operation: @escaping @Sendable () async -> Result) -> Result {
     let box = ResultBox<Result>()
     let done = DispatchSemaphore(value: 0)
     Task {

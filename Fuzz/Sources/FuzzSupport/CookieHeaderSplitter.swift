@@ -5,10 +5,10 @@ import ForwardAuth
 /// quotes off the value, pieces without `=` or with an empty name skipped, at most 200 pairs.
 ///
 /// The fuzz targets depend on the domain module only, so this mirrors that adapter type instead of importing it.
-public enum CookieHeaderSplitter {
-    public static let maximumCount = 200
+package enum CookieHeaderSplitter {
+    package static let maximumCount = 200
 
-    public static func cookies(_ headers: [String]) -> CookieList {
+    package static func cookies(_ headers: [String]) -> CookieList {
         var pairs: [(name: String, value: String)] = []
         for header in headers {
             for piece in header.split(separator: ";", omittingEmptySubsequences: true) {
@@ -26,7 +26,7 @@ public enum CookieHeaderSplitter {
     }
 
     /// The `Cookie` header a browser sends back after receiving `setCookies` (deleted cookies left out).
-    public static func header(for setCookies: [SetCookie]) -> String {
+    package static func header(for setCookies: [SetCookie]) -> String {
         setCookies.filter { $0.maxAge > 0 }.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
     }
 }

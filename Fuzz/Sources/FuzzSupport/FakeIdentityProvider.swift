@@ -5,25 +5,26 @@ import ForwardAuth
 /// The authorization code carries the identity the provider vouches for, `email|name|group,group`, so fuzzed
 /// codes exercise the access policy and the session cookies with hostile names and groups. The nonce must be
 /// the one the login state holds, as a real provider's ID token would carry it.
-public struct FakeIdentityProvider: IdentityProviderClient {
+package struct FakeIdentityProvider: IdentityProviderClient {
     /// The nonce `FixedRandom` mints for the login that `FuzzFixtures` starts.
-    public let expectedNonce: String
+    package let expectedNonce: String
 
-    public init(expectedNonce: String) { self.expectedNonce = expectedNonce }
+    package init(expectedNonce: String) { self.expectedNonce = expectedNonce }
 
-    public func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
+    package func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
         -> String
     {
         "https://dex.example.com/dex/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)"
     }
 
-    public func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
+    package func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
         guard !codeVerifier.isEmpty, !redirectURI.isEmpty else { throw LoginError(.invalidToken, "no verifier") }
         if code == "unavailable" { throw LoginError(.providerUnavailable, "provider said no") }
         return code
     }
 
-    public func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity {
+    package func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity
+    {
         guard nonce == expectedNonce else { throw LoginError(.invalidToken, "nonce mismatch") }
         let parts = idToken.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard let email = parts.first, !email.isEmpty else { throw LoginError(.missingEmail, "no email") }
@@ -32,9 +33,9 @@ public struct FakeIdentityProvider: IdentityProviderClient {
         return Identity(email: email, displayName: name, groups: groups)
     }
 
-    public func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+    package func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
         throw LoginError(.invalidToken, "bearer tokens are not fuzzed here")
     }
 
-    public func endSessionEndpoint() async -> String? { nil }
+    package func endSessionEndpoint() async -> String? { nil }
 }

@@ -2,12 +2,12 @@ import ForwardAuth
 
 /// A deterministic "random" source, so that a fuzz input replays exactly: the same input always mints the same
 /// states, nonces and sealed values. `seed` varies the stream where two values must differ.
-public struct FixedRandom: RandomSource {
-    public let seed: UInt8
+package struct FixedRandom: RandomSource {
+    package let seed: UInt8
 
-    public init(seed: UInt8 = 7) { self.seed = seed }
+    package init(seed: UInt8 = 7) { self.seed = seed }
 
-    public func bytes(_ count: Int) -> [UInt8] {
+    package func bytes(_ count: Int) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: Int(seed) &+ $0 &* 31) }
     }
 }

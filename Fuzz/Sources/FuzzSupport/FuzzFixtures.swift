@@ -3,23 +3,23 @@ import Logging
 
 /// The fixed deployment every fuzz target judges against: cookie domain `example.com`, a fixed secret, and
 /// rules whose effect the targets can check (`blocked` is the longest rule, so it is tried first).
-public enum FuzzFixtures {
-    public static let now: Int64 = 1_800_000_000
-    public static let secret = Array("fuzz-secret-0123456789abcdef-0123".utf8)
-    public static let cookieDomain = "example.com"
-    public static let email = "alice@example.com"
+package enum FuzzFixtures {
+    package static let now: Int64 = 1_800_000_000
+    package static let secret = Array("fuzz-secret-0123456789abcdef-0123".utf8)
+    package static let cookieDomain = "example.com"
+    package static let email = "alice@example.com"
 
-    public static let cookieSettings: CookieSettings = {
+    package static let cookieSettings: CookieSettings = {
         var settings = CookieSettings()
         settings.domains = [cookieDomain]
         return settings
     }()
 
-    public static let keys = CookieKeys(secret: secret)
-    public static let sessions = SessionCookies(settings: cookieSettings, keys: keys)
-    public static let loginStates = LoginStateCookies(settings: cookieSettings, keys: keys)
+    package static let keys = CookieKeys(secret: secret)
+    package static let sessions = SessionCookies(settings: cookieSettings, keys: keys)
+    package static let loginStates = LoginStateCookies(settings: cookieSettings, keys: keys)
 
-    public static let rules = [
+    package static let rules = [
         RuleDefinition(
             name: "blocked", action: .deny,
             rule: "PathPrefix(`/admin`) || PathPrefix(`/internal/`) || Path(`/.env`) || Method(`TRACE`)"),
@@ -31,17 +31,17 @@ public enum FuzzFixtures {
     ]
 
     /// Paths the `blocked` rule refuses whatever else holds: what a normalization bypass would let through.
-    public static func isBlocked(path: String, method: String) -> Bool {
+    package static func isBlocked(path: String, method: String) -> Bool {
         path.hasPrefix("/admin") || path.hasPrefix("/internal/") || path == "/.env" || method == "TRACE"
     }
 
     /// Paths and hosts the `public` and `health` rules let through without a session (when not blocked).
-    public static func isPublic(host: String, path: String, method: String) -> Bool {
+    package static func isPublic(host: String, path: String, method: String) -> Bool {
         host == "docs.example.com" || path.hasPrefix("/public")
             || (path == "/healthz" && (method == "GET" || method == "HEAD"))
     }
 
-    public static let ruleSet: RuleSet = {
+    package static let ruleSet: RuleSet = {
         do {
             let set = try RuleSet(rules)
             precondition(set.definitions.first?.name == "blocked", "the fixture's deny rule must be tried first")
@@ -51,18 +51,18 @@ public enum FuzzFixtures {
         }
     }()
 
-    public static let gatekeeper = Gatekeeper(
+    package static let gatekeeper = Gatekeeper(
         settings: Gatekeeper.Settings(), rules: ruleSet, sessions: sessions, access: AccessPolicy())
 
     /// The same deployment in auth-host mode (`auth-host = auth.example.com`).
-    public static let authHostGatekeeper: Gatekeeper = {
+    package static let authHostGatekeeper: Gatekeeper = {
         var settings = Gatekeeper.Settings()
         settings.authHost = Authority(host: "auth.example.com")
         return Gatekeeper(settings: settings, rules: ruleSet, sessions: sessions, access: AccessPolicy())
     }()
 
     /// Auth-host mode without cookie domains: every other host is sent to the auth host.
-    public static let authHostOnlyGatekeeper: Gatekeeper = {
+    package static let authHostOnlyGatekeeper: Gatekeeper = {
         var settings = Gatekeeper.Settings()
         settings.authHost = Authority(host: "auth.example.com")
         return Gatekeeper(
@@ -70,17 +70,17 @@ public enum FuzzFixtures {
             access: AccessPolicy())
     }()
 
-    public static let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
+    package static let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
 
     /// A session that opens at `now`.
-    public static func session(groups: [String] = ["devs"]) -> Session {
+    package static func session(groups: [String] = ["devs"]) -> Session {
         Session(
             email: email, name: "Alice Example", groups: groups, issuedAt: now, expiresAt: now + 3600,
             id: FixedRandom(seed: 1).bytes(16))
     }
 
     /// The `Cookie` header of a browser holding `session`, as the code mints it.
-    public static func sessionCookieHeader(_ session: Session = session()) -> String {
+    package static func sessionCookieHeader(_ session: Session = session()) -> String {
         CookieHeaderSplitter.header(
             for: sessions.issue(session, host: "app.example.com", existing: CookieList([]), random: FixedRandom()))
     }

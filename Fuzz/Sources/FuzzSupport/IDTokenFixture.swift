@@ -5,11 +5,11 @@ import Foundation
 ///
 /// Minted once with Python's `cryptography` (the private key was not kept): fuzzing cannot sign, so a token that
 /// verifies must be one of these, byte for byte.
-public enum IDTokenFixture {
-    public static let issuer = "https://dex.example.com/dex"
-    public static let clientID = "forward-auth"
+package enum IDTokenFixture {
+    package static let issuer = "https://dex.example.com/dex"
+    package static let clientID = "forward-auth"
     /// Tokens are issued at `FuzzFixtures.now - 60` and expire an hour after `FuzzFixtures.now`.
-    public static let now = Date(timeIntervalSince1970: TimeInterval(FuzzFixtures.now))
+    package static let now = Date(timeIntervalSince1970: TimeInterval(FuzzFixtures.now))
 
     static let jwks = #"""
         {"keys":[{"kty":"EC","crv":"P-256","kid":"fuzz-1","alg":"ES256","use":"sig",
@@ -18,7 +18,7 @@ public enum IDTokenFixture {
 
     /// What the key signed: alice's token; alice's with a second audience and `azp`; two the validator must refuse
     /// (`email_verified: false`, expired); bob's, whose `groups` is one string (read as one group, `admins`).
-    public static let signed = [
+    package static let signed = [
         "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enotMSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2RleC5leGFtcGxlLmNvbS9kZXgiLCJzdWIiOiJmdXp6LXVzZXIiLCJhdWQiOiJmb3J3YXJkLWF1dGgiLCJpYXQiOjE3OTk5OTk5NDAsImV4cCI6MTgwMDAwMzYwMCwiZW1haWwiOiJhbGljZUBleGFtcGxlLmNvbSIsImVtYWlsX3ZlcmlmaWVkIjp0cnVlLCJncm91cHMiOlsiZGV2cyIsIm9wcyJdfQ.gArqUGOeYf6MeUHffXD5eaCO46Mg1DspJHBru0eC9viaVQXOwFlk4bzHrpi_XwQ9rfv2HUqT6qDGdLDBP2ETRQ",
         "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enotMSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2RleC5leGFtcGxlLmNvbS9kZXgiLCJzdWIiOiJmdXp6LXVzZXIiLCJhdWQiOlsiZm9yd2FyZC1hdXRoIiwib3RoZXIiXSwiaWF0IjoxNzk5OTk5OTQwLCJleHAiOjE4MDAwMDM2MDAsImVtYWlsIjoiYWxpY2VAZXhhbXBsZS5jb20iLCJlbWFpbF92ZXJpZmllZCI6dHJ1ZSwiZ3JvdXBzIjpbImRldnMiLCJvcHMiXSwiYXpwIjoiZm9yd2FyZC1hdXRoIiwibmFtZSI6IkFsaWNlIiwibmJmIjoxNzk5OTk5OTQwfQ.Tm5FhxI5_lhBInfMEtdsCEjLalOmGTTiHmJFlvWL-Uh86EeVOfwBNjQdAg5RTHFzdVA591nsz55hbHBPy46aKQ",
         "eyJhbGciOiJFUzI1NiIsImtpZCI6ImZ1enotMSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2RleC5leGFtcGxlLmNvbS9kZXgiLCJzdWIiOiJmdXp6LXVzZXIiLCJhdWQiOiJmb3J3YXJkLWF1dGgiLCJpYXQiOjE3OTk5OTk5NDAsImV4cCI6MTgwMDAwMzYwMCwiZW1haWwiOiJhbGljZUBleGFtcGxlLmNvbSIsImVtYWlsX3ZlcmlmaWVkIjpmYWxzZSwiZ3JvdXBzIjpbImRldnMiLCJvcHMiXX0.eBMsjw4Qk9cuTtUKPkl1KtjmG6Wc36j-7RlW5gUliPPGbtr9VFGBkfIaHdqU_Kob0H6_un8L_f4S7WqBhsKEMQ",
@@ -27,7 +27,7 @@ public enum IDTokenFixture {
     ]
 
     /// An OIDC client with this provider's discovery and keys loaded.
-    public static func loadedClient() -> OIDCClient {
+    package static func loadedClient() -> OIDCClient {
         let client = OIDCClient(
             settings: OIDCClientSettings(issuer: issuer, clientID: clientID, clientSecret: Secret("fuzz")),
             transport: StaticProvider())

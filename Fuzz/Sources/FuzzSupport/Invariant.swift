@@ -3,7 +3,7 @@
 /// A trap is what libFuzzer records as a crash: it saves the input as an artifact and the run fails. The message
 /// names the property, so the artifact's stack trace says which one broke.
 @inline(never)
-public func invariant(
+package func invariant(
     _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String, file: StaticString = #fileID,
     line: UInt = #line
 ) {

@@ -5,9 +5,9 @@ import Foundation
 /// real sealed values. Hand-written seeds live beside them in `Fuzz/Corpus/<Target>/`; these are regenerated
 /// with `FUZZ_MINT_SEEDS=Fuzz/Corpus/<Target> <fuzz binary>` (see Fuzz/README.md) when the cookie format or
 /// the fixture changes.
-public enum MintedSeeds {
+package enum MintedSeeds {
     /// This target's minted seeds: file name → input bytes.
-    public static func seeds(for target: String) -> [(name: String, bytes: [UInt8])] {
+    package static func seeds(for target: String) -> [(name: String, bytes: [UInt8])] {
         switch target {
         case "FuzzSessionCookie": sessionCookieSeeds()
         case "FuzzForwardedRequest": forwardedRequestSeeds()
@@ -17,7 +17,7 @@ public enum MintedSeeds {
 
     /// Called from `LLVMFuzzerInitialize`: when `FUZZ_MINT_SEEDS` names a directory, writes the seeds there and
     /// exits, so the binary that fuzzes is the one that mints.
-    public static func writeIfAsked(target: String) {
+    package static func writeIfAsked(target: String) {
         guard let directory = ProcessInfo.processInfo.environment["FUZZ_MINT_SEEDS"], !directory.isEmpty else {
             return
         }

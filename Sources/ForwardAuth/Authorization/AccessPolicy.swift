@@ -2,18 +2,18 @@
 ///
 /// Checked at login and on every request, so removing a user from a list takes effect at their next request.
 /// A rule's own lists replace the global ones for requests that rule matches (as thomseddon's fork does).
-public struct AccessPolicy: Sendable, Hashable {
+package struct AccessPolicy: Sendable, Hashable {
     /// Allowed email addresses, ASCII lower-case.
-    public var whitelist: [String]
+    package var whitelist: [String]
     /// Allowed email domains (the part after `@`), ASCII lower-case.
-    public var domains: [String]
+    package var domains: [String]
     /// Allowed groups (as in the token, no prefix).
-    public var groups: [String]
+    package var groups: [String]
     /// thomseddon's `match-whitelist-or-domain`: true = either list admits; false = when `whitelist` is set,
     /// only it counts.
-    public var matchWhitelistOrDomain: Bool
+    package var matchWhitelistOrDomain: Bool
 
-    public init(
+    package init(
         whitelist: [String] = [], domains: [String] = [], groups: [String] = [], matchWhitelistOrDomain: Bool = true
     ) {
         self.whitelist = whitelist.map { $0.asciiLowercased() }
@@ -24,7 +24,7 @@ public struct AccessPolicy: Sendable, Hashable {
 
     /// This policy with a rule's own lists in place of the global ones, where the rule has any. Copies no list
     /// elements: a rule's lists are lower-cased when the rule is defined.
-    public func overridden(by rule: RuleDefinition) -> AccessPolicy {
+    package func overridden(by rule: RuleDefinition) -> AccessPolicy {
         var policy = self
         if !rule.whitelist.isEmpty || !rule.domains.isEmpty {
             policy.whitelist = rule.whitelist
@@ -34,12 +34,12 @@ public struct AccessPolicy: Sendable, Hashable {
         return policy
     }
 
-    public enum Verdict: Sendable, Hashable {
+    package enum Verdict: Sendable, Hashable {
         case allowed
         case denied(reason: String)
     }
 
-    public func evaluate(email: String, groups userGroups: [String]) -> Verdict {
+    package func evaluate(email: String, groups userGroups: [String]) -> Verdict {
         if !whitelist.isEmpty || !domains.isEmpty {
             // ASCII case only (`asciiLowercased`): no Unicode look-alike folds into a listed address.
             let email = email.asciiLowercased()

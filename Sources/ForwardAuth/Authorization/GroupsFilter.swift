@@ -8,7 +8,7 @@
 ///   user's next login);
 /// - any other value: a Go RE2 regular expression that the whole group name must match.
 /// Dropping groups never grants more: no list here denies by group.
-public struct GroupsFilter: Sendable {
+package struct GroupsFilter: Sendable {
     enum Mode: Sendable {
         case keepAll
         case matching(BoundedRegex)
@@ -17,10 +17,10 @@ public struct GroupsFilter: Sendable {
 
     let mode: Mode
 
-    public static let keepAll = GroupsFilter(mode: .keepAll)
+    package static let keepAll = GroupsFilter(mode: .keepAll)
 
     /// The groups `allowed-groups`, rules and RBAC bindings name.
-    public static func used(by names: some Sequence<String>, rbac: RBACAuthorizer?) -> GroupsFilter {
+    package static func used(by names: some Sequence<String>, rbac: RBACAuthorizer?) -> GroupsFilter {
         GroupsFilter(mode: .used(Set(names), rbac: rbac))
     }
 
@@ -28,7 +28,7 @@ public struct GroupsFilter: Sendable {
     static let maximumGroupLength = 1024
 
     /// A filter keeping the groups whose whole name matches `pattern` (Go RE2 syntax).
-    public init(pattern: String) throws(GroupsFilterError) {
+    package init(pattern: String) throws(GroupsFilterError) {
         let translation: RE2Translator.Translation
         do {
             translation = try RE2Translator.translate(pattern)
@@ -45,7 +45,7 @@ public struct GroupsFilter: Sendable {
 
     init(mode: Mode) { self.mode = mode }
 
-    public func apply(_ groups: [String]) -> [String] {
+    package func apply(_ groups: [String]) -> [String] {
         switch mode {
         case .keepAll:
             return groups
@@ -64,7 +64,7 @@ public struct GroupsFilter: Sendable {
 }
 
 /// Why `groups-filter` was refused at start-up.
-public struct GroupsFilterError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct GroupsFilterError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

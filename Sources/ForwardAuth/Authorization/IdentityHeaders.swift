@@ -12,46 +12,46 @@
 /// grants (`impersonate`: one header away from `system:masters`), and claims and the ID token are for the app
 /// alone. They go only into the answer to a proxy's auth subrequest (`ForwardedRequest.isAuthSubrequest`), which
 /// the proxy copies upstream; an answer a client reads directly carries the email headers alone.
-public struct IdentityHeaders: Sendable {
+package struct IdentityHeaders: Sendable {
     /// `claim-header HEADER=claim`.
-    public struct ClaimHeader: Sendable, Hashable {
-        public var header: String
-        public var claim: String
+    package struct ClaimHeader: Sendable, Hashable {
+        package var header: String
+        package var claim: String
 
-        public init(header: String, claim: String) {
+        package init(header: String, claim: String) {
             self.header = header
             self.claim = claim
         }
     }
 
-    public struct TokenForwarding: Sendable, Hashable {
-        public var header: String
-        public var prefix: String
+    package struct TokenForwarding: Sendable, Hashable {
+        package var header: String
+        package var prefix: String
 
-        public init(header: String, prefix: String) {
+        package init(header: String, prefix: String) {
             self.header = header
             self.prefix = prefix
         }
     }
 
-    public struct Impersonation: Sendable {
-        public var groupPrefix: String
-        public var token: ServiceAccountToken
+    package struct Impersonation: Sendable {
+        package var groupPrefix: String
+        package var token: ServiceAccountToken
 
-        public init(groupPrefix: String, token: ServiceAccountToken) {
+        package init(groupPrefix: String, token: ServiceAccountToken) {
             self.groupPrefix = groupPrefix
             self.token = token
         }
     }
 
-    public var emailHeaderNames: [String]
-    public var claimHeaders: [ClaimHeader]
+    package var emailHeaderNames: [String]
+    package var claimHeaders: [ClaimHeader]
     /// The claim that holds groups (`groups-attribute-name`): a `claim-header` on it sends the session's groups.
-    public var groupsClaim: String
-    public var tokenForwarding: TokenForwarding?
-    public var impersonation: Impersonation?
+    package var groupsClaim: String
+    package var tokenForwarding: TokenForwarding?
+    package var impersonation: Impersonation?
 
-    public init(
+    package init(
         emailHeaderNames: [String] = ["X-Forwarded-User"], claimHeaders: [ClaimHeader] = [],
         groupsClaim: String = "groups", tokenForwarding: TokenForwarding? = nil, impersonation: Impersonation? = nil
     ) {
@@ -63,7 +63,7 @@ public struct IdentityHeaders: Sendable {
     }
 
     /// The claims a session keeps for `claimHeaders` (the groups claim is kept as the groups).
-    public var sessionClaimNames: [String] {
+    package var sessionClaimNames: [String] {
         var names: [String] = []
         for mapping in claimHeaders where mapping.claim != groupsClaim && !names.contains(mapping.claim) {
             names.append(mapping.claim)
@@ -72,24 +72,24 @@ public struct IdentityHeaders: Sendable {
     }
 
     /// The claims of a verified token that a session or a Bearer request keeps.
-    public func keptClaims(of claims: [String: ClaimValue]) -> [NamedClaim] {
+    package func keptClaims(of claims: [String: ClaimValue]) -> [NamedClaim] {
         sessionClaimNames.compactMap { NamedClaim(name: $0, from: claims) }
     }
 
     /// Why identity headers cannot be sent.
-    public enum Unavailable: Error, Sendable, Hashable {
+    package enum Unavailable: Error, Sendable, Hashable {
         /// Impersonation is on and the service-account token has not been read (yet).
         case serviceAccountToken
     }
 
     /// Whether any upstream-only header is configured (claim headers, a forwarded token, impersonation).
-    public var hasUpstreamOnlyHeaders: Bool {
+    package var hasUpstreamOnlyHeaders: Bool {
         !claimHeaders.isEmpty || tokenForwarding != nil || impersonation != nil
     }
 
     /// The headers for `principal`, in a stable order.
     /// - Parameter upstreamOnly: include the upstream-only headers; only for a proxy's auth subrequest.
-    public func headers(for principal: Principal, upstreamOnly: Bool) throws(Unavailable)
+    package func headers(for principal: Principal, upstreamOnly: Bool) throws(Unavailable)
         -> [(name: String, value: String)]
     {
         var headers: [(name: String, value: String)] = []

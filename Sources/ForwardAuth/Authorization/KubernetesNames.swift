@@ -4,11 +4,11 @@
 /// matches them as subjects: `system:masters`, `system:serviceaccount:…` or `system:node:…` would be the cluster's
 /// own identities. Kubernetes also splits user names on `:` (`system:serviceaccount:ns:name`), so an email holding
 /// one is refused as a whole.
-public enum KubernetesNames {
+package enum KubernetesNames {
     static let reserved = Array("system:".utf8)
 
     /// An email that must not become a Kubernetes user: it holds `:` (so also every `system:` name).
-    public static func isReservedUser(_ email: String) -> Bool {
+    package static func isReservedUser(_ email: String) -> Bool {
         email.utf8.contains(UInt8(ascii: ":"))
     }
 
@@ -16,7 +16,7 @@ public enum KubernetesNames {
     /// loses them, so ` system:masters` arrives as `system:masters`), or holds a `,` (which a proxy or a reader
     /// that joins or splits repeated fields would read as two groups). Such a group is dropped; `system:authenticated`
     /// is added by us, never taken from a token. No string is built.
-    public static func isReservedGroup(_ group: String, prefix: String) -> Bool {
+    package static func isReservedGroup(_ group: String, prefix: String) -> Bool {
         if group.utf8.contains(UInt8(ascii: ",")) || prefix.utf8.contains(UInt8(ascii: ",")) { return true }
         var matched = 0
         var leading = true

@@ -1,21 +1,21 @@
 /// One ID token claim as the strings a header carries: a string, each string of a list, or a number or
 /// boolean as written.
-public struct NamedClaim: Sendable, Hashable {
-    public var name: String
-    public var values: [String]
+package struct NamedClaim: Sendable, Hashable {
+    package var name: String
+    package var values: [String]
 
     /// Claims larger than this (all values together, in UTF-8 bytes) are not kept: they would swell every
     /// session cookie and every upstream request.
-    public static let maximumBytes = 2048
+    package static let maximumBytes = 2048
 
-    public init(name: String, values: [String]) {
+    package init(name: String, values: [String]) {
         self.name = name
         self.values = values
     }
 
     /// The claim `name` of `claims` as strings; nil when absent, `null`, an object, a list holding anything but
     /// scalars, or over `maximumBytes`.
-    public init?(name: String, from claims: [String: ClaimValue]) {
+    package init?(name: String, from claims: [String: ClaimValue]) {
         guard let value = claims[name] else { return nil }
         var values: [String] = []
         switch value {

@@ -1,22 +1,22 @@
 /// Who is asking, once a session cookie or a Bearer ID token identified them: what authorization judges and
 /// what the identity headers tell the upstream.
-public struct Principal: Sendable, Hashable {
-    public var email: String
+package struct Principal: Sendable, Hashable {
+    package var email: String
     /// The token's groups, without `group-claim-prefix`.
-    public var groups: [String]
+    package var groups: [String]
     /// The claims `claim-header` maps to headers (the groups claim excepted: it is `groups`).
-    public var claims: [NamedClaim]
+    package var claims: [NamedClaim]
     /// The raw ID token, kept only when `forward-token-header-name` forwards it.
-    public var idToken: String?
+    package var idToken: String?
 
-    public init(email: String, groups: [String], claims: [NamedClaim] = [], idToken: String? = nil) {
+    package init(email: String, groups: [String], claims: [NamedClaim] = [], idToken: String? = nil) {
         self.email = email
         self.groups = groups
         self.claims = claims
         self.idToken = idToken
     }
 
-    public init(_ session: Session) {
+    package init(_ session: Session) {
         self.init(email: session.email, groups: session.groups, claims: session.claims, idToken: session.idToken)
     }
 }

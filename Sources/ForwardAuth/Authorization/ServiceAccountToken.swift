@@ -5,16 +5,16 @@ import Synchronization
 /// Kubernetes projected tokens rotate, so the server re-reads the file when it changes and stores the new
 /// value here; every allowed request reads the current one. Nil until the first successful read: impersonating
 /// requests are then refused (503), never sent upstream without a token.
-public final class ServiceAccountToken: Sendable {
+package final class ServiceAccountToken: Sendable {
     private let value: Mutex<String?>
 
-    public init(_ token: String? = nil) {
+    package init(_ token: String? = nil) {
         value = Mutex(token)
     }
 
-    public var current: String? { value.withLock { $0 } }
+    package var current: String? { value.withLock { $0 } }
 
-    public func update(_ token: String?) {
+    package func update(_ token: String?) {
         value.withLock { $0 = token }
     }
 }

@@ -3,13 +3,13 @@
 ///
 /// Accepted so existing chart values keep working, but not implemented: sessions always live in sealed cookies.
 /// Loading warns when `enabled` is set.
-public struct ClusterStorageSettings: Sendable, Hashable {
-    public var enabled: Bool
-    public var namespace: String
+package struct ClusterStorageSettings: Sendable, Hashable {
+    package var enabled: Bool
+    package var namespace: String
     /// Seconds.
-    public var cacheTTL: Int
+    package var cacheTTL: Int
 
-    public init(enabled: Bool = false, namespace: String = "default", cacheTTL: Int = 60) {
+    package init(enabled: Bool = false, namespace: String = "default", cacheTTL: Int = 60) {
         self.enabled = enabled
         self.namespace = namespace
         self.cacheTTL = cacheTTL

@@ -3,7 +3,7 @@ import Foundation
 extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
     /// The effective settings as `name = value` lines, for a start-up log, in table order, then the rules. Secrets
     /// show as `<redacted>`.
-    public var description: String {
+    package var description: String {
         func list(_ items: [String]) -> String { items.joined(separator: ",") }
         var pairs = OptionDeclaration.all.compactMap { declaration in
             declaration.printed.map { (declaration.option.name, $0(self)) }
@@ -18,5 +18,5 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
         return pairs.map { "\($0.0) = \($0.1)" }.joined(separator: "\n")
     }
 
-    public var debugDescription: String { "Configuration(\n\(description)\n)" }
+    package var debugDescription: String { "Configuration(\n\(description)\n)" }
 }

@@ -1,7 +1,7 @@
 extension Configuration {
     /// The `--help` text: every option with its flag, aliases, environment names, default and description.
     /// Secret options show `(secret)`, never a value.
-    public static func helpText() -> String {
+    package static func helpText() -> String {
         var lines = [
             "Usage: forward-auth [options]",
             "",
@@ -34,7 +34,7 @@ extension Configuration {
     }
 
     /// The same options as a Markdown table, for `docs/configuration.md`.
-    public static func markdownOptionTable() -> String {
+    package static func markdownOptionTable() -> String {
         var lines = [
             "| Flag | Environment | Default | Description |",
             "|---|---|---|---|",

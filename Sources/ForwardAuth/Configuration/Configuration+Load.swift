@@ -8,7 +8,7 @@ extension Configuration {
     ///   - arguments: the command-line arguments WITHOUT the executable's name (`CommandLine.arguments.dropFirst()`).
     ///   - environment: the process environment (`ProcessInfo.processInfo.environment`).
     ///   - readFile: reads a whole text file by path; throws when it cannot.
-    public static func load(
+    package static func load(
         arguments: [String], environment: [String: String], readFile: (String) throws -> String
     ) -> ConfigurationLoadResult {
         let commandLine = CommandLineParser(arguments)

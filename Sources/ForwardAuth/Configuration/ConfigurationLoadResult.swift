@@ -1,5 +1,5 @@
 /// What `Configuration.load(...)` found: something to print, or a configuration to run with.
-public enum ConfigurationLoadResult: Sendable {
+package enum ConfigurationLoadResult: Sendable {
     /// `--help` / `-h`: the full option table, ready to print; exit 0.
     case help(String)
     /// `--version`: print the version; exit 0.

@@ -2,30 +2,30 @@
 ///
 /// The table of these, `ConfigurationOption.all`, is the single source for flag parsing, environment lookup,
 /// ini keys, `--help` and `docs/configuration.md`, so a name cannot be accepted in one place and missing in another.
-public struct ConfigurationOption: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
+package struct ConfigurationOption: Sendable, Hashable {
+    package enum Kind: String, Sendable, Hashable {
         case string, int, bool, list, secret, path
     }
 
     /// The canonical name: flag `--<name>`, ini key `<name>`.
-    public let name: String
+    package let name: String
     /// Further flag names (also ini keys), e.g. thomseddon's `providers.oidc.issuer-url`.
-    public let flagAliases: [String]
+    package let flagAliases: [String]
     /// Environment variable names, the preferred first; when several are set the first wins.
-    public let environmentNames: [String]
+    package let environmentNames: [String]
     /// Further ini keys only, e.g. DKP's `groups-session-name`.
-    public let iniAliases: [String]
+    package let iniAliases: [String]
     /// The default as an operator would write it; nil when there is none.
-    public let defaultValue: String?
-    public let kind: Kind
+    package let defaultValue: String?
+    package let kind: Kind
     /// The value never appears in output (`secret` kind, or a list of secrets).
-    public let isSecret: Bool
-    public let isRequired: Bool
-    public let help: String
+    package let isSecret: Bool
+    package let isRequired: Bool
+    package let help: String
     /// For a `*-file` option: the name of the secret option whose value the file holds.
-    public let fileFor: String?
+    package let fileFor: String?
     /// Lists only: whitespace separates items as well as commas (`scope`, which the Go fork took as one string).
-    public let splitsOnWhitespace: Bool
+    package let splitsOnWhitespace: Bool
 
     init(
         _ name: String, env: [String], kind: Kind = .string, default defaultValue: String? = nil,
@@ -46,13 +46,13 @@ public struct ConfigurationOption: Sendable, Hashable {
     }
 
     /// Every accepted flag name, without dashes.
-    public var flagNames: [String] { [name] + flagAliases }
+    package var flagNames: [String] { [name] + flagAliases }
 
     /// Every accepted ini key.
-    public var iniKeys: [String] { flagNames + iniAliases }
+    package var iniKeys: [String] { flagNames + iniAliases }
 
     /// How problems name this option: `--provider-uri / PROVIDER_URI`.
-    public var spelling: String {
+    package var spelling: String {
         (["--" + name] + environmentNames.prefix(1)).joined(separator: " / ")
     }
 

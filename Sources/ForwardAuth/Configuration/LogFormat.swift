@@ -1,8 +1,8 @@
 /// The `log-format` option: `text` (logfmt), `json`, or `pretty` (text for humans at a terminal).
-public enum LogFormat: String, Sendable, Hashable, CaseIterable {
+package enum LogFormat: String, Sendable, Hashable, CaseIterable {
     case text, json, pretty
 
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         self.init(rawValue: text.lowercased())
     }
 }

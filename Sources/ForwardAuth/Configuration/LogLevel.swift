@@ -1,9 +1,9 @@
 /// The `log-level` option: logrus's level names, which the Go fork's operators already use.
-public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+package enum LogLevel: String, Sendable, Hashable, CaseIterable {
     case trace, debug, info, warn, error, fatal, panic
 
     /// Parses a level name case-insensitively; logrus's `warning` is accepted for `warn`.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let name = text.lowercased()
         if name == "warning" {
             self = .warn

@@ -2,7 +2,7 @@ import Foundation
 
 extension ConfigurationOption {
     /// Every option, in the order `--help` and the docs show them: the declarations' options.
-    public static let all: [ConfigurationOption] = OptionDeclaration.all.map(\.option)
+    package static let all: [ConfigurationOption] = OptionDeclaration.all.map(\.option)
 
     /// The fields of a `rule.NAME.<field>` key, with their help.
     static let ruleFields: [(field: String, help: String)] = [

@@ -3,13 +3,13 @@
 /// Stricter than browsers on purpose: no userinfo, no backslashes, no percent-escapes or non-ASCII in the host,
 /// no control characters or spaces anywhere, and the path must start with `/` when present. Anything a browser
 /// might read differently from us is refused rather than normalized.
-public struct AbsoluteURL: Sendable, Hashable {
-    public let isHTTPS: Bool
-    public let authority: Authority
+package struct AbsoluteURL: Sendable, Hashable {
+    package let isHTTPS: Bool
+    package let authority: Authority
     /// Path, query and fragment as given; empty or starting with `/`, `?` or `#`.
-    public let rest: String
+    package let rest: String
 
-    public init?(_ text: some StringProtocol) {
+    package init?(_ text: some StringProtocol) {
         let bytes = Array(text.utf8)
         guard bytes.count <= 4096, bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") }) else {
             return nil

@@ -1,10 +1,10 @@
 /// Whether a client can follow a login redirect, from its `Accept` header (the Go fork's rule): browsers name
 /// `text/html`, or send `*/*` first.
-public enum ClientKind: Sendable, Hashable {
+package enum ClientKind: Sendable, Hashable {
     case browser
     case api
 
-    public init(accept: String?) {
+    package init(accept: String?) {
         guard let accept, !accept.isEmpty else {
             self = .api
             return

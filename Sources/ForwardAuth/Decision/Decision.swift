@@ -1,5 +1,5 @@
 /// What to answer the proxy. The domain decides; the HTTP layer only renders.
-public enum Decision: Sendable {
+package enum Decision: Sendable {
     /// 200: let the request through; the proxy copies these headers upstream.
     case allow(headers: [(name: String, value: String)])
     /// A redirect (302 or 307) to an absolute URL, with cookies to set.
@@ -19,7 +19,7 @@ public enum Decision: Sendable {
     /// A page for a person (callback failures, sign-out), with cookies to set.
     case page(Page, cookies: [SetCookie])
 
-    public enum RedirectStatus: Int, Sendable {
+    package enum RedirectStatus: Int, Sendable {
         case found = 302
         case temporary = 307
     }

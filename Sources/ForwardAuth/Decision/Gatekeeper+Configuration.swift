@@ -1,7 +1,7 @@
 import Foundation
 
 extension CookieSettings {
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init()
         sessionName = configuration.cookieName
         userName = configuration.userCookieName
@@ -14,7 +14,7 @@ extension CookieSettings {
 }
 
 extension CookieKeys {
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init(
             secret: configuration.secret.revealBytes(), encryptionKey: configuration.encryptionKey?.revealBytes(),
             previousSecrets: configuration.previousSecrets.map { $0.revealBytes() })
@@ -27,7 +27,7 @@ extension Gatekeeper {
     ///   - rbacStore: where the loaded roles and bindings live; required for `enable-rbac` (without one, RBAC
     ///     answers 503 rather than let anyone through).
     ///   - serviceAccountToken: the token impersonation sends; required for `enable-impersonation`.
-    public init(
+    package init(
         _ configuration: Configuration, rbacStore: RBACPolicyStore? = nil,
         serviceAccountToken: ServiceAccountToken? = nil
     ) {
@@ -49,7 +49,7 @@ extension Gatekeeper {
 }
 
 extension IdentityHeaders {
-    public init(_ configuration: Configuration, serviceAccountToken: ServiceAccountToken?) {
+    package init(_ configuration: Configuration, serviceAccountToken: ServiceAccountToken?) {
         self.init(
             emailHeaderNames: configuration.emailHeaderNames, claimHeaders: configuration.claimHeaders,
             groupsClaim: configuration.groupsAttributeName,
@@ -64,7 +64,7 @@ extension IdentityHeaders {
 }
 
 extension RBACSettings {
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init()
         groupClaimPrefix = configuration.groupClaimPrefix
         caseInsensitiveSubjects = configuration.caseInsensitiveSubjects
@@ -75,7 +75,7 @@ extension RBACSettings {
 
 extension GroupsFilter {
     /// `groups-filter` as configured (validated at load, so a regex here compiles).
-    public init(_ configuration: Configuration, rbac: RBACAuthorizer?) {
+    package init(_ configuration: Configuration, rbac: RBACAuthorizer?) {
         switch configuration.groupsFilter {
         case nil:
             self = .keepAll
@@ -89,7 +89,7 @@ extension GroupsFilter {
 }
 
 extension LoginFlow {
-    public init(_ configuration: Configuration, gatekeeper: Gatekeeper, provider: any IdentityProviderClient) {
+    package init(_ configuration: Configuration, gatekeeper: Gatekeeper, provider: any IdentityProviderClient) {
         self.init(
             gatekeeper: gatekeeper,
             loginStates: LoginStateCookies(settings: gatekeeper.sessions.settings, keys: CookieKeys(configuration)),
@@ -99,7 +99,7 @@ extension LoginFlow {
 }
 
 extension OIDCClientSettings {
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init(
             issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret,
             scopes: configuration.scopes, groupsClaim: configuration.groupsAttributeName)

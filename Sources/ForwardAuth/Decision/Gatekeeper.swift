@@ -2,29 +2,29 @@
 ///
 /// A plain function of its inputs (request, cookies, `now`): no I/O, no clock, no randomness. A valid session
 /// costs one AES-GCM open, a rule lookup and a few header values.
-public struct Gatekeeper: Sendable {
-    public struct Settings: Sendable {
-        public var urlPath = "/_oauth"
+package struct Gatekeeper: Sendable {
+    package struct Settings: Sendable {
+        package var urlPath = "/_oauth"
         /// The auth host, with the port the browser uses to reach it when that is not the scheme's default.
-        public var authHost: Authority?
-        public var defaultAction: RuleAction = .auth
+        package var authHost: Authority?
+        package var defaultAction: RuleAction = .auth
         /// `skip-auth-preflight`: let CORS preflights (`OPTIONS` with `Origin` and
         /// `Access-Control-Request-Method`) through without a session; browsers send no cookies on them.
-        public var skipAuthPreflight = false
+        package var skipAuthPreflight = false
 
-        public init() {}
+        package init() {}
     }
 
-    public let settings: Settings
-    public let rules: RuleSet
-    public let sessions: SessionCookies
-    public let access: AccessPolicy
-    public let identityHeaders: IdentityHeaders
+    package let settings: Settings
+    package let rules: RuleSet
+    package let sessions: SessionCookies
+    package let access: AccessPolicy
+    package let identityHeaders: IdentityHeaders
     /// Kubernetes RBAC (`enable-rbac`), judged after the allow-lists; nil when off.
-    public let rbac: RBACAuthorizer?
-    public let returnURLs: ReturnURLPolicy
+    package let rbac: RBACAuthorizer?
+    package let returnURLs: ReturnURLPolicy
 
-    public init(
+    package init(
         settings: Settings, rules: RuleSet, sessions: SessionCookies, access: AccessPolicy,
         identityHeaders: IdentityHeaders = IdentityHeaders(), rbac: RBACAuthorizer? = nil
     ) {
@@ -37,7 +37,7 @@ public struct Gatekeeper: Sendable {
         self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost?.host)
     }
 
-    public func check(
+    package func check(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
     ) -> Decision {
         judge(request, cookies: cookies, client: client, now: now).decision
@@ -45,7 +45,7 @@ public struct Gatekeeper: Sendable {
 
     /// `check`, also saying which rule decided: an index into `rules.definitions`, nil for the default action
     /// (or an auth-host redirect, decided before any rule).
-    public func judge(
+    package func judge(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
     ) -> (decision: Decision, rule: Int?) {
         // auth-host without cookie domains: the auth host is the only host we answer for.
@@ -95,7 +95,7 @@ public struct Gatekeeper: Sendable {
 
     /// The answer for an identified user: the allow-lists, then RBAC; 200 with identity headers, 403, or 503
     /// while something the answer needs (the RBAC policy, the service-account token) is not loaded yet.
-    public func authorize(_ principal: Principal, request: ForwardedRequest, policy: AccessPolicy) -> Decision {
+    package func authorize(_ principal: Principal, request: ForwardedRequest, policy: AccessPolicy) -> Decision {
         // Refused at the callback and for Bearer tokens; a session sealed before that rule still stops here.
         if KubernetesNames.isReservedUser(principal.email) {
             return .forbidden(reason: "the email holds ':', which Kubernetes reserves", user: principal.email)
@@ -131,7 +131,7 @@ public struct Gatekeeper: Sendable {
     }
 
     /// Longer Bearer tokens are refused unread.
-    public static let maximumBearerTokenBytes = 32 * 1024
+    package static let maximumBearerTokenBytes = 32 * 1024
 
     /// The token of an `Authorization: Bearer <token>` header, if the request has one.
     static func bearerToken(in headers: any RequestHeaders) -> String? {
@@ -155,7 +155,7 @@ public struct Gatekeeper: Sendable {
 
     /// How a login for `request` goes: which host receives the callback and where the CSRF cookie lives. Nil
     /// when this deployment does not serve the host (it is under no cookie domain and not the auth host).
-    public func loginPlan(for request: ForwardedRequest, returnURL: String) -> LoginPlan? {
+    package func loginPlan(for request: ForwardedRequest, returnURL: String) -> LoginPlan? {
         guard returnURLs.mayStartLogin(forHost: request.host) else { return nil }
         let callbackAuthority: String
         var cookieDomain: String?

@@ -1,10 +1,10 @@
 /// A small HTML page a person reads: a login that failed, a sign-out.
-public struct Page: Sendable, Hashable {
-    public var status: Int
-    public var title: String
-    public var message: String
+package struct Page: Sendable, Hashable {
+    package var status: Int
+    package var title: String
+    package var message: String
 
-    public init(status: Int, title: String, message: String) {
+    package init(status: Int, title: String, message: String) {
         self.status = status
         self.title = title
         self.message = message

@@ -4,23 +4,23 @@
 /// return host must be under them too. Without cookie domains, the return host and port must equal those where
 /// the flow started. Hosts compare case-insensitively, on a dot boundary. A flow that started on https never
 /// returns to http.
-public struct ReturnURLPolicy: Sendable, Hashable {
-    public var cookieDomains: [String]
-    public var authHost: String?
+package struct ReturnURLPolicy: Sendable, Hashable {
+    package var cookieDomains: [String]
+    package var authHost: String?
 
-    public init(cookieDomains: [String], authHost: String?) {
+    package init(cookieDomains: [String], authHost: String?) {
         self.cookieDomains = cookieDomains
         self.authHost = authHost
     }
 
     /// Whether a login may start for a request to `host` (lower-case, no port).
-    public func mayStartLogin(forHost host: String) -> Bool {
+    package func mayStartLogin(forHost host: String) -> Bool {
         cookieDomains.isEmpty || coversHost(host)
     }
 
     /// `candidate` if it is an acceptable return URL for a flow that started at `start` (over https when
     /// `secure`), else nil.
-    public func validate(_ candidate: some StringProtocol, start: Authority, secure: Bool) -> String? {
+    package func validate(_ candidate: some StringProtocol, start: Authority, secure: Bool) -> String? {
         guard let url = AbsoluteURL(candidate), url.isHTTPS || !secure else { return nil }
         let allowed: Bool
         if cookieDomains.isEmpty {

@@ -3,7 +3,7 @@
 /// The callback and logout are found on `X-Forwarded-Uri` first (DKP routes `/_oauth` through the
 /// forward-auth middleware), then on the request line (a direct route to us). The nginx endpoints
 /// (`<url-path>/auth`, `<url-path>/start`) are ours only on the request line: nginx calls them directly.
-public enum Route: Sendable, Hashable {
+package enum Route: Sendable, Hashable {
     /// Judge the forwarded request (Traefik's and Caddy's subrequest).
     case check
     /// Judge it, but answer 401 instead of redirecting (nginx `auth_request`).
@@ -14,13 +14,13 @@ public enum Route: Sendable, Hashable {
     case startLogin
 
     /// Our endpoint paths under `url-path`, built once: routing runs on every request.
-    public struct Paths: Sendable, Hashable {
-        public let callback: String
-        public let logout: String
-        public let check: String
-        public let start: String
+    package struct Paths: Sendable, Hashable {
+        package let callback: String
+        package let logout: String
+        package let check: String
+        package let start: String
 
-        public init(urlPath: String) {
+        package init(urlPath: String) {
             callback = urlPath
             logout = urlPath + "/logout"
             check = urlPath + "/auth"
@@ -32,7 +32,7 @@ public enum Route: Sendable, Hashable {
     ///   - forwardedPath: the path of `X-Forwarded-Uri` (without prefix or query), if that header is present.
     ///   - requestLinePath: the path of the subrequest's own request line.
     ///   - paths: the endpoint paths under the configured `url-path` (`/_oauth`).
-    public init(forwardedPath: Substring?, requestLinePath: Substring, paths: Paths) {
+    package init(forwardedPath: Substring?, requestLinePath: Substring, paths: Paths) {
         if requestLinePath == paths.check {
             self = .checkWithoutRedirect
         } else if requestLinePath == paths.start {
@@ -48,12 +48,12 @@ public enum Route: Sendable, Hashable {
         }
     }
 
-    public init(forwardedPath: Substring?, requestLinePath: Substring, urlPath: String) {
+    package init(forwardedPath: Substring?, requestLinePath: Substring, urlPath: String) {
         self.init(forwardedPath: forwardedPath, requestLinePath: requestLinePath, paths: Paths(urlPath: urlPath))
     }
 
     /// The path part of a request target (before `?` or `#`).
-    public static func path(of target: String) -> Substring {
+    package static func path(of target: String) -> Substring {
         // UTF-8 rather than Characters: no grapheme breaking on every request.
         let end = target.utf8.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? target.endIndex
         return target[..<end]

@@ -1,5 +1,5 @@
 /// What the login flows need from the identity provider. The OIDC client implements it; tests use a fake.
-public protocol IdentityProviderClient: Sendable {
+package protocol IdentityProviderClient: Sendable {
     /// The provider's authorization URL for a code flow with PKCE (S256). Throws when discovery has not
     /// loaded yet (the provider is unreachable): the login then cannot start.
     func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
@@ -32,10 +32,10 @@ public protocol IdentityProviderClient: Sendable {
 
 extension IdentityProviderClient {
     /// A client that cannot tell without waiting never can: every login start then awaits `authorizationURL`.
-    public func authorizationURLWithoutWaiting(
+    package func authorizationURLWithoutWaiting(
         state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) -> String? { nil }
 
     /// A client that keeps no verified tokens: every Bearer token is verified.
-    public func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? { nil }
+    package func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? { nil }
 }

@@ -1,6 +1,6 @@
 /// Why a login failed. `description` is for the log (never a token or secret); `page` for the person.
-public struct LoginError: Error, Hashable, CustomStringConvertible {
-    public enum Kind: Sendable, Hashable {
+package struct LoginError: Error, Hashable, CustomStringConvertible {
+    package enum Kind: Sendable, Hashable {
         /// The provider could not be reached or answered with an error (502).
         case providerUnavailable
         /// The provider's answer did not verify: bad token, wrong issuer, audience, nonce … (401).
@@ -9,10 +9,10 @@ public struct LoginError: Error, Hashable, CustomStringConvertible {
         case missingEmail
     }
 
-    public let kind: Kind
-    public let description: String
+    package let kind: Kind
+    package let description: String
 
-    public init(_ kind: Kind, _ description: String) {
+    package init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
     }

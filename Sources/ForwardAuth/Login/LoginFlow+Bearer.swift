@@ -4,7 +4,7 @@ extension LoginFlow {
     /// Authenticates an API client by its Bearer ID token, then authorizes it like a session. No I/O: keys
     /// come from the cache (an unknown `kid` is refused and refreshes the cache in the background).
     /// The token itself is what `forward-token-header-name` forwards.
-    public func verifyBearer(
+    package func verifyBearer(
         _ token: String, for request: ForwardedRequest, policy: AccessPolicy, now: Int64, logger: Logger
     ) async -> Decision {
         do {
@@ -17,7 +17,7 @@ extension LoginFlow {
 
     /// `verifyBearer` without waiting, for a token verified before (see `IdentityProviderClient`); nil when it
     /// must be verified.
-    public func verifyBearerWithoutWaiting(
+    package func verifyBearerWithoutWaiting(
         _ token: String, for request: ForwardedRequest, policy: AccessPolicy, now: Int64
     ) -> Decision? {
         provider.verifiedBearerTokenWithoutWaiting(token, now: now).map { authorize($0, token, request, policy) }

@@ -2,16 +2,16 @@ import Foundation
 import Logging
 
 /// The browser login: starts it (redirect to the provider), completes it (the callback) and ends it (logout).
-public struct LoginFlow: Sendable {
-    public let gatekeeper: Gatekeeper
-    public let loginStates: LoginStateCookies
-    public let provider: any IdentityProviderClient
+package struct LoginFlow: Sendable {
+    package let gatekeeper: Gatekeeper
+    package let loginStates: LoginStateCookies
+    package let provider: any IdentityProviderClient
     /// `logout-redirect`: where the browser goes after signing out, before the provider's end-session endpoint.
-    public let logoutRedirect: String?
+    package let logoutRedirect: String?
     /// `groups-filter`: the groups a new session keeps.
-    public let groupsFilter: GroupsFilter
+    package let groupsFilter: GroupsFilter
 
-    public init(
+    package init(
         gatekeeper: Gatekeeper, loginStates: LoginStateCookies, provider: any IdentityProviderClient,
         logoutRedirect: String?, groupsFilter: GroupsFilter = .keepAll
     ) {
@@ -27,7 +27,7 @@ public struct LoginFlow: Sendable {
     // MARK: Start
 
     /// Sends the browser to the provider, remembering state, nonce and PKCE verifier in a sealed cookie.
-    public func start(
+    package func start(
         _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
         let secrets = LoginSecrets(random)
@@ -49,7 +49,7 @@ public struct LoginFlow: Sendable {
 
     /// `start` without waiting: the redirect when the provider's metadata is at hand, nil when starting the
     /// login needs a task (then call `start`). The event loop answers most login starts with this.
-    public func startWithoutWaiting(
+    package func startWithoutWaiting(
         _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource
     ) -> Decision? {
         let secrets = LoginSecrets(random)
@@ -92,7 +92,7 @@ public struct LoginFlow: Sendable {
     }
 
     /// `<url-path>/start?rd=<return URL>`: the login start nginx's `error_page 401` sends browsers to.
-    public func startFromLink(
+    package func startFromLink(
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
         let requested = CallbackQuery(request.query).value("rd").flatMap {
@@ -114,7 +114,7 @@ public struct LoginFlow: Sendable {
 
     /// Completes a login: checks the state, redeems the code, verifies the ID token, authorizes the user and
     /// mints the session. Every failure is a page a person understands and one log line with the reason.
-    public func complete(
+    package func complete(
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
     ) async -> Decision {
         let query = CallbackQuery(request.query)
@@ -211,7 +211,7 @@ public struct LoginFlow: Sendable {
     /// Clears the session cookies on every domain they may live on, then leaves: to `logout-redirect`, else the
     /// provider's end-session endpoint, else a signed-out page. Never 2xx: proxies pass `Set-Cookie` on to the
     /// browser only with a non-2xx answer.
-    public func logout(_ request: ForwardedRequest, cookies: some RequestCookies, session: Session?, logger: Logger)
+    package func logout(_ request: ForwardedRequest, cookies: some RequestCookies, session: Session?, logger: Logger)
         async -> Decision
     {
         let cleared = sessions.clearing(host: request.host)

@@ -1,5 +1,5 @@
 /// Which audiences and authorized parties an ID token may name, by where the token came from.
-public enum AudiencePolicy: Sendable, Hashable {
+package enum AudiencePolicy: Sendable, Hashable {
     /// A token we just redeemed at the token endpoint for our own login: `aud` holds only the client id and
     /// `azp`, when present, is the client id.
     case callback

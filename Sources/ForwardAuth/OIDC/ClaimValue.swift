@@ -1,6 +1,6 @@
 /// One JSON value from an ID token's payload, kept as it was so that any claim can be read later (a claim
 /// mapped to a header, a custom groups attribute) without a type declared for it in advance.
-public enum ClaimValue: Sendable, Hashable, Codable {
+package enum ClaimValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     /// A JSON number that is a whole number fitting in 64 bits (times, counters).
@@ -11,7 +11,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
     case array([ClaimValue])
     case object([String: ClaimValue])
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         // Order matters: a JSON `true` must not become 1, and 10 must stay an integer.
         if container.decodeNil() {
@@ -31,7 +31,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
@@ -45,12 +45,12 @@ public enum ClaimValue: Sendable, Hashable, Codable {
     }
 
     /// The string, if this is one.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { value } else { nil }
     }
 
     /// The number as seconds, if this is a number (JWT times are "NumericDate": seconds, maybe fractional).
-    public var numberValue: Double? {
+    package var numberValue: Double? {
         switch self {
         case .integer(let value): Double(value)
         case .number(let value): value
@@ -60,7 +60,7 @@ public enum ClaimValue: Sendable, Hashable, Codable {
 
     /// A string as a one-element list, an array of strings as the list; nil for anything else (an array with
     /// a non-string element included), so a malformed claim is never half-read.
-    public var stringList: [String]? {
+    package var stringList: [String]? {
         switch self {
         case .string(let value):
             return [value]

@@ -6,6 +6,6 @@ import Foundation
 /// in memory. An implementation must not follow redirects and must stop reading a body at
 /// `OutboundRequest.responseBodyLimit` bytes (throwing), so a hostile or broken endpoint cannot make us buffer
 /// without bound. Non-2xx answers are responses, not errors: the caller maps them.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     func send(_ request: OutboundRequest) async throws -> OutboundResponse
 }

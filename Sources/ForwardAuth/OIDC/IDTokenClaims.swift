@@ -6,28 +6,28 @@ import Foundation
 /// Guarantees: `issuer` is the configured issuer, `audience` contains the client id, the token was within its
 /// validity window at the `now` it was checked with, `email` is a non-empty string and `emailVerified` is not
 /// false. `raw` holds every claim as sent, for features that map arbitrary claims.
-public struct IDTokenClaims: Sendable, Hashable {
-    public var issuer: String
-    public var subject: String
+package struct IDTokenClaims: Sendable, Hashable {
+    package var issuer: String
+    package var subject: String
     /// `aud` as a list, whether the token sent a string or an array.
-    public var audience: [String]
+    package var audience: [String]
     /// `azp`, when present.
-    public var authorizedParty: String?
-    public var expiresAt: Date
-    public var issuedAt: Date?
-    public var notBefore: Date?
-    public var nonce: String?
-    public var email: String
+    package var authorizedParty: String?
+    package var expiresAt: Date
+    package var issuedAt: Date?
+    package var notBefore: Date?
+    package var nonce: String?
+    package var email: String
     /// `email_verified` when the token states it (a `"true"`/`"false"` string is read as the boolean).
-    public var emailVerified: Bool?
-    public var name: String?
-    public var preferredUsername: String?
+    package var emailVerified: Bool?
+    package var name: String?
+    package var preferredUsername: String?
     /// The configured groups attribute, as a list (a single string becomes one group); empty when absent.
-    public var groups: [String]
+    package var groups: [String]
     /// Every claim of the payload, unchanged.
-    public var raw: [String: ClaimValue]
+    package var raw: [String: ClaimValue]
 
-    public init(
+    package init(
         issuer: String, subject: String, audience: [String], authorizedParty: String? = nil, expiresAt: Date,
         issuedAt: Date? = nil, notBefore: Date? = nil, nonce: String? = nil, email: String,
         emailVerified: Bool? = nil, name: String? = nil, preferredUsername: String? = nil, groups: [String] = [],
@@ -50,7 +50,7 @@ public struct IDTokenClaims: Sendable, Hashable {
     }
 
     /// What to call the user: `name`, else `preferred_username`, else the email (the first that is not empty).
-    public var displayName: String {
+    package var displayName: String {
         if let name, !name.isEmpty { return name }
         if let preferredUsername, !preferredUsername.isEmpty { return preferredUsername }
         return email

@@ -3,7 +3,7 @@
 /// Compare with `==` against the static members (the code only). `description` is safe to log: it never
 /// contains the token, the nonce or an email address; provider-controlled values (issuer, audience) are
 /// printed reduced to printable ASCII and bounded.
-public struct IDTokenError: Error, Hashable, CustomStringConvertible {
+package struct IDTokenError: Error, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable {
         // Token and header
         case malformedToken = "the token is not a well-formed JWT"
@@ -43,33 +43,33 @@ public struct IDTokenError: Error, Hashable, CustomStringConvertible {
     /// The same error with a detail for the log. Callers pass only values that are safe to print.
     func detail(_ text: String) -> IDTokenError { IDTokenError(code, detail: text) }
 
-    public static let malformedToken = IDTokenError(.malformedToken)
-    public static let algorithmNotAllowed = IDTokenError(.algorithmNotAllowed)
-    public static let algorithmMismatch = IDTokenError(.algorithmMismatch)
-    public static let criticalHeaderUnsupported = IDTokenError(.criticalHeaderUnsupported)
-    public static let keysUnavailable = IDTokenError(.keysUnavailable)
-    public static let unknownKeyIdentifier = IDTokenError(.unknownKeyIdentifier)
-    public static let missingKeyIdentifier = IDTokenError(.missingKeyIdentifier)
-    public static let signatureInvalid = IDTokenError(.signatureInvalid)
-    public static let issuerMismatch = IDTokenError(.issuerMismatch)
-    public static let audienceMissingClient = IDTokenError(.audienceMissingClient)
-    public static let audienceUntrusted = IDTokenError(.audienceUntrusted)
-    public static let authorizedPartyMismatch = IDTokenError(.authorizedPartyMismatch)
-    public static let expirationMissing = IDTokenError(.expirationMissing)
-    public static let expired = IDTokenError(.expired)
-    public static let notYetValid = IDTokenError(.notYetValid)
-    public static let issuedInFuture = IDTokenError(.issuedInFuture)
-    public static let nonceMismatch = IDTokenError(.nonceMismatch)
-    public static let subjectMissing = IDTokenError(.subjectMissing)
-    public static let emailNotVerified = IDTokenError(.emailNotVerified)
-    public static let emailVerifiedMalformed = IDTokenError(.emailVerifiedMalformed)
-    public static let emailMissing = IDTokenError(.emailMissing)
-    public static let emailNotAString = IDTokenError(.emailNotAString)
-    public static let groupsMalformed = IDTokenError(.groupsMalformed)
+    package static let malformedToken = IDTokenError(.malformedToken)
+    package static let algorithmNotAllowed = IDTokenError(.algorithmNotAllowed)
+    package static let algorithmMismatch = IDTokenError(.algorithmMismatch)
+    package static let criticalHeaderUnsupported = IDTokenError(.criticalHeaderUnsupported)
+    package static let keysUnavailable = IDTokenError(.keysUnavailable)
+    package static let unknownKeyIdentifier = IDTokenError(.unknownKeyIdentifier)
+    package static let missingKeyIdentifier = IDTokenError(.missingKeyIdentifier)
+    package static let signatureInvalid = IDTokenError(.signatureInvalid)
+    package static let issuerMismatch = IDTokenError(.issuerMismatch)
+    package static let audienceMissingClient = IDTokenError(.audienceMissingClient)
+    package static let audienceUntrusted = IDTokenError(.audienceUntrusted)
+    package static let authorizedPartyMismatch = IDTokenError(.authorizedPartyMismatch)
+    package static let expirationMissing = IDTokenError(.expirationMissing)
+    package static let expired = IDTokenError(.expired)
+    package static let notYetValid = IDTokenError(.notYetValid)
+    package static let issuedInFuture = IDTokenError(.issuedInFuture)
+    package static let nonceMismatch = IDTokenError(.nonceMismatch)
+    package static let subjectMissing = IDTokenError(.subjectMissing)
+    package static let emailNotVerified = IDTokenError(.emailNotVerified)
+    package static let emailVerifiedMalformed = IDTokenError(.emailVerifiedMalformed)
+    package static let emailMissing = IDTokenError(.emailMissing)
+    package static let emailNotAString = IDTokenError(.emailNotAString)
+    package static let groupsMalformed = IDTokenError(.groupsMalformed)
 
     /// The token is fine but names no usable, verified email: the person, not the token, is the problem
     /// (a 403 page rather than a 401).
-    public var isAboutEmail: Bool {
+    package var isAboutEmail: Bool {
         switch code {
         case .emailNotVerified, .emailVerifiedMalformed, .emailMissing, .emailNotAString: true
         default: false
@@ -78,13 +78,13 @@ public struct IDTokenError: Error, Hashable, CustomStringConvertible {
 
     /// We could not judge the token because no keys are loaded (the provider is unreachable): a 502/503, not
     /// the client's fault.
-    public var isProviderUnavailable: Bool { code == .keysUnavailable }
+    package var isProviderUnavailable: Bool { code == .keysUnavailable }
 
-    public var description: String {
+    package var description: String {
         guard let detail else { return code.rawValue }
         return "\(code.rawValue): \(detail)"
     }
 
-    public static func == (lhs: IDTokenError, rhs: IDTokenError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    package static func == (lhs: IDTokenError, rhs: IDTokenError) -> Bool { lhs.code == rhs.code }
+    package func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -5,25 +5,25 @@ import JWTKit
 ///
 /// Decoding never fails on a claim's type (only when the payload is not a JSON object), so a wrong-typed claim
 /// becomes a precise `IDTokenError` from `IDTokenValidator` instead of a vague decoding failure.
-public struct IDTokenPayload: JWTPayload, Hashable {
-    public var claims: [String: ClaimValue]
+package struct IDTokenPayload: JWTPayload, Hashable {
+    package var claims: [String: ClaimValue]
 
-    public init(claims: [String: ClaimValue]) {
+    package init(claims: [String: ClaimValue]) {
         self.claims = claims
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         claims = try decoder.singleValueContainer().decode([String: ClaimValue].self)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(claims)
     }
 
     /// Nothing here: JWTKit calls this without a clock, and every claim rule needs `now`, the configured
     /// issuer or the nonce. `IDTokenValidator` checks the claims.
-    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+    package func verify(using algorithm: some JWTAlgorithm) async throws {}
 
-    public subscript(claim: String) -> ClaimValue? { claims[claim] }
+    package subscript(claim: String) -> ClaimValue? { claims[claim] }
 }

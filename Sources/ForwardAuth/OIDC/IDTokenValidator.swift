@@ -6,16 +6,16 @@ import Foundation
 /// One rule per check, each with its own `IDTokenError`, applied in this order: issuer, audience (client id
 /// present, nothing untrusted), authorized party, expiry, not-before, issued-at, nonce, subject,
 /// email verified, email, groups.
-public struct IDTokenValidator: Sendable {
+package struct IDTokenValidator: Sendable {
     /// The configured provider-uri, exactly: `iss` must equal it character for character.
-    public var issuer: String
-    public var clientID: String
+    package var issuer: String
+    package var clientID: String
     /// The claim that holds groups (`groups-attribute-name`).
-    public var groupsClaim: String
+    package var groupsClaim: String
     /// Allowed clock skew, in seconds, for `exp`, `nbf` and `iat`.
-    public var leeway: TimeInterval
+    package var leeway: TimeInterval
 
-    public init(issuer: String, clientID: String, groupsClaim: String = "groups", leeway: TimeInterval = 60) {
+    package init(issuer: String, clientID: String, groupsClaim: String = "groups", leeway: TimeInterval = 60) {
         self.issuer = issuer
         self.clientID = clientID
         self.groupsClaim = groupsClaim
@@ -24,7 +24,7 @@ public struct IDTokenValidator: Sendable {
 
     /// Checks every rule and returns the typed claims, or throws the first rule that failed.
     /// - Parameter expectedNonce: the nonce this login sent (callback); nil when none is expected (Bearer).
-    public func validate(
+    package func validate(
         _ payload: IDTokenPayload, expectedNonce: String?, policy: AudiencePolicy, now: Date
     ) throws(IDTokenError) -> IDTokenClaims {
         let claims = payload.claims
@@ -81,7 +81,7 @@ public struct IDTokenValidator: Sendable {
 
     /// Whether claims that verified at some time are still within their times at `now`: the checks of
     /// `validate` that depend on the clock, with the same leeway.
-    public func isCurrent(_ claims: IDTokenClaims, now: Date) -> Bool {
+    package func isCurrent(_ claims: IDTokenClaims, now: Date) -> Bool {
         now.timeIntervalSince(claims.expiresAt) < leeway
             && (claims.notBefore.map { $0.timeIntervalSince(now) <= leeway } ?? true)
             && (claims.issuedAt.map { $0.timeIntervalSince(now) <= leeway } ?? true)

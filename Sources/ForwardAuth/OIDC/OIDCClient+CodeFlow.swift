@@ -2,7 +2,7 @@
 extension OIDCClient {
     /// The authorization URL that starts a login (see `ProviderMetadata.authorizationURL`).
     /// Throws `OIDCError.notLoaded` while discovery has not loaded: the login cannot start.
-    public func authorizationURL(
+    package func authorizationURL(
         state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
     ) throws(OIDCError) -> String {
         guard
@@ -13,7 +13,7 @@ extension OIDCClient {
     }
 
     /// `authorizationURL` from any thread, without waiting for the actor; nil while discovery has not loaded.
-    public nonisolated func loadedAuthorizationURL(
+    package nonisolated func loadedAuthorizationURL(
         state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
     ) -> String? {
         guard let metadata = loadedMetadata else { return nil }
@@ -28,7 +28,7 @@ extension OIDCClient {
     ///
     /// Failures are returned, not recorded in `status`: a refused code (`invalid_grant`) is usually the
     /// browser's doing (a reloaded callback), not a sign of provider trouble.
-    public func exchange(code: String, codeVerifier: String, redirectURI: String) async throws(OIDCError)
+    package func exchange(code: String, codeVerifier: String, redirectURI: String) async throws(OIDCError)
         -> TokenResponse
     {
         guard let endpoint = metadata?.tokenEndpointURL else { throw .notLoaded }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The login flow's view of the provider (`IdentityProviderClient`), served by the OIDC client.
 extension OIDCClient: IdentityProviderClient {
-    public func authorizationURL(
+    package func authorizationURL(
         state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) async throws -> String {
         try authorizationURL(
@@ -10,7 +10,7 @@ extension OIDCClient: IdentityProviderClient {
             scopes: settings.scopes)
     }
 
-    public nonisolated func authorizationURLWithoutWaiting(
+    package nonisolated func authorizationURLWithoutWaiting(
         state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) -> String? {
         loadedAuthorizationURL(
@@ -18,7 +18,7 @@ extension OIDCClient: IdentityProviderClient {
             scopes: settings.scopes)
     }
 
-    public func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
+    package func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
         do {
             return try await exchange(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI).idToken
         } catch {
@@ -26,7 +26,7 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    public nonisolated func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError)
+    package nonisolated func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError)
         -> Identity
     {
         do {
@@ -41,7 +41,7 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    public nonisolated func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+    package nonisolated func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
         // Read before verifying: keys replaced meanwhile leave the entry stale, never wrongly current.
         let keySet = currentKeySet
         do {
@@ -56,14 +56,14 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    public nonisolated func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
+    package nonisolated func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
         guard let claims = verifiedBearers.claims(for: idToken, keySet: currentKeySet),
             validator.isCurrent(claims, now: Date(timeIntervalSince1970: TimeInterval(now)))
         else { return nil }
         return Identity(claims)
     }
 
-    public func endSessionEndpoint() async -> String? {
+    package func endSessionEndpoint() async -> String? {
         metadata?.endSessionEndpoint
     }
 }

@@ -13,21 +13,21 @@ import Synchronization
 /// unknown `kid` makes `verify` refetch the JWKS once, at most every `keyRefetchInterval`; the hot-path
 /// `verifyCached` never waits for the network and instead schedules that refetch in the background. A
 /// refetch replaces the whole key set, so a key the provider rotated out stops verifying at once.
-public actor OIDCClient {
-    public nonisolated let settings: OIDCClientSettings
+package actor OIDCClient {
+    package nonisolated let settings: OIDCClientSettings
     private let transport: any HTTPTransport
     nonisolated let validator: IDTokenValidator
     private let observer: (any OIDCClientObserver)?
 
     /// The provider's discovery document, once loaded (the last good one is kept through outages).
-    public private(set) var metadata: ProviderMetadata? {
+    package private(set) var metadata: ProviderMetadata? {
         didSet { publishedMetadata.withLock { $0 = metadata } }
     }
     private nonisolated let publishedMetadata = Mutex<ProviderMetadata?>(nil)
     /// `metadata`, readable without an actor hop: the event loop starts logins with it.
-    public nonisolated var loadedMetadata: ProviderMetadata? { publishedMetadata.withLock { $0 } }
+    package nonisolated var loadedMetadata: ProviderMetadata? { publishedMetadata.withLock { $0 } }
     /// What the client knows about the provider, for `/readyz` and metrics.
-    public private(set) var status = ProviderStatus()
+    package private(set) var status = ProviderStatus()
 
     private var keys: SigningKeys? {
         get { loadedKeys.keys }
@@ -53,7 +53,8 @@ public actor OIDCClient {
     static let metadataBodyLimit = 512 << 10
 
     /// - Parameter observer: told of each JWKS fetch's result (metrics); nil: nobody is.
-    public init(settings: OIDCClientSettings, transport: any HTTPTransport, observer: (any OIDCClientObserver)? = nil) {
+    package init(settings: OIDCClientSettings, transport: any HTTPTransport, observer: (any OIDCClientObserver)? = nil)
+    {
         self.settings = settings
         self.transport = transport
         self.validator = settings.validator
@@ -64,7 +65,7 @@ public actor OIDCClient {
 
     /// Fetches the discovery document, checks its issuer, then fetches the JWKS. A failure is recorded in
     /// `status` and thrown; what was loaded before stays in use (a provider outage must not break sessions).
-    public func load(now: Date) async throws(OIDCError) {
+    package func load(now: Date) async throws(OIDCError) {
         let fetched: ProviderMetadata
         do throws(OIDCError) {
             guard let url = ProviderMetadata.discoveryURL(issuer: settings.issuer) else {
@@ -172,7 +173,7 @@ public actor OIDCClient {
     /// For the callback, where waiting for the provider is fine; the hot path uses `verifyCached`. The actor is
     /// entered only to refetch keys: logins verify side by side.
     /// - Parameter expectedNonce: the nonce this login sent; nil when none is expected.
-    public nonisolated func verify(
+    package nonisolated func verify(
         idToken: String, expectedNonce: String?, policy: AudiencePolicy, now: Date
     ) async throws(IDTokenError) -> IDTokenClaims {
         // A callback can arrive before the loader's first JWKS fetch succeeded: try once ourselves.
@@ -191,7 +192,7 @@ public actor OIDCClient {
     /// Verifies an ID token with the keys already loaded, never waiting for the network and never for the actor:
     /// for Bearer tokens on the hot path. An unknown `kid` is refused at once and schedules a background JWKS
     /// refetch (within the same rate limit), so a token signed with a freshly rotated key passes on a later request.
-    public nonisolated func verifyCached(idToken: String, policy: AudiencePolicy, now: Date) async throws(IDTokenError)
+    package nonisolated func verifyCached(idToken: String, policy: AudiencePolicy, now: Date) async throws(IDTokenError)
         -> IDTokenClaims
     {
         do {

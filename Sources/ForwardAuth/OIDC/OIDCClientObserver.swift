@@ -2,7 +2,7 @@
 /// needs no metrics library.
 ///
 /// Called on the client's actor while it works: an implementation must return at once (no I/O, no waiting).
-public protocol OIDCClientObserver: Sendable {
+package protocol OIDCClientObserver: Sendable {
     /// A JWKS fetch ended: `error` is nil when the keys were replaced, else why they were not (the old keys
     /// stay in use).
     func keySetFetched(error: OIDCError?)

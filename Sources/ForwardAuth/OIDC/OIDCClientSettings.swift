@@ -3,26 +3,26 @@ import Foundation
 /// What the OIDC client needs from the configuration.
 ///
 /// Printing it never shows the client secret (`Secret` redacts itself).
-public struct OIDCClientSettings: Sendable {
+package struct OIDCClientSettings: Sendable {
     /// `provider-uri` exactly as configured: discovery must name this issuer and every ID token's `iss`
     /// must equal it.
-    public var issuer: String
-    public var clientID: String
-    public var clientSecret: Secret
+    package var issuer: String
+    package var clientID: String
+    package var clientSecret: Secret
     /// Requested at the authorization endpoint (`scope`).
-    public var scopes: [String]
+    package var scopes: [String]
     /// The claim holding the user's groups (`groups-attribute-name`).
-    public var groupsClaim: String
+    package var groupsClaim: String
     /// Allowed clock skew for `exp`, `nbf` and `iat`, in seconds.
-    public var leeway: TimeInterval
+    package var leeway: TimeInterval
     /// An unknown `kid` makes us refetch the JWKS at most this often, in seconds: tokens with made-up kids
     /// cannot turn us into a load generator against the provider. A callback waits out the rest of it rather
     /// than fail, so it is also the longest a login waits after a key rotation.
-    public var keyRefetchInterval: TimeInterval
+    package var keyRefetchInterval: TimeInterval
     /// Audiences besides `clientID` that Bearer tokens may carry (`trusted-audience`; Dex trustedPeers).
-    public var trustedAudiences: Set<String> = []
+    package var trustedAudiences: Set<String> = []
 
-    public init(
+    package init(
         issuer: String, clientID: String, clientSecret: Secret,
         scopes: [String] = ["openid", "profile", "email", "groups"], groupsClaim: String = "groups",
         leeway: TimeInterval = 60, keyRefetchInterval: TimeInterval = 5

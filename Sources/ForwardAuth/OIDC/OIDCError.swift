@@ -2,7 +2,7 @@
 ///
 /// Compare with `==` against the static members (the code only; the detail is for people). `description` is
 /// safe to log: it names URLs, statuses and OAuth error codes, never a token, a code or the client secret.
-public struct OIDCError: Error, Hashable, CustomStringConvertible {
+package struct OIDCError: Error, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable {
         case notLoaded = "the identity provider's discovery document is not loaded yet"
         case transportFailed = "the identity provider could not be reached"
@@ -28,23 +28,23 @@ public struct OIDCError: Error, Hashable, CustomStringConvertible {
     /// The same error with a detail for the log. Callers pass only values that are safe to print.
     func detail(_ text: String) -> OIDCError { OIDCError(code, detail: text) }
 
-    public static let notLoaded = OIDCError(.notLoaded)
-    public static let transportFailed = OIDCError(.transportFailed)
-    public static let unexpectedStatus = OIDCError(.unexpectedStatus)
-    public static let responseTooLarge = OIDCError(.responseTooLarge)
-    public static let invalidDiscoveryDocument = OIDCError(.invalidDiscoveryDocument)
-    public static let issuerMismatch = OIDCError(.issuerMismatch)
-    public static let invalidKeySet = OIDCError(.invalidKeySet)
-    public static let noUsableKeys = OIDCError(.noUsableKeys)
-    public static let tokenEndpointError = OIDCError(.tokenEndpointError)
-    public static let invalidTokenResponse = OIDCError(.invalidTokenResponse)
-    public static let missingIDToken = OIDCError(.missingIDToken)
+    package static let notLoaded = OIDCError(.notLoaded)
+    package static let transportFailed = OIDCError(.transportFailed)
+    package static let unexpectedStatus = OIDCError(.unexpectedStatus)
+    package static let responseTooLarge = OIDCError(.responseTooLarge)
+    package static let invalidDiscoveryDocument = OIDCError(.invalidDiscoveryDocument)
+    package static let issuerMismatch = OIDCError(.issuerMismatch)
+    package static let invalidKeySet = OIDCError(.invalidKeySet)
+    package static let noUsableKeys = OIDCError(.noUsableKeys)
+    package static let tokenEndpointError = OIDCError(.tokenEndpointError)
+    package static let invalidTokenResponse = OIDCError(.invalidTokenResponse)
+    package static let missingIDToken = OIDCError(.missingIDToken)
 
-    public var description: String {
+    package var description: String {
         guard let detail else { return code.rawValue }
         return "\(code.rawValue): \(detail)"
     }
 
-    public static func == (lhs: OIDCError, rhs: OIDCError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    package static func == (lhs: OIDCError, rhs: OIDCError) -> Bool { lhs.code == rhs.code }
+    package func hash(into hasher: inout Hasher) { hasher.combine(code) }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// An HTTP request to the identity provider (discovery, JWKS or token endpoint).
-public struct OutboundRequest: Sendable {
-    public var method: String
-    public var url: URL
+package struct OutboundRequest: Sendable {
+    package var method: String
+    package var url: URL
     /// In order; a name may repeat.
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
+    package var headers: [(String, String)]
+    package var body: [UInt8]?
     /// The most body bytes the caller accepts in the response; the transport stops reading beyond it.
-    public var responseBodyLimit: Int
+    package var responseBodyLimit: Int
     /// Which of the provider's endpoints this is for, so a transport can count and time requests by kind.
-    public var endpoint: ProviderEndpoint
+    package var endpoint: ProviderEndpoint
 
-    public init(
+    package init(
         method: String, url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil,
         responseBodyLimit: Int = OutboundRequest.defaultResponseBodyLimit, endpoint: ProviderEndpoint = .other
     ) {
@@ -25,10 +25,10 @@ public struct OutboundRequest: Sendable {
     }
 
     /// 1 MiB: far above a discovery document, a JWKS or a token response, far below trouble.
-    public static let defaultResponseBodyLimit = 1 << 20
+    package static let defaultResponseBodyLimit = 1 << 20
 
     /// The first value of a header, names compared case-insensitively.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 }

@@ -1,15 +1,15 @@
 import Crypto
 
 /// Proof Key for Code Exchange (RFC 7636) with the S256 method.
-public enum PKCE {
+package enum PKCE {
     /// A code verifier: base64url (no padding) of `byteCount` random bytes, so only unreserved characters
     /// (`A-Z a-z 0-9 - _`). `byteCount` is clamped to 32…96, which gives the allowed 43…128 characters.
-    public static func makeVerifier(random: some RandomSource, byteCount: Int = 32) -> String {
+    package static func makeVerifier(random: some RandomSource, byteCount: Int = 32) -> String {
         Base64URL.encode(random.bytes(min(max(byteCount, 32), 96)))
     }
 
     /// The S256 challenge: base64url(SHA-256(ASCII(verifier))) without padding.
-    public static func challenge(for verifier: String) -> String {
+    package static func challenge(for verifier: String) -> String {
         Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 

@@ -1,5 +1,5 @@
 /// Which of the identity provider's endpoints a request goes to: how requests are counted and timed.
-public enum ProviderEndpoint: String, Sendable, Hashable, CaseIterable {
+package enum ProviderEndpoint: String, Sendable, Hashable, CaseIterable {
     /// `<issuer>/.well-known/openid-configuration`.
     case discovery
     /// The discovery document's `jwks_uri`.

@@ -4,7 +4,7 @@ extension ProviderMetadata {
     /// `response_type=code`, `client_id`, `redirect_uri`, `scope` (space-joined), `state`, `nonce`,
     /// `code_challenge`, `code_challenge_method=S256`, every value form-encoded. A query already in the
     /// provider's `authorization_endpoint` is kept.
-    public func authorizationURL(
+    package func authorizationURL(
         clientID: String, state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
     ) -> String {
         let query = FormURLEncoding.encode([

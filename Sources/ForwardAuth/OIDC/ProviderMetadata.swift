@@ -2,15 +2,15 @@ import Foundation
 
 /// The parts of the provider's discovery document (`/.well-known/openid-configuration`) we use; other fields
 /// are ignored.
-public struct ProviderMetadata: Sendable, Hashable, Decodable {
-    public var issuer: String
-    public var authorizationEndpoint: String
-    public var tokenEndpoint: String
-    public var jwksURI: String
+package struct ProviderMetadata: Sendable, Hashable, Decodable {
+    package var issuer: String
+    package var authorizationEndpoint: String
+    package var tokenEndpoint: String
+    package var jwksURI: String
     /// Absent at released Dex; present at providers that support RP-initiated logout.
-    public var endSessionEndpoint: String?
+    package var endSessionEndpoint: String?
 
-    public init(
+    package init(
         issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksURI: String,
         endSessionEndpoint: String? = nil
     ) {
@@ -32,7 +32,7 @@ public struct ProviderMetadata: Sendable, Hashable, Decodable {
     /// Where the discovery document of `issuer` lives. A trailing `/` is removed before appending
     /// (OpenID Connect Discovery §4), so `https://dex.example.com/dex/` and `…/dex` both find Dex; the issuer
     /// check that follows still demands the configured string exactly.
-    public static func discoveryURL(issuer: String) -> URL? {
+    package static func discoveryURL(issuer: String) -> URL? {
         var base = Substring(issuer)
         while base.hasSuffix("/") { base = base.dropLast() }
         guard let url = URL(string: base + "/.well-known/openid-configuration"), let scheme = url.scheme?.lowercased(),
@@ -42,7 +42,7 @@ public struct ProviderMetadata: Sendable, Hashable, Decodable {
     }
 
     /// Parses a discovery document and checks that it is for `expectedIssuer`, character for character.
-    public static func decode(_ body: [UInt8], expectedIssuer: String) throws(OIDCError) -> ProviderMetadata {
+    package static func decode(_ body: [UInt8], expectedIssuer: String) throws(OIDCError) -> ProviderMetadata {
         let metadata: ProviderMetadata
         do {
             metadata = try JSONDecoder().decode(ProviderMetadata.self, from: Data(body))

@@ -3,27 +3,27 @@ import Foundation
 /// A snapshot of what the OIDC client knows about the provider, for `/readyz`, `/metrics` and logs.
 ///
 /// Safe to print: errors are `OIDCError` descriptions (URLs, statuses, OAuth codes, never a secret).
-public struct ProviderStatus: Sendable, Hashable {
+package struct ProviderStatus: Sendable, Hashable {
     /// The discovery document has been loaded (logins can start).
-    public var metadataLoaded: Bool
+    package var metadataLoaded: Bool
     /// How many signing keys are loaded; 0 before the first successful JWKS fetch.
-    public var keyCount: Int
+    package var keyCount: Int
     /// When the current keys were fetched.
-    public var keysLoadedAt: Date?
+    package var keysLoadedAt: Date?
     /// When discovery and keys last both loaded.
-    public var lastSuccessAt: Date?
+    package var lastSuccessAt: Date?
     /// The most recent failure (discovery, JWKS or token endpoint), if any; kept after a later success so an
     /// operator can see the last trouble, with `lastErrorAt` to judge it.
-    public var lastError: String?
-    public var lastErrorAt: Date?
+    package var lastError: String?
+    package var lastErrorAt: Date?
     /// JWKS fetches attempted (scheduled loads and unknown-`kid` refetches), for metrics.
-    public var keyFetches: Int
+    package var keyFetches: Int
     /// Failed requests to the provider, for metrics.
-    public var failures: Int
+    package var failures: Int
 
-    public var keysLoaded: Bool { keyCount > 0 }
+    package var keysLoaded: Bool { keyCount > 0 }
 
-    public init(
+    package init(
         metadataLoaded: Bool = false, keyCount: Int = 0, keysLoadedAt: Date? = nil, lastSuccessAt: Date? = nil,
         lastError: String? = nil, lastErrorAt: Date? = nil, keyFetches: Int = 0, failures: Int = 0
     ) {

@@ -3,12 +3,12 @@ import Foundation
 /// The back-channel half of the code flow: redeeming an authorization code at the token endpoint.
 ///
 /// Pure: builds the request and reads the response; `OIDCClient.exchange` sends it.
-public enum TokenExchange {
+package enum TokenExchange {
     /// 256 KiB: an ID token with many groups fits many times over.
     static let responseBodyLimit = 256 << 10
 
     /// The `authorization_code` grant with the PKCE verifier, authenticated with `client_secret_basic`.
-    public static func request(
+    package static func request(
         endpoint: URL, clientID: String, clientSecret: Secret, code: String, codeVerifier: String,
         redirectURI: String
     ) -> OutboundRequest {
@@ -31,14 +31,14 @@ public enum TokenExchange {
     /// `client_secret_basic` (RFC 6749 §2.3.1): the client id and the secret are each form-encoded *before*
     /// they are joined with `:` and base64-encoded; Dex form-decodes them, so a secret with `+`, `%`, `:` or a
     /// space only works this way.
-    public static func basicAuthorization(clientID: String, clientSecret: Secret) -> String {
+    package static func basicAuthorization(clientID: String, clientSecret: Secret) -> String {
         let credentials = FormURLEncoding.encode(clientID) + ":" + FormURLEncoding.encode(clientSecret.revealString())
         return "Basic " + Data(credentials.utf8).base64EncodedString()
     }
 
     /// Reads the token endpoint's answer. A non-2xx answer becomes `OIDCError.tokenEndpointError` with the
     /// status and the OAuth `error` code (and `error_description`), never anything else from the body.
-    public static func response(_ response: OutboundResponse) throws(OIDCError) -> TokenResponse {
+    package static func response(_ response: OutboundResponse) throws(OIDCError) -> TokenResponse {
         guard response.body.count <= responseBodyLimit else {
             throw .responseTooLarge.detail("token endpoint, \(response.body.count) bytes")
         }
@@ -81,15 +81,15 @@ public enum TokenExchange {
 /// A successful token response (RFC 6749 §5.1 plus OpenID Connect's `id_token`).
 ///
 /// Printing it shows only which tokens are present, never their values.
-public struct TokenResponse: Sendable, Hashable, Decodable, CustomStringConvertible {
-    public var idToken: String
-    public var accessToken: String?
-    public var tokenType: String?
+package struct TokenResponse: Sendable, Hashable, Decodable, CustomStringConvertible {
+    package var idToken: String
+    package var accessToken: String?
+    package var tokenType: String?
     /// Seconds the access token lives.
-    public var expiresIn: Int?
-    public var refreshToken: String?
+    package var expiresIn: Int?
+    package var refreshToken: String?
 
-    public init(
+    package init(
         idToken: String, accessToken: String? = nil, tokenType: String? = nil, expiresIn: Int? = nil,
         refreshToken: String? = nil
     ) {
@@ -108,7 +108,7 @@ public struct TokenResponse: Sendable, Hashable, Decodable, CustomStringConverti
         case refreshToken = "refresh_token"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         idToken = try container.decode(String.self, forKey: .idToken)
         accessToken = try? container.decodeIfPresent(String.self, forKey: .accessToken)
@@ -120,7 +120,7 @@ public struct TokenResponse: Sendable, Hashable, Decodable, CustomStringConverti
         refreshToken = try? container.decodeIfPresent(String.self, forKey: .refreshToken)
     }
 
-    public var description: String {
+    package var description: String {
         let access = accessToken == nil ? "none" : "<redacted>"
         let refresh = refreshToken == nil ? "none" : "<redacted>"
         let type = tokenType.map { loggable($0, limit: 20) } ?? "none"

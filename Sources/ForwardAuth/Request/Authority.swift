@@ -2,23 +2,23 @@
 ///
 /// The host is lower-cased; an IPv6 literal keeps its brackets. `host` (no port) is what cookie domains and
 /// rules compare against; `description` (with the port) is what URLs we build carry.
-public struct Authority: Sendable, Hashable, CustomStringConvertible {
-    public let host: String
-    public let port: Int?
+package struct Authority: Sendable, Hashable, CustomStringConvertible {
+    package let host: String
+    package let port: Int?
 
-    public var description: String {
+    package var description: String {
         guard let port else { return host }
         return "\(host):\(port)"
     }
 
-    public init?(host: String, port: Int? = nil) {
+    package init?(host: String, port: Int? = nil) {
         guard let parsed = Authority(parsing: port.map { "\(host):\($0)" } ?? host) else { return nil }
         self = parsed
     }
 
     /// Parses `host`, `host:port`, `[v6]` or `[v6]:port`. Returns nil for anything else: empty hosts,
     /// characters outside a registered name or IP literal (CR, LF, `/`, `@`, `\`, spaces …), bad ports.
-    public init?(parsing text: some StringProtocol) {
+    package init?(parsing text: some StringProtocol) {
         // Runs for every request: scan the bytes in place, and keep the caller's string as the host when it is
         // one already (lower-case, no port), so a typical `X-Forwarded-Host` costs no allocation.
         let scanned =
@@ -80,7 +80,7 @@ public struct Authority: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether `host` equals `domain` or lies below it on a dot boundary (`a.example.com` is under
     /// `example.com`; `evilexample.com` is not). Both sides are expected lower-case and without port.
-    public static func host(_ host: String, isUnder domain: String) -> Bool {
+    package static func host(_ host: String, isUnder domain: String) -> Bool {
         guard !domain.isEmpty else { return false }
         if host == domain { return true }
         let h = host.utf8

@@ -8,53 +8,53 @@
 /// Traefik before v2.11.14 / v3.2.1 pass a client's value on. So it counts only when the operator says the proxy
 /// removes a client's (`trust-forwarded-prefix`), and then exactly one value is accepted; otherwise it is ignored
 /// for judging and for the return URL, and `ignoredPrefix` says one was sent.
-public struct ForwardedRequest: RuleRequest, Sendable {
-    public enum Scheme: String, Sendable {
+package struct ForwardedRequest: RuleRequest, Sendable {
+    package enum Scheme: String, Sendable {
         case http, https
     }
 
     /// Upper-case method of the original request.
-    public let method: String
-    public let scheme: Scheme
-    public let authority: Authority
+    package let method: String
+    package let scheme: Scheme
+    package let authority: Authority
     /// The proxy's path prefix (`X-Forwarded-Prefix`), as sent; empty when none or not trusted.
-    public let prefix: String
+    package let prefix: String
     /// An `X-Forwarded-Prefix` came and was ignored, since the prefix is not trusted.
-    public let ignoredPrefix: Bool
+    package let ignoredPrefix: Bool
     /// A proxy's auth subrequest: its own request-line path is exactly `/` and it carries `X-Forwarded-Uri`, the
     /// address every documented Traefik, Caddy and nginx wiring calls and that no route a browser can reach sends
     /// to us. Only its answer may carry upstream-only headers (`IdentityHeaders`): any other request reached us
     /// straight from a client, who would read them.
-    public let isAuthSubrequest: Bool
+    package let isAuthSubrequest: Bool
     /// Path and query of the original request as sent (a `#` is refused), without the prefix.
-    public let uri: String
+    package let uri: String
     /// Normalized `prefix + path`: what rules and authorization judge.
-    public let path: String
+    package let path: String
     /// Query without `?`; empty when none.
-    public let query: String
-    public let headers: any RequestHeaders
+    package let query: String
+    package let headers: any RequestHeaders
 
     /// Host without port, lower-case.
-    public var host: String { authority.host }
+    package var host: String { authority.host }
 
     /// The absolute URL of the original request: where a login sends the browser back to.
-    public var url: String { "\(scheme.rawValue)://\(authority)\(prefix)\(uri)" }
+    package var url: String { "\(scheme.rawValue)://\(authority)\(prefix)\(uri)" }
 
     /// The root of the original request's origin: where a login goes back to when its own target is refused.
-    public var rootURL: String { "\(scheme.rawValue)://\(authority)/" }
+    package var rootURL: String { "\(scheme.rawValue)://\(authority)/" }
 
-    public func headerValues(_ name: String) -> [String] { headers.values(name) }
+    package func headerValues(_ name: String) -> [String] { headers.values(name) }
 
     /// Requests over this many bytes of URI are refused: no proxy sends them, and every matcher downstream
     /// can then rely on a bounded input.
-    public static let maximumURILength = 8192
+    package static let maximumURILength = 8192
 
     /// - Parameters:
     ///   - headers: the subrequest's headers.
     ///   - method: the subrequest's own method (used when `X-Forwarded-Method` is absent).
     ///   - uri: the subrequest's own request target (used when `X-Forwarded-Uri` is absent).
     ///   - trustPrefix: `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` is judged (else ignored).
-    public init(
+    package init(
         headers: some RequestHeaders, method requestMethod: String, uri requestURI: String, trustPrefix: Bool = false
     ) throws(ForwardedRequestError) {
         let methodText = try Self.single("X-Forwarded-Method", headers) ?? requestMethod
@@ -167,7 +167,7 @@ public struct ForwardedRequest: RuleRequest, Sendable {
 }
 
 /// Why the forwarded headers could not be read. The description is safe to show and log.
-public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
+package struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
     private enum Code: Hashable {
         case invalidMethod, invalidProto, missingHost, invalidHost, invalidPrefix, invalidURI, uriTooLong
         case conflicting(String)
@@ -176,20 +176,20 @@ public struct ForwardedRequestError: Error, Hashable, CustomStringConvertible {
     private let code: Code
     private init(_ code: Code) { self.code = code }
 
-    public static let invalidMethod = Self(.invalidMethod)
-    public static let invalidProto = Self(.invalidProto)
-    public static let missingHost = Self(.missingHost)
-    public static let invalidHost = Self(.invalidHost)
-    public static let invalidPrefix = Self(.invalidPrefix)
-    public static let invalidURI = Self(.invalidURI)
-    public static let uriTooLong = Self(.uriTooLong)
+    package static let invalidMethod = Self(.invalidMethod)
+    package static let invalidProto = Self(.invalidProto)
+    package static let missingHost = Self(.missingHost)
+    package static let invalidHost = Self(.invalidHost)
+    package static let invalidPrefix = Self(.invalidPrefix)
+    package static let invalidURI = Self(.invalidURI)
+    package static let uriTooLong = Self(.uriTooLong)
     /// The header came several times with different values.
-    public static func conflicting(_ header: String) -> Self { Self(.conflicting(header)) }
+    package static func conflicting(_ header: String) -> Self { Self(.conflicting(header)) }
 
     /// Whether the answer should be 431/414-like (too large) rather than a plain 400.
-    public var isTooLarge: Bool { code == .uriTooLong }
+    package var isTooLarge: Bool { code == .uriTooLong }
 
-    public var description: String {
+    package var description: String {
         switch code {
         case .invalidMethod: "X-Forwarded-Method is not a valid HTTP method"
         case .invalidProto: "X-Forwarded-Proto must be http, https, ws or wss"

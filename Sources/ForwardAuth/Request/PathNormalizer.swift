@@ -14,8 +14,8 @@
 ///
 /// What this does not cover: an upstream that decodes `%2F` and then splits on it sees segments we judged as one
 /// (`/public%2Fx` is not under `/public/`), and one that treats `;` as anything but a parameter of its segment.
-public enum PathNormalizer {
-    public static func normalize(_ rawPath: some StringProtocol) -> String? {
+package enum PathNormalizer {
+    package static func normalize(_ rawPath: some StringProtocol) -> String? {
         let raw = rawPath.utf8
         // Fast path: nothing to decode, no segment that is empty or starts with `.`.
         if !raw.contains(UInt8(ascii: "%")) && !mayNeedWork(raw) {

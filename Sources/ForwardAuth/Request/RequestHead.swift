@@ -8,8 +8,8 @@
 /// The subset: a request line `token SP target SP HTTP/1.0|1.1 CRLF` (the target visible ASCII), then fields
 /// `token ":" OWS value CRLF` with values of visible ASCII, space and tab (none trailing), then `CRLF`. No bare
 /// LF, no obs-fold, no obs-text, no control characters, at most `maxFields` fields in `maxLength` bytes.
-public struct RequestHead: RequestHeaders {
-    public enum Reading: Sendable {
+package struct RequestHead: RequestHeaders {
+    package enum Reading: Sendable {
         /// A whole head in the first `length` bytes.
         case complete(RequestHead, length: Int)
         /// No end of head yet, and not over the limits: wait for more bytes.
@@ -26,22 +26,22 @@ public struct RequestHead: RequestHeaders {
         var valueEnd: Int32
     }
 
-    public let method: String
-    public let target: String
+    package let method: String
+    package let target: String
     /// 0 or 1: HTTP/1.0 or HTTP/1.1.
-    public let minorVersion: Int
+    package let minorVersion: Int
     /// The head's bytes; fields point into them.
     private let bytes: [UInt8]
     private let fields: [Field]
 
-    public static let defaultMaxLength = 32 * 1024
-    public static let defaultMaxFields = 128
+    package static let defaultMaxLength = 32 * 1024
+    package static let defaultMaxFields = 128
 
     /// Reads the head at the start of `buffer`.
     ///
     /// - Parameter searchFrom: bytes already known to hold no end of head (a previous `.incomplete` reading of
     ///   a shorter buffer), so that a head arriving in many pieces is scanned once, not once per piece.
-    public static func read(
+    package static func read(
         _ buffer: UnsafeRawBufferPointer, searchFrom: Int = 0, maxLength: Int = defaultMaxLength,
         maxFields: Int = defaultMaxFields
     ) -> Reading {
@@ -155,9 +155,9 @@ public struct RequestHead: RequestHeaders {
     // MARK: - Fields
 
     /// The number of header fields (repeated names count once each).
-    public var fieldCount: Int { fields.count }
+    package var fieldCount: Int { fields.count }
 
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         var values: [String] = []
         forEachField(named: name) { index in
             values.append(value(of: fields[index]))
@@ -166,15 +166,15 @@ public struct RequestHead: RequestHeaders {
         return values
     }
 
-    public func first(_ name: String) -> String? {
+    package func first(_ name: String) -> String? {
         index(named: name, last: false).map { value(of: fields[$0]) }
     }
 
-    public func last(_ name: String) -> String? {
+    package func last(_ name: String) -> String? {
         index(named: name, last: true).map { value(of: fields[$0]) }
     }
 
-    public func contains(_ name: String) -> Bool {
+    package func contains(_ name: String) -> Bool {
         index(named: name, last: false) != nil
     }
 
@@ -189,7 +189,7 @@ public struct RequestHead: RequestHeaders {
     }
 
     /// Compares repeated values as bytes, so only the one value becomes a `String`.
-    public func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
+    package func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
         var first: Int?
         var agree = true
         forEachField(named: name) { index in
@@ -208,7 +208,7 @@ public struct RequestHead: RequestHeaders {
 
     /// Whether the connection stays open after the answer: HTTP/1.1 unless `Connection` names `close`,
     /// HTTP/1.0 only when it names `keep-alive` (RFC 9112 §9.3).
-    public var isKeepAlive: Bool {
+    package var isKeepAlive: Bool {
         var close = false
         var keepAlive = false
         for connection in values("Connection") {

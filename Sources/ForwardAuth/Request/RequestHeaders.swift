@@ -2,7 +2,7 @@
 ///
 /// The domain module knows no web framework; the server module adapts its header type to this protocol.
 /// Names are matched case-insensitively.
-public protocol RequestHeaders: Sendable {
+package protocol RequestHeaders: Sendable {
     /// Every value of the header, in the order received (repeated fields are not comma-joined).
     func values(_ name: String) -> [String]
     /// The first value of the header, if any.
@@ -14,16 +14,16 @@ public protocol RequestHeaders: Sendable {
 }
 
 /// A header sent several times with different values.
-public struct DisagreeingHeader: Error {
-    public init() {}
+package struct DisagreeingHeader: Error {
+    package init() {}
 }
 
 extension RequestHeaders {
-    public func first(_ name: String) -> String? { values(name).first }
-    public func last(_ name: String) -> String? { values(name).last }
+    package func first(_ name: String) -> String? { values(name).first }
+    package func last(_ name: String) -> String? { values(name).last }
 
     /// Every value is compared, not only the first and the last: `/a`, `/b`, `/a` must not pass as `/a`.
-    public func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
+    package func agreedValue(_ name: String) throws(DisagreeingHeader) -> String? {
         let all = values(name)
         guard let first = all.first else { return nil }
         for value in all.dropFirst() where value != first { throw DisagreeingHeader() }
@@ -34,7 +34,7 @@ extension RequestHeaders {
 extension StringProtocol {
     /// ASCII case-insensitive equality without allocating lower-cased copies.
     @inlinable
-    public func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
+    package func caseInsensitiveEquals(_ other: some StringProtocol) -> Bool {
         let a = self.utf8
         let b = other.utf8
         guard a.count == b.count else { return false }
@@ -54,7 +54,7 @@ extension StringProtocol {
 extension String {
     /// Whether `needle`'s bytes occur in this string's UTF-8: a byte search. `String.contains(_:)` with a
     /// string argument builds a `_StringProcessing` searcher on every call, which the check path cannot afford.
-    public func containsBytes(_ needle: StaticString) -> Bool {
+    package func containsBytes(_ needle: StaticString) -> Bool {
         let haystack = utf8
         return needle.withUTF8Buffer { needle in
             guard let first = needle.first else { return true }

@@ -1,5 +1,5 @@
 /// What a rule decides when it matches (or, as `default-action`, when none does).
-public enum RuleAction: String, Sendable, Hashable, CaseIterable {
+package enum RuleAction: String, Sendable, Hashable, CaseIterable {
     /// The request needs a valid session (or Bearer token) and must pass authorization.
     case auth
     /// The request passes without authentication.

@@ -2,18 +2,18 @@
 ///
 /// The matcher expression is kept as text here; `RuleSet` compiles it, so a syntax error can name the rule
 /// and the position.
-public struct RuleDefinition: Sendable, Hashable {
-    public var name: String
-    public var action: RuleAction
+package struct RuleDefinition: Sendable, Hashable {
+    package var name: String
+    package var action: RuleAction
     /// Traefik v2 matcher expression, e.g. `Host(`a.example.com`) && PathPrefix(`/api`)`.
-    public var rule: String
+    package var rule: String
     /// Per-rule allow-lists (`rule.NAME.whitelist`, `rule.NAME.domains`, `rule.NAME.groups`); when non-empty they
     /// replace the global ones for requests this rule matches, as in thomseddon's fork.
-    public var whitelist: [String]
-    public var domains: [String]
-    public var groups: [String]
+    package var whitelist: [String]
+    package var domains: [String]
+    package var groups: [String]
 
-    public init(
+    package init(
         name: String,
         action: RuleAction = .auth,
         rule: String,

@@ -3,7 +3,7 @@
 ///
 /// The description quotes only the rule's name and, for an unknown matcher, the word written there — never a
 /// request value.
-public struct RuleError: Error, Hashable, CustomStringConvertible {
+package struct RuleError: Error, Hashable, CustomStringConvertible {
     enum Code: Hashable {
         case expected(String)
         case unknownMatcher(String)
@@ -18,10 +18,10 @@ public struct RuleError: Error, Hashable, CustomStringConvertible {
     }
 
     /// The rule's name (`rule.NAME.rule`).
-    public let ruleName: String
+    package let ruleName: String
     /// 1-based position, in characters, of the problem in the rule text (one past the end for "expected …"
     /// at the end of the text).
-    public let position: Int
+    package let position: Int
     let code: Code
 
     init(ruleName: String, position: Int, code: Code) {
@@ -31,7 +31,7 @@ public struct RuleError: Error, Hashable, CustomStringConvertible {
     }
 
     /// What is wrong, without the rule name and position.
-    public var message: String {
+    package var message: String {
         switch code {
         case .expected(let what): "expected \(what)"
         case .unknownMatcher(let name):
@@ -46,17 +46,17 @@ public struct RuleError: Error, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "rule \"\(ruleName)\": \(message) at position \(position)" }
+    package var description: String { "rule \"\(ruleName)\": \(message) at position \(position)" }
 }
 
 /// Every problem found while compiling a set of rules, in rule order, so an operator fixes them all at once.
-public struct RuleSetError: Error, Hashable, CustomStringConvertible {
-    public let errors: [RuleError]
+package struct RuleSetError: Error, Hashable, CustomStringConvertible {
+    package let errors: [RuleError]
 
-    public init(errors: [RuleError]) { self.errors = errors }
+    package init(errors: [RuleError]) { self.errors = errors }
 
     /// One line per problem.
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
+    package var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
 /// A problem found while parsing or compiling one rule, before the rule's name and character positions are

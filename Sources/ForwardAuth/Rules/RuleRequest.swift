@@ -2,7 +2,7 @@
 ///
 /// `ForwardedRequest` conforms; tests and benchmarks may use their own values. Header lookup is a method, not
 /// a dictionary, so the hot path does not build a header table for rules that never look at headers.
-public protocol RuleRequest {
+package protocol RuleRequest {
     /// Upper-case HTTP method, e.g. `GET`.
     var method: String { get }
     /// Host without port, lower-cased.

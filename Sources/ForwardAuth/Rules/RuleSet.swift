@@ -18,23 +18,23 @@
 ///   can be.
 /// - `match` does not allocate for rules made of plain (template-free) `Host`, `Path`, `PathPrefix` and `Method`
 ///   matchers.
-public struct RuleSet: Sendable {
+package struct RuleSet: Sendable {
     /// Parallel arrays in priority order: `match` walks the expressions and copies a definition only on a match.
     private let expressions: [RuleExpression]
     /// The definitions in the order `match` tries them.
-    public let definitions: [RuleDefinition]
+    package let definitions: [RuleDefinition]
     /// What the operator should hear at start-up: rules whose regexes have nested quantifiers.
-    public let warnings: [String]
+    package let warnings: [String]
 
     /// No rules: every request gets the default action.
-    public init() {
+    package init() {
         expressions = []
         definitions = []
         warnings = []
     }
 
     /// Compiles every definition; throws every problem found, in definition order.
-    public init(_ definitions: [RuleDefinition]) throws(RuleSetError) {
+    package init(_ definitions: [RuleDefinition]) throws(RuleSetError) {
         var compiled: [(index: Int, definition: RuleDefinition, expression: RuleExpression)] = []
         var errors: [RuleError] = []
         for (index, definition) in definitions.enumerated() {
@@ -59,16 +59,16 @@ public struct RuleSet: Sendable {
         }
     }
 
-    public var isEmpty: Bool { definitions.isEmpty }
-    public var count: Int { definitions.count }
+    package var isEmpty: Bool { definitions.isEmpty }
+    package var count: Int { definitions.count }
 
     /// The highest-priority rule whose expression matches the request, or nil (then the default action applies).
-    public func match(_ request: some RuleRequest) -> RuleDefinition? {
+    package func match(_ request: some RuleRequest) -> RuleDefinition? {
         matchIndex(request).map { definitions[$0] }
     }
 
     /// The position in `definitions` of the rule `match` returns: for counting by rule without a name lookup.
-    public func matchIndex(_ request: some RuleRequest) -> Int? {
+    package func matchIndex(_ request: some RuleRequest) -> Int? {
         var budget = RegexBudget()
         return expressions.indices.first { expressions[$0].evaluate(request, budget: &budget) }
     }

@@ -1,25 +1,25 @@
 /// Cookie names and attributes, as configured (`cookie-name`, `csrf-cookie-name`, `cookie-domain`, …).
-public struct CookieSettings: Sendable, Hashable {
-    public var sessionName = "_forward_auth"
-    public var userName = "_forward_auth_name"
-    public var csrfName = "_forward_auth_csrf"
-    public var claimsName = "_forward_auth_claims"
+package struct CookieSettings: Sendable, Hashable {
+    package var sessionName = "_forward_auth"
+    package var userName = "_forward_auth_name"
+    package var csrfName = "_forward_auth_csrf"
+    package var claimsName = "_forward_auth_claims"
     /// Parent domains, lower-case without a leading dot.
-    public var domains: [String] = []
-    public var secure = true
+    package var domains: [String] = []
+    package var secure = true
     /// Session lifetime in seconds.
-    public var lifetime: Int64 = 43200
+    package var lifetime: Int64 = 43200
 
-    public init() {}
+    package init() {}
 
     /// The configured cookie domain that holds `host`, if any.
-    public func cookieDomain(holding host: String) -> String? {
+    package func cookieDomain(holding host: String) -> String? {
         domains.first { Authority.host(host, isUnder: $0) }
     }
 
     /// The Domain attribute for cookies answering a request to `host`: the cookie domain that holds it, else
     /// the host itself (as the Go fork does).
-    public func domainAttribute(for host: String) -> String {
+    package func domainAttribute(for host: String) -> String {
         cookieDomain(holding: host) ?? host
     }
 

@@ -1,21 +1,21 @@
 /// What a login remembers between the redirect to the identity provider and the callback: the payload of the
 /// short-lived, sealed CSRF cookie.
-public struct LoginState: Sendable, Hashable {
+package struct LoginState: Sendable, Hashable {
     /// Random; equals the `state` query parameter of the callback (compared in constant time).
-    public var state: String
+    package var state: String
     /// Random; must come back as the ID token's `nonce` claim.
-    public var nonce: String
+    package var nonce: String
     /// PKCE `code_verifier`; only its S256 challenge went to the provider.
-    public var codeVerifier: String
+    package var codeVerifier: String
     /// The exact `redirect_uri` sent with the authorization request, reused at the code exchange.
-    public var redirectURI: String
+    package var redirectURI: String
     /// Where the browser goes after a successful login (already checked against the return-URL policy).
-    public var returnURL: String
+    package var returnURL: String
     /// The Domain the cookie was set on (nil: host-only), so the callback clears exactly that cookie.
-    public var cookieDomain: String?
-    public var expiresAt: Int64
+    package var cookieDomain: String?
+    package var expiresAt: Int64
 
-    public init(
+    package init(
         state: String, nonce: String, codeVerifier: String, redirectURI: String, returnURL: String,
         cookieDomain: String? = nil, expiresAt: Int64
     ) {
@@ -29,10 +29,10 @@ public struct LoginState: Sendable, Hashable {
     }
 
     /// Logins must finish within this many seconds (the issue caps it at 15 minutes).
-    public static let lifetime: Int64 = 10 * 60
+    package static let lifetime: Int64 = 10 * 60
 
     /// Return URLs longer than this are shortened, so the cookie stays well under 4 KB.
-    public static let maximumReturnURLLength = 2048
+    package static let maximumReturnURLLength = 2048
 }
 
 extension LoginState {

@@ -3,24 +3,24 @@
 /// Each login gets its own cookie (`<csrf-cookie-name>.<id>`, the id taken from the state), so logins started
 /// in several tabs all complete. At most `maximumPending` live at once: starting another clears the oldest,
 /// so abandoned flows cannot pile up until the `Cookie` header is refused (431).
-public struct LoginStateCookies: Sendable {
-    public let settings: CookieSettings
+package struct LoginStateCookies: Sendable {
+    package let settings: CookieSettings
     private let sealer: Sealer
 
-    public static let maximumPending = 4
+    package static let maximumPending = 4
     static let idLength = 12
 
-    public init(settings: CookieSettings, keys: CookieKeys) {
+    package init(settings: CookieSettings, keys: CookieKeys) {
         self.settings = settings
         self.sealer = Sealer(keys: keys.keys(for: "login-state"), purpose: "login-state", cookieName: settings.csrfName)
     }
 
-    public func cookieName(forState state: String) -> String {
+    package func cookieName(forState state: String) -> String {
         settings.loginStatePrefix + state.prefix(Self.idLength)
     }
 
     /// The cookie for a new login, plus cookies clearing expired, unreadable or surplus pending ones.
-    public func issue(
+    package func issue(
         _ loginState: LoginState, domain: String?, existing: some RequestCookies, now: Int64, random: some RandomSource
     ) -> [SetCookie] {
         let maxAge = Int(max(0, loginState.expiresAt - now))
@@ -49,7 +49,7 @@ public struct LoginStateCookies: Sendable {
 
     /// The login state whose `state` equals the callback's `state` parameter (compared in constant time), if
     /// its cookie is present, opens, and has not expired.
-    public func open(state: String, from cookies: some RequestCookies, now: Int64) -> LoginState? {
+    package func open(state: String, from cookies: some RequestCookies, now: Int64) -> LoginState? {
         guard state.utf8.count >= Self.idLength, state.utf8.count <= 256,
             let value = cookies.value(cookieName(forState: state)),
             let plaintext = sealer.open(value), let loginState = LoginState(decoding: plaintext),
@@ -58,7 +58,7 @@ public struct LoginStateCookies: Sendable {
         return loginState
     }
 
-    public func clearing(state: String, domain: String?) -> SetCookie {
+    package func clearing(state: String, domain: String?) -> SetCookie {
         .clearing(cookieName(forState: state), domain: domain, secure: settings.secure)
     }
 }

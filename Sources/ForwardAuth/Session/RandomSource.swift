@@ -7,18 +7,18 @@
 #endif
 
 /// Where nonces, states, PKCE verifiers and session ids come from. Passed in, so tests are deterministic.
-public protocol RandomSource: Sendable {
+package protocol RandomSource: Sendable {
     func bytes(_ count: Int) -> [UInt8]
 }
 
 /// The operating system's CSPRNG (getrandom(2) on Linux, through `getentropy`).
-public struct SystemRandomSource: RandomSource {
-    public init() {}
+package struct SystemRandomSource: RandomSource {
+    package init() {}
 
     /// One `getentropy` call per 256 bytes: the standard library's generator makes a system call per 8 bytes,
     /// which was 8% of a login redirect's time (four tokens, fourteen calls). Should the call ever fail, the
     /// bytes come from that generator instead, never from nowhere.
-    public func bytes(_ count: Int) -> [UInt8] {
+    package func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         let filled = out.withUnsafeMutableBytes { buffer in
             var offset = 0

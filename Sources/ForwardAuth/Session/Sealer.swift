@@ -7,7 +7,7 @@ import ExtrasBase64
 /// and the cookie name, so a login-state cookie never opens as a session, and a cookie of another instance on
 /// the same host (another `cookie-name`) never opens here even when both share the secret.
 /// Key rotation: the first key seals; every key opens.
-public struct Sealer: Sendable {
+package struct Sealer: Sendable {
     static let versionPrefix: [UInt8] = Array("v1.".utf8)
     static let nonceLength = 12
     static let tagLength = 16
@@ -22,14 +22,14 @@ public struct Sealer: Sendable {
     ///   - purpose: what the payload is (`session`, `login-state`, `claims`).
     ///   - cookieName: the cookie the value lives in.
     ///   - maximumLength: the longest sealed value `open` accepts.
-    public init(keys: [SymmetricKey], purpose: String, cookieName: String, maximumLength: Int = 8192) {
+    package init(keys: [SymmetricKey], purpose: String, cookieName: String, maximumLength: Int = 8192) {
         precondition(!keys.isEmpty, "a Sealer needs at least one key")
         self.keys = keys
         self.maximumLength = maximumLength
         self.associatedData = Array("forward-auth/\(purpose)/\(cookieName)".utf8)
     }
 
-    public func seal(_ plaintext: [UInt8], random: some RandomSource) -> String {
+    package func seal(_ plaintext: [UInt8], random: some RandomSource) -> String {
         // AES.GCM.Nonce(data:) only throws for a wrong length, which this cannot be.
         let nonce = try! AES.GCM.Nonce(data: random.bytes(Self.nonceLength))
         // Sealing with a valid 256-bit key and nonce cannot fail.
@@ -51,7 +51,7 @@ public struct Sealer: Sendable {
 
     /// The plaintext, or nil when the value is not ours: wrong version, not base64url, too short, tampered,
     /// sealed under another key, purpose or cookie name.
-    public func open(_ value: some StringProtocol) -> [UInt8]? {
+    package func open(_ value: some StringProtocol) -> [UInt8]? {
         let utf8 = value.utf8
         guard utf8.count > Self.versionPrefix.count, utf8.count <= maximumLength,
             utf8.starts(with: Self.versionPrefix), Self.endsCanonically(value)

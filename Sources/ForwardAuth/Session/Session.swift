@@ -1,25 +1,25 @@
 /// Who a browser session belongs to: the payload of the sealed session cookie.
 ///
 /// Expiry lives inside the sealed payload, so a browser that keeps a cookie past its `Max-Age` gains nothing.
-public struct Session: Sendable, Hashable {
-    public var email: String
+package struct Session: Sendable, Hashable {
+    package var email: String
     /// Display name for UIs (`name`, else `preferred_username`, else the email).
-    public var name: String
-    public var groups: [String]
+    package var name: String
+    package var groups: [String]
     /// Seconds since 1970.
-    public var issuedAt: Int64
-    public var expiresAt: Int64
+    package var issuedAt: Int64
+    package var expiresAt: Int64
     /// Random id that binds claims cookies to this session, so they cannot be grafted onto another.
-    public var id: [UInt8]
+    package var id: [UInt8]
     /// When true the groups (and the ID token, if kept) did not fit and live in the claims cookie(s); `groups`
     /// and `idToken` are then empty here.
-    public var groupsInClaimsCookie: Bool
+    package var groupsInClaimsCookie: Bool
     /// The raw ID token, kept only when `forward-token-header-name` asks to forward it.
-    public var idToken: String?
+    package var idToken: String?
     /// The claims `claim-header` maps to headers, each at most `NamedClaim.maximumBytes`.
-    public var claims: [NamedClaim]
+    package var claims: [NamedClaim]
 
-    public init(
+    package init(
         email: String, name: String, groups: [String], issuedAt: Int64, expiresAt: Int64, id: [UInt8],
         groupsInClaimsCookie: Bool = false, idToken: String? = nil, claims: [NamedClaim] = []
     ) {
@@ -34,7 +34,7 @@ public struct Session: Sendable, Hashable {
         self.claims = claims
     }
 
-    public func isExpired(now: Int64) -> Bool { now >= expiresAt }
+    package func isExpired(now: Int64) -> Bool { now >= expiresAt }
 }
 
 extension Session {

@@ -1,6 +1,6 @@
 /// Reads and writes the session cookie, the display-name cookie and the claims cookie(s).
-public struct SessionCookies: Sendable {
-    public let settings: CookieSettings
+package struct SessionCookies: Sendable {
+    package let settings: CookieSettings
     private let sessionSealer: Sealer
     private let claimsSealer: Sealer
     /// Internal for tests: what was kept.
@@ -11,7 +11,7 @@ public struct SessionCookies: Sendable {
     /// Groups that do not fit spill into at most this many claims cookies.
     static let maximumClaimsChunks = 8
 
-    public init(settings: CookieSettings, keys: CookieKeys) {
+    package init(settings: CookieSettings, keys: CookieKeys) {
         self.settings = settings
         self.sessionSealer = Sealer(
             keys: keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
@@ -20,7 +20,7 @@ public struct SessionCookies: Sendable {
             maximumLength: Self.maximumValueLength * Self.maximumClaimsChunks)
     }
 
-    public enum Lookup: Sendable, Hashable {
+    package enum Lookup: Sendable, Hashable {
         case valid(Session)
         case missing
         /// Present but not ours, tampered, or from a key we no longer hold.
@@ -30,7 +30,7 @@ public struct SessionCookies: Sendable {
 
     /// Opens the session cookie. No I/O: one AES-GCM open (two when groups live in the claims cookie), none
     /// for a cookie value opened before (`OpenedSessions`).
-    public func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
+    package func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
         guard let value = cookies.value(settings.sessionName) else { return .missing }
         // One spelling per sealed value, checked before the cache: a variant that decodes to the same bytes is
         // refused rather than opened and remembered as a second entry.
@@ -56,7 +56,7 @@ public struct SessionCookies: Sendable {
 
     /// The cookies that establish `session` for a browser on `host`; `existing` are the cookies the browser
     /// sent, so stale claims chunks can be cleared.
-    public func issue(
+    package func issue(
         _ session: Session, host: String, existing: some RequestCookies, random: some RandomSource
     ) -> [SetCookie] {
         let domain = settings.domainAttribute(for: host)
@@ -97,7 +97,7 @@ public struct SessionCookies: Sendable {
     /// `session` as the cookies can hold it. When its groups and ID token exceed even the claims cookies, the
     /// token is dropped first, then groups from the end: fewer groups never grant more. `trimmed` says what was
     /// dropped, for the login's log line; nil when the session fits whole.
-    public func fitting(_ session: Session) -> (session: Session, trimmed: String?) {
+    package func fitting(_ session: Session) -> (session: Session, trimmed: String?) {
         var claims = GroupClaims(sessionID: session.id, groups: session.groups, idToken: session.idToken)
         guard claims.encoded().count > Self.maximumClaimsPayload else { return (session, nil) }
         var session = session
@@ -121,7 +121,7 @@ public struct SessionCookies: Sendable {
 
     /// Cookies that delete every session cookie this instance sets, on `host`'s cookie domain and on the host
     /// itself (a cookie set before `cookie-domain` was configured lives there).
-    public func clearing(host: String) -> [SetCookie] {
+    package func clearing(host: String) -> [SetCookie] {
         var domains = [settings.domainAttribute(for: host)]
         if domains[0] != host { domains.append(host) }
         let names =

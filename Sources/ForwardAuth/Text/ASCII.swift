@@ -24,7 +24,7 @@ extension StringProtocol {
     /// The string with `A`–`Z` lower-cased and every other byte kept: how emails, domains, subjects, hosts and
     /// methods are compared. Returns the string unchanged, without building a new one, when it has no upper-case
     /// ASCII letter.
-    public func asciiLowercased() -> String {
+    package func asciiLowercased() -> String {
         guard utf8.contains(where: { ASCII.isUppercase($0) }) else { return String(self) }
         return String(decoding: utf8.map { ASCII.lowercased($0) }, as: UTF8.self)
     }

@@ -1,4 +1,4 @@
 /// The identity provider's state as `/readyz` reports it.
-public protocol ProviderStatusSource: Sendable {
+package protocol ProviderStatusSource: Sendable {
     func providerStatus() async -> (ready: Bool, detail: String)
 }

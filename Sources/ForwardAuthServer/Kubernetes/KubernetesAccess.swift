@@ -4,24 +4,24 @@ import Foundation
 ///
 /// In a pod these come from the service-account mount and the `KUBERNETES_SERVICE_HOST`/`_PORT` variables
 /// (`inCluster`); tests pass their own (plain HTTP on loopback, a token file of their own).
-public struct KubernetesAccess: Sendable, Equatable {
+package struct KubernetesAccess: Sendable, Equatable {
     /// `https://host:port`, no trailing slash.
-    public var baseURL: String
+    package var baseURL: String
     /// Read again before every list and watch: projected service-account tokens rotate.
-    public var tokenPath: String
+    package var tokenPath: String
     /// PEM bundle to trust instead of the system roots; nil keeps the system roots (or plain HTTP in tests).
-    public var caCertificatePath: String?
+    package var caCertificatePath: String?
 
-    public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
+    package static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
-    public init(baseURL: String, tokenPath: String, caCertificatePath: String?) {
+    package init(baseURL: String, tokenPath: String, caCertificatePath: String?) {
         self.baseURL = baseURL
         self.tokenPath = tokenPath
         self.caCertificatePath = caCertificatePath
     }
 
     /// The in-cluster settings, or an error saying what is missing.
-    public static func inCluster(
+    package static func inCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         serviceAccountDirectory: String = serviceAccountDirectory
     ) throws(KubernetesError) -> KubernetesAccess {

@@ -1,6 +1,6 @@
 /// A failure talking to the Kubernetes API. Descriptions carry the status, the API's own message and the
 /// resource, never the token.
-public struct KubernetesError: Error, Equatable, CustomStringConvertible {
+package struct KubernetesError: Error, Equatable, CustomStringConvertible {
     enum Code: Equatable {
         case notInCluster
         case token
@@ -12,7 +12,7 @@ public struct KubernetesError: Error, Equatable, CustomStringConvertible {
     }
 
     let code: Code
-    public let description: String
+    package let description: String
 
     static func notInCluster(_ detail: String) -> KubernetesError {
         KubernetesError(code: .notInCluster, description: detail)

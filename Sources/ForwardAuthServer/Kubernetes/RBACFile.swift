@@ -8,14 +8,14 @@ import Yams
 /// `---`, a `kind: List` (or `ClusterRoleList`, `ClusterRoleBindingList`) with `items`, or a bare list of
 /// objects — the shapes `kubectl get -o yaml` and hand-written manifests take. Objects of other kinds are
 /// skipped with a warning; a malformed ClusterRole or ClusterRoleBinding fails the whole file, naming it.
-public struct RBACFile: Sendable, Equatable {
-    public var roles: [ClusterRole] = []
-    public var bindings: [ClusterRoleBinding] = []
+package struct RBACFile: Sendable, Equatable {
+    package var roles: [ClusterRole] = []
+    package var bindings: [ClusterRoleBinding] = []
     /// Skipped objects and oddities, for the log.
-    public var warnings: [String] = []
+    package var warnings: [String] = []
 
     /// Reads and parses the file at `path`.
-    public static func read(path: String) throws(RBACFileError) -> RBACFile {
+    package static func read(path: String) throws(RBACFileError) -> RBACFile {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -26,14 +26,14 @@ public struct RBACFile: Sendable, Equatable {
     }
 
     /// Parses file contents; `source` names the file in messages.
-    public static func parse(_ data: Data, source: String) throws(RBACFileError) -> RBACFile {
+    package static func parse(_ data: Data, source: String) throws(RBACFileError) -> RBACFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw .invalidSyntax(source, "not UTF-8 text")
         }
         return try parse(text, source: source)
     }
 
-    public static func parse(_ text: String, source: String) throws(RBACFileError) -> RBACFile {
+    package static func parse(_ text: String, source: String) throws(RBACFileError) -> RBACFile {
         var file = RBACFile()
         var documents: YamlSequence<Node>
         do {

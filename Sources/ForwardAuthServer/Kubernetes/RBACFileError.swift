@@ -1,6 +1,6 @@
 /// Why an `--rbac-file` could not be used. The message names the file, the document and item, and the object
 /// (kind and name) when known, so an operator can find the line to fix. The previous policy stays in force.
-public struct RBACFileError: Error, Equatable, CustomStringConvertible {
+package struct RBACFileError: Error, Equatable, CustomStringConvertible {
     private enum Code: Equatable {
         case unreadable
         case syntax
@@ -8,7 +8,7 @@ public struct RBACFileError: Error, Equatable, CustomStringConvertible {
     }
 
     private let code: Code
-    public let description: String
+    package let description: String
 
     static func cannotRead(_ path: String, _ reason: String) -> RBACFileError {
         RBACFileError(code: .unreadable, description: "RBAC file \(path): cannot be read: \(reason)")
@@ -22,14 +22,14 @@ public struct RBACFileError: Error, Equatable, CustomStringConvertible {
         RBACFileError(code: .malformed, description: "RBAC file \(source), \(location): \(reason)")
     }
 
-    public static let unreadable = RBACFileError(code: .unreadable, description: "")
-    public static let syntax = RBACFileError(code: .syntax, description: "")
-    public static let malformed = RBACFileError(code: .malformed, description: "")
+    package static let unreadable = RBACFileError(code: .unreadable, description: "")
+    package static let syntax = RBACFileError(code: .syntax, description: "")
+    package static let malformed = RBACFileError(code: .malformed, description: "")
 
     /// Whether two errors are of the same kind (tests compare kinds, and read `description` for the detail).
-    public func isKind(of other: RBACFileError) -> Bool { code == other.code }
+    package func isKind(of other: RBACFileError) -> Bool { code == other.code }
 
-    public static func == (lhs: RBACFileError, rhs: RBACFileError) -> Bool {
+    package static func == (lhs: RBACFileError, rhs: RBACFileError) -> Bool {
         lhs.code == rhs.code && lhs.description == rhs.description
     }
 }

@@ -10,7 +10,7 @@ import ServiceLifecycle
 ///   - kubernetes: how to reach the API; nil reads the in-cluster settings (and throws, saying what is missing,
 ///     outside a pod).
 /// - Throws: `KubernetesError` when in-cluster settings are missing; NIOSSL's error when the CA file is not PEM.
-public func rbacServices(
+package func rbacServices(
     configuration: Configuration, store: RBACPolicyStore, kubernetes: KubernetesAccess? = nil, logger: Logger
 ) throws -> [any Service] {
     guard configuration.enableRBAC else { return [] }

@@ -12,19 +12,19 @@ import Logging
 /// One log line per event, as logfmt (`text`), JSON (`json`) or a human-friendly `pretty` form.
 ///
 /// Each line goes out in one `write(2)`, so lines from concurrent requests never interleave.
-public struct LineLogHandler: LogHandler {
-    public enum Format: String, Sendable, CaseIterable {
+package struct LineLogHandler: LogHandler {
+    package enum Format: String, Sendable, CaseIterable {
         case text, json, pretty
     }
 
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let format: Format
     private let sink: @Sendable (String) -> Void
 
-    public init(
+    package init(
         label: String, format: Format, level: Logger.Level,
         sink: @escaping @Sendable (String) -> Void = LineLogHandler.standardError
     ) {
@@ -34,12 +34,12 @@ public struct LineLogHandler: LogHandler {
         self.sink = sink
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let extra = event.metadata { fields.merge(extra) { $1 } }
@@ -79,7 +79,7 @@ public struct LineLogHandler: LogHandler {
         }
     }
 
-    public static let standardError: @Sendable (String) -> Void = { line in
+    package static let standardError: @Sendable (String) -> Void = { line in
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
     }

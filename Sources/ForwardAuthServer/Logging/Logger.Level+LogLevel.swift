@@ -3,7 +3,7 @@ import Logging
 
 extension Logger.Level {
     /// logrus's levels on swift-log's: `warn` is `warning`; `fatal` and `panic` are `critical`.
-    public init(_ level: LogLevel) {
+    package init(_ level: LogLevel) {
         switch level {
         case .trace: self = .trace
         case .debug: self = .debug

@@ -3,13 +3,13 @@
 /// `aggregationRule` is ignored: forward-auth does not aggregate roles itself. In a cluster this loses nothing,
 /// because the API server's controller writes the aggregated rules into the role's own `rules`, which we read;
 /// in an `--rbac-file`, write the rules out.
-public struct ClusterRole: Codable, Sendable, Hashable {
-    public var metadata: RBACObjectMeta
-    public var rules: [PolicyRule]
+package struct ClusterRole: Codable, Sendable, Hashable {
+    package var metadata: RBACObjectMeta
+    package var rules: [PolicyRule]
 
-    public var name: String { metadata.name }
+    package var name: String { metadata.name }
 
-    public init(name: String, rules: [PolicyRule], resourceVersion: String? = nil) {
+    package init(name: String, rules: [PolicyRule], resourceVersion: String? = nil) {
         self.metadata = RBACObjectMeta(name: name, resourceVersion: resourceVersion)
         self.rules = rules
     }
@@ -18,7 +18,7 @@ public struct ClusterRole: Codable, Sendable, Hashable {
         case metadata, rules
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decode(RBACObjectMeta.self, forKey: .metadata)
         // The API server omits `rules` (JSON null) for an aggregated role not yet filled in.

@@ -1,13 +1,13 @@
 /// A Kubernetes ClusterRoleBinding (`rbac.authorization.k8s.io/v1`): grants the role named by `roleRef` to its
 /// subjects. Only a `roleRef` of kind `ClusterRole` counts here.
-public struct ClusterRoleBinding: Codable, Sendable, Hashable {
-    public var metadata: RBACObjectMeta
-    public var subjects: [RBACSubject]
-    public var roleRef: RoleRef
+package struct ClusterRoleBinding: Codable, Sendable, Hashable {
+    package var metadata: RBACObjectMeta
+    package var subjects: [RBACSubject]
+    package var roleRef: RoleRef
 
-    public var name: String { metadata.name }
+    package var name: String { metadata.name }
 
-    public init(name: String, subjects: [RBACSubject], roleRef: RoleRef, resourceVersion: String? = nil) {
+    package init(name: String, subjects: [RBACSubject], roleRef: RoleRef, resourceVersion: String? = nil) {
         self.metadata = RBACObjectMeta(name: name, resourceVersion: resourceVersion)
         self.subjects = subjects
         self.roleRef = roleRef
@@ -17,7 +17,7 @@ public struct ClusterRoleBinding: Codable, Sendable, Hashable {
         case metadata, subjects, roleRef
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decode(RBACObjectMeta.self, forKey: .metadata)
         subjects = try container.decodeIfPresent([RBACSubject].self, forKey: .subjects) ?? []
@@ -26,13 +26,13 @@ public struct ClusterRoleBinding: Codable, Sendable, Hashable {
 }
 
 /// The role a binding grants.
-public struct RoleRef: Codable, Sendable, Hashable {
-    public var apiGroup: String?
+package struct RoleRef: Codable, Sendable, Hashable {
+    package var apiGroup: String?
     /// `ClusterRole` (anything else, e.g. `Role`, grants nothing here).
-    public var kind: String
-    public var name: String
+    package var kind: String
+    package var name: String
 
-    public init(kind: String = "ClusterRole", name: String, apiGroup: String? = "rbac.authorization.k8s.io") {
+    package init(kind: String = "ClusterRole", name: String, apiGroup: String? = "rbac.authorization.k8s.io") {
         self.apiGroup = apiGroup
         self.kind = kind
         self.name = name

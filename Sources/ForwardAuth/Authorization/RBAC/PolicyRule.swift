@@ -2,14 +2,14 @@
 ///
 /// Only `verbs` and `nonResourceURLs` matter for forward-auth: a rule naming only `resources`/`apiGroups`
 /// grants nothing here. Absent lists decode as empty, as the API server may omit them.
-public struct PolicyRule: Codable, Sendable, Hashable {
-    public var verbs: [String]
-    public var nonResourceURLs: [String]
-    public var apiGroups: [String]
-    public var resources: [String]
-    public var resourceNames: [String]
+package struct PolicyRule: Codable, Sendable, Hashable {
+    package var verbs: [String]
+    package var nonResourceURLs: [String]
+    package var apiGroups: [String]
+    package var resources: [String]
+    package var resourceNames: [String]
 
-    public init(
+    package init(
         verbs: [String], nonResourceURLs: [String] = [], apiGroups: [String] = [], resources: [String] = [],
         resourceNames: [String] = []
     ) {
@@ -24,7 +24,7 @@ public struct PolicyRule: Codable, Sendable, Hashable {
         case verbs, nonResourceURLs, apiGroups, resources, resourceNames
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         verbs = try container.decodeIfPresent([String].self, forKey: .verbs) ?? []
         nonResourceURLs = try container.decodeIfPresent([String].self, forKey: .nonResourceURLs) ?? []

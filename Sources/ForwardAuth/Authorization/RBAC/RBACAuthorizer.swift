@@ -8,16 +8,16 @@
 ///
 /// A check takes no lock but the store's pointer swap, does no I/O and does not log; it allocates only for a
 /// `~REGEX` entry, for names to case-fold, and to word a denial.
-public final class RBACAuthorizer: Sendable {
-    public let settings: RBACSettings
-    public let store: RBACPolicyStore
+package final class RBACAuthorizer: Sendable {
+    package let settings: RBACSettings
+    package let store: RBACPolicyStore
     /// Where the store keeps the policy compiled for `settings`.
     private let slot: Int
     private let passThrough: [URLPattern]
     /// Pass-through patterns that could not be compiled (empty or too long); the caller logs them.
-    public let problems: [String]
+    package let problems: [String]
 
-    public init(settings: RBACSettings, store: RBACPolicyStore) {
+    package init(settings: RBACSettings, store: RBACPolicyStore) {
         self.settings = settings
         self.store = store
         self.slot = store.register(RBACPolicy.Options(settings))
@@ -41,7 +41,7 @@ public final class RBACAuthorizer: Sendable {
     ///   - scheme: `http` or `https`.
     ///   - authority: `host[:port]` as forwarded, lower-case host.
     ///   - path: normalized path (percent-decoded once, dot-segments resolved, prefix included, no query).
-    public func authorize(
+    package func authorize(
         user: String, groups: [String], method: String, scheme: String, authority: String, path: String
     ) -> RBACVerdict {
         if passThrough.contains(where: { $0.matches(path: path) }) { return .passThrough }
@@ -104,7 +104,7 @@ public final class RBACAuthorizer: Sendable {
 
     /// The token group names (without `group-claim-prefix`) that some ClusterRoleBinding names as a Group
     /// subject, lower-cased when `caseInsensitiveSubjects`: what `groups-filter auto` keeps.
-    public func boundGroups() -> Set<String> {
+    package func boundGroups() -> Set<String> {
         guard let policy = store.policy(slot: slot) else { return [] }
         return Set(policy.groupGrants.keys)
     }

@@ -1,9 +1,9 @@
 /// One RBAC object forward-auth keeps: a ClusterRole or a ClusterRoleBinding.
-public enum RBACObject: Sendable, Hashable {
+package enum RBACObject: Sendable, Hashable {
     case clusterRole(ClusterRole)
     case clusterRoleBinding(ClusterRoleBinding)
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .clusterRole(let role): role.name
         case .clusterRoleBinding(let binding): binding.name
@@ -12,7 +12,7 @@ public enum RBACObject: Sendable, Hashable {
 }
 
 /// A change to one object, as a Kubernetes watch reports it (`ADDED`, `MODIFIED`, `DELETED`).
-public enum RBACObjectEvent: Sendable, Hashable {
+package enum RBACObjectEvent: Sendable, Hashable {
     case added(RBACObject)
     case modified(RBACObject)
     case deleted(RBACObject)

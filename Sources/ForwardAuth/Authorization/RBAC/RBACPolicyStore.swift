@@ -6,7 +6,7 @@ import Synchronization
 /// Objects are kept by name. Every change compiles a new immutable `RBACPolicy` for each authorizer's settings
 /// (usually one) while holding only the writers' lock, then swaps the reference readers use under a lock held for
 /// a pointer copy; a check never waits for a compile. The store is loaded once both kinds have been read.
-public final class RBACPolicyStore: Sendable {
+package final class RBACPolicyStore: Sendable {
     private struct Objects {
         var roles: [String: ClusterRole] = [:]
         var bindings: [String: ClusterRoleBinding] = [:]
@@ -27,21 +27,21 @@ public final class RBACPolicyStore: Sendable {
     private let objects = Mutex(Objects())
     private let snapshot = Mutex(Snapshot())
 
-    public init() {}
+    package init() {}
 
     /// Whether both ClusterRoles and ClusterRoleBindings have been read at least once.
-    public var isLoaded: Bool { objects.withLock { $0.loaded } }
+    package var isLoaded: Bool { objects.withLock { $0.loaded } }
 
     /// Entries of the current objects that were skipped (bad patterns, ignored `roleRef` kinds).
-    public var problems: [String] { objects.withLock { $0.problems } }
+    package var problems: [String] { objects.withLock { $0.problems } }
 
     /// How many of each kind are held (for logs and `/readyz`).
-    public var counts: (roles: Int, bindings: Int) { objects.withLock { ($0.roles.count, $0.bindings.count) } }
+    package var counts: (roles: Int, bindings: Int) { objects.withLock { ($0.roles.count, $0.bindings.count) } }
 
     /// Replaces every role and binding (a file read); the store is loaded afterwards.
     /// - Returns: problems that the previous objects did not have, for the caller to log.
     @discardableResult
-    public func replaceAll(roles: [ClusterRole], bindings: [ClusterRoleBinding]) -> [String] {
+    package func replaceAll(roles: [ClusterRole], bindings: [ClusterRoleBinding]) -> [String] {
         update { objects in
             objects.roles = Self.byName(roles)
             objects.bindings = Self.byName(bindings)
@@ -52,7 +52,7 @@ public final class RBACPolicyStore: Sendable {
 
     /// Replaces every role (a list of ClusterRoles), keeping the bindings.
     @discardableResult
-    public func replaceAll(roles: [ClusterRole]) -> [String] {
+    package func replaceAll(roles: [ClusterRole]) -> [String] {
         update { objects in
             objects.roles = Self.byName(roles)
             objects.rolesLoaded = true
@@ -61,7 +61,7 @@ public final class RBACPolicyStore: Sendable {
 
     /// Replaces every binding (a list of ClusterRoleBindings), keeping the roles.
     @discardableResult
-    public func replaceAll(bindings: [ClusterRoleBinding]) -> [String] {
+    package func replaceAll(bindings: [ClusterRoleBinding]) -> [String] {
         update { objects in
             objects.bindings = Self.byName(bindings)
             objects.bindingsLoaded = true
@@ -70,7 +70,7 @@ public final class RBACPolicyStore: Sendable {
 
     /// Applies one watch event: added and modified objects replace the one of that name, deleted ones go.
     @discardableResult
-    public func apply(_ event: RBACObjectEvent) -> [String] {
+    package func apply(_ event: RBACObjectEvent) -> [String] {
         update { objects in
             switch event {
             case .added(.clusterRole(let role)), .modified(.clusterRole(let role)):

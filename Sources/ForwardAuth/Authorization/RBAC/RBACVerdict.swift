@@ -1,5 +1,5 @@
 /// What RBAC says about one request.
-public enum RBACVerdict: Sendable, Hashable {
+package enum RBACVerdict: Sendable, Hashable {
     /// A binding grants a role with a matching rule.
     case allowed(binding: String, role: String)
     /// The path matches `authz-pass-through`.
