@@ -3,25 +3,15 @@ import Foundation
 import ForwardAuth
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 
-/// The identity provider's transport: our own AsyncHTTPClient, never `HTTPClient.shared` (which follows 20
-/// redirects and waits 90 s). Redirects off, short timeouts, bounded bodies; trust roots from `SSL_CERT_FILE`
-/// when given (like Go, it replaces the system roots: in-cluster Dex is signed by the cluster CA).
+/// The identity provider's transport: our own AsyncHTTPClient (`HTTPClient.outbound`: redirects off, short timeouts,
+/// trust roots from `SSL_CERT_FILE` when given), with bounded bodies.
 final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
     private let timeout: TimeAmount
 
     init(caCertificateFile: String?, timeout: TimeAmount = .seconds(10)) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caCertificateFile {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caCertificateFile))
-        }
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: timeout))
-        configuration.httpVersion = .http1Only
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = try .outbound(caCertificateFile: caCertificateFile, connect: .seconds(5), read: timeout)
         self.timeout = timeout
     }
 

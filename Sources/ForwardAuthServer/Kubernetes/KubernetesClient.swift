@@ -26,15 +26,8 @@ final class KubernetesClient: Sendable {
     private let client: HTTPClient
 
     init(access: KubernetesAccess, timeouts: Timeouts) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let ca = access.caCertificatePath {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
-        }
-        var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: timeouts.connect, read: timeouts.read))
-        configuration.httpVersion = .http1Only
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.client = try .outbound(
+            caCertificateFile: access.caCertificatePath, connect: timeouts.connect, read: timeouts.read)
         self.access = access
         self.timeouts = timeouts
     }
