@@ -41,8 +41,8 @@ public func fuzzCallback(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         state: state, nonce: nonce, codeVerifier: "fuzz-verifier", redirectURI: "https://\(host)/_oauth",
         returnURL: returnURL, expiresAt: now + LoginState.lifetime)
     let minted = loginStates.issue(pending, domain: nil, existing: CookieList([]), now: now, random: FixedRandom())
-    let cookieHeaders = Array(lines.dropFirst(3)) + [CookieHeaderSplitter.header(for: minted)]
-    let cookies = CookieHeaderSplitter.cookies(cookieHeaders)
+    let cookieHeaders = Array(lines.dropFirst(3)) + [BrowserCookies.header(for: minted)]
+    guard let cookies = BrowserCookies.sent(cookieHeaders) else { return 0 }
 
     // The query itself as the state: only the pending login's own state opens it.
     if let opened = loginStates.open(state: query, from: cookies, now: now) {
@@ -121,13 +121,13 @@ private func checkDestination(_ location: String, _ request: ForwardedRequest) {
         "a login sends the browser to an unchecked URL: \(location.prefix(80))")
 }
 
-private func checkCallback(_ decision: Decision, _ request: ForwardedRequest, _ cookies: CookieList) {
+private func checkCallback(_ decision: Decision, _ request: ForwardedRequest, _ cookies: CookieHeader) {
     switch decision {
     case .redirect(let location, let status, let setCookies):
         invariant(status == .found, "callback redirect with \(status)")
         checkDestination(location, request)
         invariant(loginStates.open(state: state, from: cookies, now: now) != nil, "a login completed without its state")
-        let returned = CookieHeaderSplitter.cookies([CookieHeaderSplitter.header(for: setCookies)])
+        let returned = BrowserCookies.returned(setCookies)
         guard case .valid(let session) = flow.gatekeeper.sessions.session(from: returned, now: now) else {
             invariant(false, "a completed login set no session that opens")
             return
@@ -148,7 +148,7 @@ private func checkStart(_ decision: Decision, _ request: ForwardedRequest) {
     case .redirect(let location, _, let setCookies):
         invariant(location.hasPrefix("https://dex.example.com/dex/auth?state="), "login start not sent to the provider")
         let started = location.dropFirst("https://dex.example.com/dex/auth?state=".count).prefix { $0 != "&" }
-        let returned = CookieHeaderSplitter.cookies([CookieHeaderSplitter.header(for: setCookies)])
+        let returned = BrowserCookies.returned(setCookies)
         guard let login = loginStates.open(state: String(started), from: returned, now: now) else {
             invariant(false, "a started login set no state cookie that opens")
             return

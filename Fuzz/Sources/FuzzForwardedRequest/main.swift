@@ -57,7 +57,8 @@ public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     invariant(
         request.isAuthSubrequest == (root && headers.first("X-Forwarded-Uri") != nil),
         "auth subrequest misjudged for the target \(target)")
-    let cookies = CookieHeaderSplitter.cookies(headers.values("Cookie"))
+    // More or larger cookies than the server reads: it answers 431 before judging.
+    guard let cookies = BrowserCookies.sent(headers.values("Cookie")) else { return 0 }
     let client = ClientKind(accept: headers.first("Accept"))
     for gatekeeper in gatekeepers {
         checkDecision(
@@ -161,7 +162,7 @@ private func checkStable(_ request: ForwardedRequest) {
 }
 
 private func checkDecision(
-    _ decision: Decision, _ gatekeeper: Gatekeeper, _ request: ForwardedRequest, _ cookies: CookieList
+    _ decision: Decision, _ gatekeeper: Gatekeeper, _ request: ForwardedRequest, _ cookies: CookieHeader
 ) {
     let domains = gatekeeper.sessions.settings.domains
     let authHost = gatekeeper.settings.authHost

@@ -45,7 +45,7 @@ public func fuzzSessionCookie(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
 }
 
 private func openHeaders(_ payload: FuzzInput) {
-    let cookies = CookieHeaderSplitter.cookies(payload.lines(limit: 16))
+    guard let cookies = BrowserCookies.sent(payload.lines(limit: 16)) else { return }
     check(sessions.session(from: cookies, now: now))
 }
 
@@ -72,7 +72,7 @@ private func roundTrip(_ payload: FuzzInput) {
     checkIssued(issued, for: session)
     // Cookies a browser would drop never come back; for the others the session must open unchanged.
     guard issued.allSatisfy({ $0.name.utf8.count + $0.value.utf8.count < browserCookieLimit }) else { return }
-    let returned = CookieHeaderSplitter.cookies([CookieHeaderSplitter.header(for: issued)])
+    let returned = BrowserCookies.returned(issued)
     let lookup = sessions.session(from: returned, now: now)
     guard case .valid(let opened) = lookup else {
         invariant(false, "an issued session (\(session.groups.count) groups) opens as \(lookup)")

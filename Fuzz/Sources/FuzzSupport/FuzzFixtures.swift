@@ -81,7 +81,7 @@ package enum FuzzFixtures {
 
     /// The `Cookie` header of a browser holding `session`, as the code mints it.
     package static func sessionCookieHeader(_ session: Session = session()) -> String {
-        CookieHeaderSplitter.header(
+        BrowserCookies.header(
             for: sessions.issue(session, host: "app.example.com", existing: CookieList([]), random: FixedRandom()))
     }
 }

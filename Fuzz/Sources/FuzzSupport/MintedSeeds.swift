@@ -42,8 +42,8 @@ package enum MintedSeeds {
         let settings = FuzzFixtures.cookieSettings
         let sessionSealer = Sealer(
             keys: FuzzFixtures.keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
-        let sealed = CookieHeaderSplitter.cookies([FuzzFixtures.sessionCookieHeader(plain)])
-        let plaintext = sealed.value(settings.sessionName).flatMap { sessionSealer.open($0) } ?? []
+        let sealed = BrowserCookies.sent([FuzzFixtures.sessionCookieHeader(plain)])
+        let plaintext = sealed?.value(settings.sessionName).flatMap { sessionSealer.open($0) } ?? []
         func header(_ text: String) -> [UInt8] { [0] + Array(text.utf8) }
         return [
             ("minted-session", header(FuzzFixtures.sessionCookieHeader(plain))),

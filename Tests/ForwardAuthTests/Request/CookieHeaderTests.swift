@@ -1,6 +1,6 @@
 import Testing
 
-@testable import ForwardAuthServer
+@testable import ForwardAuth
 
 /// How `Cookie` headers split into pairs (RFC 6265 §5.4 cookie-string, as browsers send it, and what they
 /// should not send).

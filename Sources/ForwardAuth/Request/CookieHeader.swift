@@ -1,10 +1,8 @@
-import ForwardAuth
-
 /// The cookies of a request, split from its `Cookie` header(s) (RFC 6265 §5.4 `cookie-string`).
 ///
 /// Hummingbird's `Cookies` cannot list names by prefix, which login-state cleanup needs. This keeps each pair
 /// as byte offsets into its header, so splitting allocates one array and reading a cookie only its value.
-struct CookieHeader: RequestCookies {
+package struct CookieHeader: RequestCookies {
     private struct Pair {
         let header: Int
         let name: Range<Int>
@@ -18,11 +16,11 @@ struct CookieHeader: RequestCookies {
     /// More cookies than this, or more bytes than `maximumBytes`, is refused (431): a browser sends far fewer,
     /// and the bound keeps a hostile header cheap. Ours at their largest (a session and 8 claims cookies of
     /// under 4 KB) take about 35 KB.
-    static let maximumCount = 200
-    static let maximumBytes = 48 * 1024
+    package static let maximumCount = 200
+    package static let maximumBytes = 48 * 1024
 
     /// Nil when the cookies exceed `maximumCount` or `maximumBytes`.
-    init?(_ headers: [String]) {
+    package init?(_ headers: [String]) {
         guard headers.reduce(0, { $0 + $1.utf8.count }) <= Self.maximumBytes else { return nil }
         var headers = headers
         var pairs: [Pair] = []
@@ -42,10 +40,10 @@ struct CookieHeader: RequestCookies {
                     while equals < end, bytes[equals] != Self.equals { equals += 1 }
                     guard equals < end else { continue }
                     var nameStart = start
-                    while nameStart < equals, Self.isBlank(bytes[nameStart]) { nameStart += 1 }
+                    while nameStart < equals, ASCII.isBlank(bytes[nameStart]) { nameStart += 1 }
                     var valueStart = equals + 1
                     var valueEnd = end
-                    while valueEnd > valueStart, Self.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+                    while valueEnd > valueStart, ASCII.isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
                     if valueEnd - valueStart >= 2, bytes[valueStart] == Self.quote, bytes[valueEnd - 1] == Self.quote {
                         valueStart += 1
                         valueEnd -= 1
@@ -64,9 +62,8 @@ struct CookieHeader: RequestCookies {
     private static let semicolon = UInt8(ascii: ";")
     private static let equals = UInt8(ascii: "=")
     private static let quote = UInt8(ascii: "\"")
-    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
-    func value(_ name: String) -> String? {
+    package func value(_ name: String) -> String? {
         for pair in pairs where pair.name.count == name.utf8.count {
             let found: String? = bytes(of: pair.header) { bytes in
                 guard bytes[pair.name].elementsEqual(name.utf8) else { return nil }
@@ -77,7 +74,7 @@ struct CookieHeader: RequestCookies {
         return nil
     }
 
-    func names(withPrefix prefix: String) -> [String] {
+    package func names(withPrefix prefix: String) -> [String] {
         pairs.compactMap { pair in
             bytes(of: pair.header) { bytes in
                 let name = bytes[pair.name]
