@@ -56,7 +56,7 @@ package func buildApplication(
             ServiceAccountTokenReader(path: configuration.serviceAccountTokenPath, token: token, logger: logger))
         serviceAccountToken = token
     }
-    let rbacStore = RBACPolicyStore()
+    let rbacStore = RBACPolicyStore(settings: RBACSettings(configuration))
     services += try rbacServices(configuration: configuration, store: rbacStore, logger: logger)
     let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
     for problem in gatekeeper.rbac?.problems ?? [] { logger.warning("\(problem)") }

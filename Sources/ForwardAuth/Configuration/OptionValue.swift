@@ -50,17 +50,16 @@ extension Secret: OptionValue {
     func defaultText(listSeparator: String) -> String? { nil }
 }
 
-extension LogLevel: OptionValue {
+/// An enumeration an option spells as its raw values (`log-level = warn`).
+protocol RawOptionValue: OptionValue, RawRepresentable where RawValue == String {}
+
+extension RawOptionValue {
     func printedText(listSeparator: String) -> String { rawValue }
 }
 
-extension LogFormat: OptionValue {
-    func printedText(listSeparator: String) -> String { rawValue }
-}
-
-extension RuleAction: OptionValue {
-    func printedText(listSeparator: String) -> String { rawValue }
-}
+extension LogLevel: RawOptionValue {}
+extension LogFormat: RawOptionValue {}
+extension RuleAction: RawOptionValue {}
 
 extension URL: OptionValue {
     func printedText(listSeparator: String) -> String { absoluteString }

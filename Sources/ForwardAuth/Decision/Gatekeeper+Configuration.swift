@@ -44,7 +44,7 @@ extension Gatekeeper {
                 matchWhitelistOrDomain: configuration.matchWhitelistOrDomain),
             identityHeaders: IdentityHeaders(configuration, serviceAccountToken: serviceAccountToken),
             rbac: configuration.enableRBAC
-                ? RBACAuthorizer(settings: RBACSettings(configuration), store: rbacStore ?? RBACPolicyStore()) : nil)
+                ? RBACAuthorizer(store: rbacStore ?? RBACPolicyStore(settings: RBACSettings(configuration))) : nil)
     }
 }
 

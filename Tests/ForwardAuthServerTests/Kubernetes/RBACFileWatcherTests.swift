@@ -35,7 +35,7 @@ struct RBACFileWatcherTests {
         let watcher = RBACFileWatcher(path: path, store: store, logger: logs.logger(), pollInterval: .milliseconds(20))
         let task = Task { try await watcher.run() }
         defer { task.cancel() }
-        try await body(store, RBACAuthorizer(settings: RBACSettings(), store: store), logs)
+        try await body(store, RBACAuthorizer(store: store), logs)
         task.cancel()
         _ = await task.result
     }

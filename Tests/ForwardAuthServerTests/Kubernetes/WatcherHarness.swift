@@ -66,7 +66,7 @@ struct WatcherHarness {
         api.requests.count { $0.resource == resource.rawValue && !$0.isWatch }
     }
 
-    func authorizer() -> RBACAuthorizer { RBACAuthorizer(settings: RBACSettings(), store: store) }
+    func authorizer() -> RBACAuthorizer { RBACAuthorizer(store: store) }
 }
 
 /// Polls `condition` every 10 ms for up to `timeout`; records an issue if it never holds. The bound is generous

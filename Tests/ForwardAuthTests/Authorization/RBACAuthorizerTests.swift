@@ -137,7 +137,7 @@ struct RBACAuthorizerTests {
         let problems = store.replaceAll(
             roles: [F.role("r", urls: ["*"])],
             bindings: [F.binding("b", role: "r", .user("alice@example.com"), kind: kind)])
-        let authorizer = RBACAuthorizer(settings: RBACSettings(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         #expect(F.isAllowed(F.check(authorizer, "https://h.example/")) == allowed)
         #expect(problems.isEmpty == allowed)
     }
@@ -167,7 +167,7 @@ struct RBACAuthorizerTests {
         var settings = RBACSettings()
         settings.passThrough = patterns
         settings.v3URLPatternMatching = v3
-        let authorizer = RBACAuthorizer(settings: settings, store: RBACPolicyStore())
+        let authorizer = RBACAuthorizer(store: RBACPolicyStore(settings: settings))
         let verdict = F.check(authorizer, "https://h.example" + path)
         #expect((verdict == .passThrough) == passes)
         if !passes { #expect(verdict == .notLoaded) }
@@ -176,7 +176,7 @@ struct RBACAuthorizerTests {
     @Test func emptyPassThroughPatternsAreReported() {
         var settings = RBACSettings()
         settings.passThrough = [" ", "/ok"]
-        let authorizer = RBACAuthorizer(settings: settings, store: RBACPolicyStore())
+        let authorizer = RBACAuthorizer(store: RBACPolicyStore(settings: settings))
         #expect(authorizer.problems.count == 1)
         #expect(F.check(authorizer, "https://h.example/ok") == .passThrough)
     }

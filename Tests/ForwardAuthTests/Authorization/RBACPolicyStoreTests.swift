@@ -8,7 +8,7 @@ struct RBACPolicyStoreTests {
 
     @Test func checksFailClosedUntilBothKindsAreLoaded() {
         let store = RBACPolicyStore()
-        let authorizer = RBACAuthorizer(settings: RBACSettings(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         #expect(F.check(authorizer, "https://h.example/") == .notLoaded)
         store.replaceAll(roles: [F.role("r", urls: ["*"])])
         #expect(!store.isLoaded)
@@ -21,7 +21,7 @@ struct RBACPolicyStoreTests {
     @Test func watchEventsAddChangeAndRemoveObjects() {
         let store = RBACPolicyStore()
         store.replaceAll(roles: [], bindings: [])
-        let authorizer = RBACAuthorizer(settings: RBACSettings(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         let url = "https://h.example/admin"
         #expect(!F.isAllowed(F.check(authorizer, url)))
 
@@ -46,7 +46,7 @@ struct RBACPolicyStoreTests {
             roles: [F.role("a", urls: ["*"]), F.role("b", urls: ["*"])],
             bindings: [F.binding("x", role: "a", .user("alice@example.com"))])
         store.replaceAll(roles: [F.role("b", urls: ["*"])])
-        let authorizer = RBACAuthorizer(settings: RBACSettings(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         guard case .denied(let reason) = F.check(authorizer, "https://h.example/") else {
             Issue.record("expected a denial")
             return
@@ -54,19 +54,22 @@ struct RBACPolicyStoreTests {
         #expect(reason.contains("missing ClusterRole \"a\""))
     }
 
-    @Test func authorizersWithDifferentSettingsShareOneStore() {
-        let store = RBACPolicyStore()
+    /// A store compiles for its own settings; an authorizer made after a load reads that policy at once.
+    @Test func eachStoreCompilesForItsSettings() {
         var insensitive = RBACSettings()
         insensitive.caseInsensitiveSubjects = true
-        let strict = RBACAuthorizer(settings: RBACSettings(), store: store)
-        let lenient = RBACAuthorizer(settings: insensitive, store: store)
-        store.replaceAll(
-            roles: [F.role("r", urls: ["*"])], bindings: [F.binding("b", role: "r", .user("Alice@Example.com"))])
+        let strictStore = RBACPolicyStore()
+        let lenientStore = RBACPolicyStore(settings: insensitive)
+        let strict = RBACAuthorizer(store: strictStore)
+        for store in [strictStore, lenientStore] {
+            store.replaceAll(
+                roles: [F.role("r", urls: ["*"])], bindings: [F.binding("b", role: "r", .user("Alice@Example.com"))])
+        }
         #expect(!F.isAllowed(F.check(strict, "https://h.example/")))
-        #expect(F.isAllowed(F.check(lenient, "https://h.example/")))
-        // Registered after the load: compiled at once.
-        let late = RBACAuthorizer(settings: insensitive, store: store)
+        // Made after the load: the compiled policy is there at once.
+        let late = RBACAuthorizer(store: lenientStore)
         #expect(F.isAllowed(F.check(late, "https://h.example/")))
+        #expect(late.settings.caseInsensitiveSubjects)
     }
 
     @Test func problemsAreReportedOnceWhenTheyAppear() {

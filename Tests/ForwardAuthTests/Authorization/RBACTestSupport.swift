@@ -17,9 +17,9 @@ enum RBACFixture {
     static func authorizer(
         roles: [ClusterRole], bindings: [ClusterRoleBinding], settings: RBACSettings = RBACSettings()
     ) -> RBACAuthorizer {
-        let store = RBACPolicyStore()
+        let store = RBACPolicyStore(settings: settings)
         store.replaceAll(roles: roles, bindings: bindings)
-        return RBACAuthorizer(settings: settings, store: store)
+        return RBACAuthorizer(store: store)
     }
 
     /// Checks `method url` (an absolute `scheme://authority/path`).

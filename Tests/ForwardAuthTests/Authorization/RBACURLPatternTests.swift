@@ -92,7 +92,7 @@ struct RBACURLPatternTests {
         #expect(problems.count == 2)
         #expect(problems.contains { $0.contains("\"r\"") && $0.contains("lookbehind") })
         #expect(problems.contains { $0.contains("empty pattern") })
-        let authorizer = RBACAuthorizer(settings: RBACSettings(), store: store)
+        let authorizer = RBACAuthorizer(store: store)
         #expect(RBACFixture.isAllowed(RBACFixture.check(authorizer, "https://h.example/ok")))
         #expect(!RBACFixture.isAllowed(RBACFixture.check(authorizer, "https://h.example/xy")))
     }

@@ -61,7 +61,7 @@ struct GatekeeperAuthorizationTests {
 
     @Test func rbacNotYetLoadedAnswers503NeverAllow() throws {
         let gatekeeper = try Fixtures.gatekeeper(
-            rbac: RBACAuthorizer(settings: RBACSettings(), store: RBACPolicyStore()))
+            rbac: RBACAuthorizer(store: RBACPolicyStore()))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
         guard case .unavailable = decision else {
@@ -73,7 +73,7 @@ struct GatekeeperAuthorizationTests {
     @Test func theAllowListsAreJudgedBeforeRBAC() throws {
         let gatekeeper = try Fixtures.gatekeeper(
             access: AccessPolicy(whitelist: ["bob@example.com"]),
-            rbac: RBACAuthorizer(settings: RBACSettings(), store: RBACPolicyStore()))
+            rbac: RBACAuthorizer(store: RBACPolicyStore()))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
         guard case .forbidden(_, let user) = decision else {

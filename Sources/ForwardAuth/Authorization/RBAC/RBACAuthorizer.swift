@@ -9,18 +9,16 @@
 /// A check takes no lock but the store's pointer swap, does no I/O and does not log; it allocates only for a
 /// `~REGEX` entry, for names to case-fold, and to word a denial.
 package final class RBACAuthorizer: Sendable {
-    package let settings: RBACSettings
     package let store: RBACPolicyStore
-    /// Where the store keeps the policy compiled for `settings`.
-    private let slot: Int
+    /// The store's: the policy it compiles and the pass-through paths here follow the same settings.
+    package var settings: RBACSettings { store.settings }
     private let passThrough: [URLPattern]
     /// Pass-through patterns that could not be compiled (empty or too long); the caller logs them.
     package let problems: [String]
 
-    package init(settings: RBACSettings, store: RBACPolicyStore) {
-        self.settings = settings
+    package init(store: RBACPolicyStore) {
         self.store = store
-        self.slot = store.register(RBACPolicy.Options(settings))
+        let settings = store.settings
         var patterns: [URLPattern] = []
         var problems: [String] = []
         for pattern in settings.passThrough {
@@ -45,7 +43,7 @@ package final class RBACAuthorizer: Sendable {
         user: String, groups: [String], method: String, scheme: String, authority: String, path: String
     ) -> RBACVerdict {
         if passThrough.contains(where: { $0.matches(path: path) }) { return .passThrough }
-        guard let policy = store.policy(slot: slot) else { return .notLoaded }
+        guard let policy = store.policy else { return .notLoaded }
         var request = RBACRequestTarget(scheme: scheme, authority: authority, path: path)
         var search = Search()
         if let grants = policy.userGrants[RBACPolicy.key(user, policy.options)],
@@ -105,7 +103,7 @@ package final class RBACAuthorizer: Sendable {
     /// The token group names (without `group-claim-prefix`) that some ClusterRoleBinding names as a Group
     /// subject, lower-cased when `caseInsensitiveSubjects`: what `groups-filter auto` keeps.
     package func boundGroups() -> Set<String> {
-        guard let policy = store.policy(slot: slot) else { return [] }
+        guard let policy = store.policy else { return [] }
         return Set(policy.groupGrants.keys)
     }
 }

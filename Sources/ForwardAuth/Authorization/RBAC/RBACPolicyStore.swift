@@ -3,31 +3,31 @@ import Synchronization
 /// The ClusterRoles and ClusterRoleBindings in force: written by a loader (`--rbac-file` or the Kubernetes
 /// list/watch), read by `RBACAuthorizer` on every check.
 ///
-/// Objects are kept by name. Every change compiles a new immutable `RBACPolicy` for each authorizer's settings
-/// (usually one) while holding only the writers' lock, then swaps the reference readers use under a lock held for
-/// a pointer copy; a check never waits for a compile. The store is loaded once both kinds have been read.
+/// Objects are kept by name. Every change compiles a new immutable `RBACPolicy` for the store's settings while
+/// holding only the writers' lock, then swaps the reference readers use under a lock held for a pointer copy; a
+/// check never waits for a compile. The store is loaded once both kinds have been read.
 package final class RBACPolicyStore: Sendable {
     private struct Objects {
         var roles: [String: ClusterRole] = [:]
         var bindings: [String: ClusterRoleBinding] = [:]
         var rolesLoaded = false
         var bindingsLoaded = false
-        /// The settings of each registered authorizer, by slot.
-        var variants: [RBACPolicy.Options] = []
         var problems: [String] = []
 
         var loaded: Bool { rolesLoaded && bindingsLoaded }
     }
 
-    /// What checks read: one compiled policy per slot, nil until loaded.
-    private struct Snapshot {
-        var policies: [RBACPolicy?] = []
-    }
-
+    /// The settings the policy is compiled for (subject case, URL pattern semantics, group prefix).
+    package let settings: RBACSettings
+    private let options: RBACPolicy.Options
     private let objects = Mutex(Objects())
-    private let snapshot = Mutex(Snapshot())
+    /// What checks read: the compiled policy, nil until loaded.
+    private let snapshot = Mutex<RBACPolicy?>(nil)
 
-    package init() {}
+    package init(settings: RBACSettings = RBACSettings()) {
+        self.settings = settings
+        self.options = RBACPolicy.Options(settings)
+    }
 
     /// Whether both ClusterRoles and ClusterRoleBindings have been read at least once.
     package var isLoaded: Bool { objects.withLock { $0.loaded } }
@@ -85,40 +85,21 @@ package final class RBACPolicyStore: Sendable {
         }
     }
 
-    /// Registers an authorizer's settings; returns the slot its compiled policy is read from.
-    func register(_ options: RBACPolicy.Options) -> Int {
-        objects.withLock { objects in
-            if let slot = objects.variants.firstIndex(of: options) { return slot }
-            objects.variants.append(options)
-            let policy =
-                objects.loaded
-                ? RBACPolicy(roles: objects.roles.values, bindings: objects.bindings.values, options: options) : nil
-            snapshot.withLock { $0.policies.append(policy) }
-            return objects.variants.count - 1
-        }
-    }
-
-    /// The compiled policy for a slot, or nil before the first load.
-    func policy(slot: Int) -> RBACPolicy? {
-        snapshot.withLock { slot < $0.policies.count ? $0.policies[slot] : nil }
+    /// The compiled policy, or nil before the first load.
+    var policy: RBACPolicy? {
+        snapshot.withLock { $0 }
     }
 
     private func update(_ change: (inout Objects) -> Void) -> [String] {
         objects.withLock { objects in
             change(&objects)
             guard objects.loaded else { return [] }
-            // With no authorizer yet, compile with the defaults anyway so problems are reported at load time.
-            let variants = objects.variants.isEmpty ? [RBACPolicy.Options(RBACSettings())] : objects.variants
-            let policies = variants.map {
-                RBACPolicy(roles: objects.roles.values, bindings: objects.bindings.values, options: $0)
-            }
+            let policy = RBACPolicy(roles: objects.roles.values, bindings: objects.bindings.values, options: options)
             var seen = Set<String>()
-            let problems = policies.flatMap(\.problems).filter { seen.insert($0).inserted }
+            let problems = policy.problems.filter { seen.insert($0).inserted }
             let previous = Set(objects.problems)
             objects.problems = problems
-            if !objects.variants.isEmpty {
-                snapshot.withLock { $0.policies = policies }
-            }
+            snapshot.withLock { $0 = policy }
             return problems.filter { !previous.contains($0) }
         }
     }
