@@ -36,7 +36,7 @@ extension Array: OptionValue where Element: OptionListItem {
     }
 
     func defaultText(listSeparator: String) -> String? {
-        isEmpty ? nil : Element.defaultList(self, separator: listSeparator)
+        isEmpty ? nil : printedText(listSeparator: listSeparator)
     }
 }
 
@@ -76,12 +76,10 @@ extension ListenAddress: OptionValue {
 /// An element of a list option.
 protocol OptionListItem: Sendable {
     static func printedList(_ items: [Self], separator: String) -> String
-    static func defaultList(_ items: [Self], separator: String) -> String
 }
 
 extension String: OptionListItem {
     static func printedList(_ items: [String], separator: String) -> String { items.joined(separator: separator) }
-    static func defaultList(_ items: [String], separator: String) -> String { items.joined(separator: separator) }
 }
 
 extension Secret: OptionListItem {
@@ -89,13 +87,10 @@ extension Secret: OptionListItem {
         items.isEmpty ? "" : "<\(items.count) redacted>"
     }
 
-    static func defaultList(_ items: [Secret], separator: String) -> String { "" }
 }
 
 extension IdentityHeaders.ClaimHeader: OptionListItem {
     static func printedList(_ items: [Self], separator: String) -> String {
         items.map { "\($0.header)=\($0.claim)" }.joined(separator: separator)
     }
-
-    static func defaultList(_ items: [Self], separator: String) -> String { printedList(items, separator: separator) }
 }

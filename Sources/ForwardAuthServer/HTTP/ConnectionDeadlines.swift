@@ -19,7 +19,7 @@ struct ConnectionDeadlines {
     /// The last byte in, or the end of the last answer out.
     private var lastActivity: NIODeadline
     /// The first byte of a head that has not arrived whole; nil between requests.
-    private(set) var headStarted: NIODeadline?
+    private var headStarted: NIODeadline?
 
     enum Reason: Equatable {
         case idle
