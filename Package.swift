@@ -77,6 +77,7 @@ let package = Package(
                 "ForwardAuth",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Fixtures",
             swiftSettings: swiftSettings

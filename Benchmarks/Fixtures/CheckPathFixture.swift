@@ -1,4 +1,5 @@
 import ForwardAuth
+import Logging
 
 /// A realistic deployment and request for the check path: a cookie domain, allow-lists, ten rules of the kinds
 /// operators write, and the header set Traefik's ForwardAuth middleware sends for a browser's page load.
@@ -40,6 +41,19 @@ package enum CheckPathFixture {
             settings: Gatekeeper.Settings(), rules: try RuleSet(rules),
             sessions: SessionCookies(settings: cookieSettings(), keys: CookieKeys(secret: secret)),
             access: AccessPolicy(domains: ["example.com"], groups: ["devs", "ops"]))
+    }
+
+    /// The decision engine around `gatekeeper()`, as the server builds it: what every check goes through. Its
+    /// provider is never reached on the measured path.
+    package static func engine() throws -> DecisionEngine {
+        let gatekeeper = try gatekeeper()
+        return DecisionEngine(
+            loginFlow: LoginFlow(
+                gatekeeper: gatekeeper,
+                loginStates: LoginStateCookies(
+                    settings: gatekeeper.sessions.settings, keys: CookieKeys(secret: secret)),
+                provider: OfflineProvider(), logoutRedirect: nil),
+            random: FixedRandom(), logger: Logger(label: "check-path", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     /// A session as a login leaves it: a handful of groups, twelve hours to live.

@@ -19,12 +19,13 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: smoke ? 3 : 2_000)
 
     // Fixtures fail only if the code under test changed its contract; say so instead of measuring nothing.
-    let gatekeeper: Gatekeeper
+    let engine: DecisionEngine
     do {
-        gatekeeper = try CheckPathFixture.gatekeeper()
+        engine = try CheckPathFixture.engine()
     } catch {
         fatalError("the fixture rule set no longer compiles: \(error)")
     }
+    let gatekeeper = engine.gatekeeper
     let cookies = CheckPathFixture.cookies(gatekeeper.sessions)
     let headers = CheckPathFixture.headers(cookieHeader: CheckPathFixture.cookieHeader(cookies))
     let method = CheckPathFixture.requestMethod
@@ -33,9 +34,9 @@ let benchmarks: @Sendable () -> Void = {
     guard let request = try? ForwardedRequest(headers: headers, method: method, uri: target) else {
         fatalError("the fixture headers no longer parse")
     }
-    let checkPath = CheckPath(gatekeeper: gatekeeper)
-    guard case .allow = checkPath.decide(headers: headers, method: method, target: target, cookies: cookies, now: now)
-    else { fatalError("the fixture request is no longer allowed") }
+    guard case .allow = engine.judge(method: method, target: target, headers: headers, now: now).decision else {
+        fatalError("the fixture request is no longer allowed")
+    }
     guard gatekeeper.rules.match(request)?.name == "app" else { fatalError("the fixture rule order changed") }
 
     Benchmark("ForwardedRequest.init (Traefik headers)") { benchmark in
@@ -46,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
 
     let bytes = CheckPathFixture.requestBytes(headers)
     guard case .complete(let head, _) = bytes.withUnsafeBytes({ RequestHead.read($0) }),
-        case .allow = checkPath.decide(headers: head, method: method, target: target, cookies: cookies, now: now)
+        case .allow = engine.judge(method: method, target: target, headers: head, now: now).decision
     else { fatalError("the fixture request's bytes no longer read as an allowed check") }
 
     Benchmark("RequestHead.read (Traefik's subrequest bytes)") { benchmark in
@@ -69,16 +70,16 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Gatekeeper.check whole decision (valid cookie)") { benchmark in
+    Benchmark("DecisionEngine.judge whole decision (valid cookie)") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(checkPath.decide(headers: headers, method: method, target: target, cookies: cookies, now: now))
+            blackHole(engine.judge(method: method, target: target, headers: headers, now: now))
         }
     }
 
     Benchmark("whole decision from the socket's bytes (valid cookie)") { benchmark in
         for _ in benchmark.scaledIterations {
             guard case .complete(let head, _) = bytes.withUnsafeBytes({ RequestHead.read($0) }) else { continue }
-            blackHole(checkPath.decide(headers: head, method: method, target: target, cookies: cookies, now: now))
+            blackHole(engine.judge(method: method, target: target, headers: head, now: now))
         }
     }
 

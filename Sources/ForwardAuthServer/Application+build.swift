@@ -60,10 +60,10 @@ package func buildApplication(
     services += try rbacServices(configuration: configuration, store: rbacStore, logger: logger)
     let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
     for problem in gatekeeper.rbac?.problems ?? [] { logger.warning("\(problem)") }
-    let endpoints = Endpoints(
-        gatekeeper: gatekeeper, loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
-        random: random, clock: clock, logger: logger, paths: Route.Paths(urlPath: configuration.urlPath),
-        metrics: metrics, trustForwardedPrefix: configuration.trustForwardedPrefix)
+    let engine = DecisionEngine(
+        loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: provider),
+        trustForwardedPrefix: configuration.trustForwardedPrefix, random: random, logger: logger)
+    let endpoints = Endpoints(engine: engine, clock: clock, logger: logger, metrics: metrics)
     let sweeper = ConnectionSweeper(
         idleTimeout: .seconds(Int64(configuration.idleTimeout)),
         readHeaderTimeout: .seconds(Int64(configuration.readHeaderTimeout)))

@@ -68,7 +68,7 @@ import Testing
         let session = Session(
             email: "alice@example.com", name: "Alice", groups: ["ops"], issuedAt: now - 10, expiresAt: now + 3600,
             id: Array(repeating: 7, count: 16))
-        return endpoints.gatekeeper.sessions.issue(
+        return endpoints.engine.gatekeeper.sessions.issue(
             session, host: "app.example.com", existing: CookieList([]), random: SystemRandomSource()
         ).map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
     }

@@ -86,7 +86,7 @@ import Testing
         let session = Session(
             email: "alice@example.com", name: "Alice", groups: ["ops"], issuedAt: now - 10, expiresAt: now + 3600,
             id: Array(repeating: 7, count: 16))
-        let cookies = endpoints.gatekeeper.sessions.issue(
+        let cookies = endpoints.engine.gatekeeper.sessions.issue(
             session, host: "app.example.com", existing: CookieList([]), random: SystemRandomSource())
         let cookie = cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
         let channel = try channel()
@@ -201,12 +201,13 @@ extension Endpoints {
     static func withLoadedProvider(knownBearer: (token: String, identity: Identity)? = nil) -> Endpoints {
         let configuration = Configuration.testing()
         let gatekeeper = Gatekeeper(configuration)
+        let logger = Logger(label: "test")
         return Endpoints(
-            gatekeeper: gatekeeper,
-            loginFlow: LoginFlow(
-                configuration, gatekeeper: gatekeeper, provider: LoadedProvider(knownBearer: knownBearer)),
-            random: SystemRandomSource(), clock: { Int64(Date().timeIntervalSince1970) },
-            logger: Logger(label: "test"), paths: Route.Paths(urlPath: "/_oauth"), metrics: ForwardAuthMetrics())
+            engine: DecisionEngine(
+                loginFlow: LoginFlow(
+                    configuration, gatekeeper: gatekeeper, provider: LoadedProvider(knownBearer: knownBearer)),
+                random: SystemRandomSource(), logger: logger),
+            clock: { Int64(Date().timeIntervalSince1970) }, logger: logger, metrics: ForwardAuthMetrics())
     }
 }
 
@@ -214,17 +215,13 @@ extension Endpoints {
 private struct LoadedProvider: IdentityProviderClient {
     let knownBearer: (token: String, identity: Identity)?
 
-    func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
+    func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? {
         knownBearer.flatMap { $0.token == idToken ? $0.identity : nil }
     }
 
-    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
-        -> String
-    { "https://dex.example.com/dex/auth?state=\(state)" }
-
-    func authorizationURLWithoutWaiting(state: String, nonce: String, codeChallenge: String, redirectURI: String)
-        -> String?
-    { "https://dex.example.com/dex/auth?state=\(state)" }
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) -> String? {
+        "https://dex.example.com/dex/auth?state=\(state)"
+    }
 
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
         throw LoginError(.providerUnavailable, "not in this test")

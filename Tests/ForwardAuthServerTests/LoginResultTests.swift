@@ -7,8 +7,8 @@ import Testing
 
 @testable import ForwardAuthServer
 
-/// `forward_auth_logins_total{result}` is read off the page `LoginFlow.complete` answers: each way a login
-/// ends goes through the real flow here, so a reworded page cannot silently turn into `other`.
+/// `forward_auth_logins_total{result}` is named by the reason a login failed (`LoginFailure.result`): each way a
+/// login ends goes through the real server here, so none is counted as `other`.
 @Suite("Login results in /metrics")
 struct LoginResultTests {
     enum Scenario: String, CaseIterable, CustomTestStringConvertible {

@@ -97,7 +97,6 @@ struct MetricsInstrumentTests {
     }
 
     @Test func outcomeClassification() {
-        let page = Page(status: 401, title: "Signed out", message: "")
         #expect(DecisionOutcome(.allow(headers: []), startedLogin: false) == .allow)
         #expect(
             DecisionOutcome(.redirect(location: "x", status: .found, cookies: []), startedLogin: true) == .loginRedirect
@@ -108,6 +107,7 @@ struct MetricsInstrumentTests {
         #expect(DecisionOutcome(.unauthenticated(reason: ""), startedLogin: false) == .unauthenticated)
         #expect(DecisionOutcome(.forbidden(reason: "", user: nil), startedLogin: true) == .forbidden)
         #expect(DecisionOutcome(.badRequest(reason: "", tooLarge: true), startedLogin: false) == .badRequest)
-        #expect(DecisionOutcome(.page(page, cookies: []), startedLogin: true) == .page)
+        #expect(DecisionOutcome(.signedOut(cookies: []), startedLogin: false) == .page)
+        #expect(DecisionOutcome(.loginFailed(.providerUnreachable, cookies: []), startedLogin: true) == .page)
     }
 }

@@ -14,11 +14,11 @@ import FuzzSupport
 private let now = FuzzFixtures.now
 /// The `state` of the login in progress; the seed queries carry it.
 private let state = "fuzz-state-0123456789abcdef"
-private let nonce = "fuzz-nonce-0123456789abcdef"
+private let nonce = FuzzFixtures.nonce
 private let loginStates = FuzzFixtures.loginStates
-private let flow = LoginFlow(
-    gatekeeper: FuzzFixtures.gatekeeper, loginStates: loginStates,
-    provider: FakeIdentityProvider(expectedNonce: nonce), logoutRedirect: nil)
+/// The server's entry point: the callback is pending work it resumes; the login start it answers at once.
+private let engine = FuzzFixtures.engine(FuzzFixtures.gatekeeper)
+private let flow = engine.loginFlow
 private let policies = [
     ReturnURLPolicy(cookieDomains: [FuzzFixtures.cookieDomain], authHost: "auth.example.com"),
     ReturnURLPolicy(cookieDomains: [], authHost: nil),
@@ -49,26 +49,30 @@ public func fuzzCallback(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         invariant(opened.state == query && opened.expiresAt > now, "a login state opened for another state")
     }
 
-    if let callback = request(host: host, uri: "/_oauth?" + query) {
-        let decision = runBlocking {
-            await flow.complete(
-                callback, cookies: cookies, now: now, random: FixedRandom(), logger: FuzzFixtures.logger)
+    // Traefik forwards the callback (`X-Forwarded-Uri`); nginx calls the login start on the request line.
+    let callback = judge(target: "/", host: host, forwardedURI: "/_oauth?" + query, cookieHeaders)
+    if let request = callback.request {
+        guard case .pending(.completeLogin) = callback.next else {
+            invariant(false, "the callback was not left to the login flow")
+            return 0
         }
-        checkCallback(decision, callback, cookies)
+        let resumed = runBlocking { await engine.resume(callback) }
+        checkCallback(resumed.decision, request.forwarded, cookies)
     }
-    if let start = request(host: host, uri: "/_oauth/start?" + query) {
-        let decision = runBlocking {
-            await flow.startFromLink(
-                start, cookies: cookies, now: now, random: FixedRandom(), logger: FuzzFixtures.logger)
-        }
-        checkStart(decision, start)
+    let start = judge(target: "/_oauth/start?" + query, host: host, forwardedURI: nil, cookieHeaders)
+    if let request = start.request, start.route == .startLogin {
+        invariant(start.startedLogin, "a login start not counted as one")
+        checkStart(start.decision, request.forwarded)
     }
     return 0
 }
 
-private func request(host: String, uri: String) -> ForwardedRequest? {
-    let headers: HeaderList = ["X-Forwarded-Proto": "https", "X-Forwarded-Host": host, "X-Forwarded-Uri": uri]
-    return try? ForwardedRequest(headers: headers, method: "GET", uri: "/")
+/// The engine's judgement of a proxy's request for `host`, with the browser's `Cookie` headers.
+private func judge(target: String, host: String, forwardedURI: String?, _ cookieHeaders: [String]) -> Judgement {
+    var fields = [(name: "X-Forwarded-Proto", value: "https"), (name: "X-Forwarded-Host", value: host)]
+    if let forwardedURI { fields.append((name: "X-Forwarded-Uri", value: forwardedURI)) }
+    fields += cookieHeaders.map { (name: "Cookie", value: $0) }
+    return engine.judge(method: "GET", target: target, headers: HeaderList(fields), now: now)
 }
 
 /// An accepted return URL is absolute http(s), carries nothing a browser could read differently, and names a
@@ -121,7 +125,7 @@ private func checkDestination(_ location: String, _ request: ForwardedRequest) {
         "a login sends the browser to an unchecked URL: \(location.prefix(80))")
 }
 
-private func checkCallback(_ decision: Decision, _ request: ForwardedRequest, _ cookies: CookieHeader) {
+private func checkCallback(_ decision: Decision?, _ request: ForwardedRequest, _ cookies: CookieHeader) {
     switch decision {
     case .redirect(let location, let status, let setCookies):
         invariant(status == .found, "callback redirect with \(status)")
@@ -136,14 +140,15 @@ private func checkCallback(_ decision: Decision, _ request: ForwardedRequest, _ 
         invariant(
             setCookies.contains { $0.name == loginStates.cookieName(forState: state) && $0.maxAge == 0 },
             "a completed login left its state cookie behind")
-    case .page(let page, _):
-        invariant([400, 401, 403, 502].contains(page.status), "callback page with status \(page.status)")
+    case .loginFailed(let failure, _):
+        invariant(
+            [400, 401, 403, 502].contains(failure.page.status), "callback page with status \(failure.page.status)")
     default:
-        invariant(false, "callback answered \(decision)")
+        invariant(false, "callback answered \(String(describing: decision))")
     }
 }
 
-private func checkStart(_ decision: Decision, _ request: ForwardedRequest) {
+private func checkStart(_ decision: Decision?, _ request: ForwardedRequest) {
     switch decision {
     case .redirect(let location, _, let setCookies):
         invariant(location.hasPrefix("https://dex.example.com/dex/auth?state="), "login start not sent to the provider")
@@ -160,6 +165,6 @@ private func checkStart(_ decision: Decision, _ request: ForwardedRequest) {
     case .forbidden:
         invariant(!flow.gatekeeper.returnURLs.mayStartLogin(forHost: request.host), "login refused for a served host")
     default:
-        invariant(false, "login start answered \(decision)")
+        invariant(false, "login start answered \(String(describing: decision))")
     }
 }

@@ -9,9 +9,10 @@ import FuzzSupport
 // Host, Cookie, Accept, Authorization, X-Role …).
 
 private let now = FuzzFixtures.now
-private let gatekeepers = [
+/// The server's entry point (`DecisionEngine.judge`) in three deployments: cookie domain, auth host, auth host only.
+private let engines = [
     FuzzFixtures.gatekeeper, FuzzFixtures.authHostGatekeeper, FuzzFixtures.authHostOnlyGatekeeper,
-]
+].map { FuzzFixtures.engine($0) }
 private let paths = Route.Paths(urlPath: "/_oauth")
 /// The same deployment with upstream-only headers (impersonation, a claim header), which only an auth
 /// subrequest's answer may carry.
@@ -39,15 +40,25 @@ public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     let (method, target) = requestLine.count == 2 ? (String(requestLine[0]), String(requestLine[1])) : ("GET", lines[0])
     let headers = HeaderList(lines.dropFirst().compactMap(headerField))
 
-    _ = Route(
+    let route = Route(
         forwardedPath: headers.first("X-Forwarded-Uri").map(Route.path(of:)), requestLinePath: Route.path(of: target),
         paths: paths)
+    let judgements = engines.map { $0.judge(method: method, target: target, headers: headers, now: now) }
+    for judgement in judgements {
+        invariant(judgement.route == route, "the engine routed the request elsewhere")
+    }
     checkPrefixTrust(headers, method: method, target: target)
     let request: ForwardedRequest
     do {
         request = try ForwardedRequest(headers: headers, method: method, uri: target)
     } catch {
         invariant(!error.description.isEmpty, "an error without a description")
+        for judgement in judgements {
+            guard case .badRequest = judgement.decision else {
+                invariant(false, "the engine judged a request whose headers do not parse")
+                continue
+            }
+        }
         return 0
     }
     checkRequest(request)
@@ -58,14 +69,49 @@ public func fuzzForwardedRequest(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
         request.isAuthSubrequest == (root && headers.first("X-Forwarded-Uri") != nil),
         "auth subrequest misjudged for the target \(target)")
     // More or larger cookies than the server reads: it answers 431 before judging.
-    guard let cookies = BrowserCookies.sent(headers.values("Cookie")) else { return 0 }
-    let client = ClientKind(accept: headers.first("Accept"))
-    for gatekeeper in gatekeepers {
-        checkDecision(
-            gatekeeper.check(request, cookies: cookies, client: client, now: now), gatekeeper, request, cookies)
+    guard let cookies = BrowserCookies.sent(headers.values("Cookie")) else {
+        for judgement in judgements {
+            guard case .badRequest(_, tooLarge: true) = judgement.decision else {
+                invariant(false, "the engine judged a request whose cookies it cannot read")
+                continue
+            }
+        }
+        return 0
     }
-    checkUpstreamOnly(upstreamGatekeeper.check(request, cookies: cookies, client: client, now: now), request)
+    guard route == .check || route == .checkWithoutRedirect else { return 0 }
+    // The client the engine judges as: nginx's check and `X-Forward-Auth-Redirect: off` refuse a redirect.
+    let client: ClientKind =
+        route == .checkWithoutRedirect || DecisionEngine.refusesRedirect(headers)
+        ? .api : ClientKind(accept: headers.first("Accept"))
+    for (engine, judgement) in zip(engines, judgements) {
+        let gatekeeper = engine.gatekeeper
+        let verdict = gatekeeper.check(request, cookies: cookies, client: client, now: now)
+        checkVerdict(verdict, gatekeeper, request, cookies)
+        checkJudgement(judgement, verdict, request)
+    }
+    guard case .answer(let decision) = upstreamGatekeeper.check(request, cookies: cookies, client: client, now: now)
+    else { return 0 }
+    checkUpstreamOnly(decision, request)
     return 0
+}
+
+/// The engine answers what the gatekeeper decided, and starts the login it asked for.
+private func checkJudgement(_ judgement: Judgement, _ verdict: CheckVerdict, _ request: ForwardedRequest) {
+    switch (verdict, judgement.next) {
+    case (.answer, .answer):
+        invariant(!judgement.startedLogin, "an answer counted as a login start")
+    case (.login, .answer(.redirect(let location, let status, let cookies))):
+        invariant(judgement.startedLogin && status == .found, "a login start not marked as one, or not a 302")
+        invariant(location.hasPrefix("https://dex.example.com/dex/auth?state="), "a login not sent to the provider")
+        invariant(
+            cookies.first.map { $0.httpOnly && $0.maxAge > 0 } == true
+                && cookies.dropFirst().allSatisfy { $0.maxAge == 0 },
+            "a login without its login-state cookie, or setting another")
+    case (.verifyBearer(let token, _), .pending(.verifyBearer(let pending, _))):
+        invariant(token == pending, "the engine verifies another token")
+    default:
+        invariant(false, "the engine's judgement does not follow the gatekeeper's verdict")
+    }
 }
 
 /// Untrusted, a prefix changes nothing that is judged; trusted, a second value is refused.
@@ -161,14 +207,14 @@ private func checkStable(_ request: ForwardedRequest) {
         "a request judged from its own parts differs: \(again.path) vs \(request.path)")
 }
 
-private func checkDecision(
-    _ decision: Decision, _ gatekeeper: Gatekeeper, _ request: ForwardedRequest, _ cookies: CookieHeader
+private func checkVerdict(
+    _ verdict: CheckVerdict, _ gatekeeper: Gatekeeper, _ request: ForwardedRequest, _ cookies: CookieHeader
 ) {
     let domains = gatekeeper.sessions.settings.domains
     let authHost = gatekeeper.settings.authHost
     if let authHost, domains.isEmpty, request.host != authHost.host {
         // Auth-host-only mode sends every other host to the auth host, keeping path and query.
-        guard case .redirect(let location, _, _) = decision else {
+        guard case .answer(.redirect(let location, _, _)) = verdict else {
             invariant(false, "a foreign host was not sent to the auth host")
             return
         }
@@ -178,10 +224,26 @@ private func checkDecision(
         return
     }
     if FuzzFixtures.isBlocked(path: request.path, method: request.method) {
-        guard case .forbidden = decision else {
+        guard case .answer(.forbidden) = verdict else {
             invariant(false, "the deny rule was bypassed for \(request.method) \(request.path)")
             return
         }
+    }
+    let decision: Decision
+    switch verdict {
+    case .login(let plan):
+        invariant(plan.returnURL.utf8.count <= LoginState.maximumReturnURLLength, "return URL not capped")
+        invariant(plan.redirectURI.hasSuffix("/_oauth"), "redirect_uri is not the callback")
+        invariant(
+            domains.isEmpty || domains.contains { Authority.host(request.host, isUnder: $0) }
+                || request.host == authHost?.host,
+            "login started for a host this deployment does not serve")
+        return
+    case .verifyBearer(let token, _):
+        invariant(!token.isEmpty && request.headers.first("Authorization") != nil, "bearer check without a token")
+        return
+    case .answer(let answer):
+        decision = answer
     }
     switch decision {
     case .allow(let headers) where headers.isEmpty:
@@ -194,22 +256,15 @@ private func checkDecision(
             return
         }
         invariant(headers.allSatisfy { $0.value == session.email }, "identity headers name someone else")
-    case .login(let plan):
-        invariant(plan.returnURL.utf8.count <= LoginState.maximumReturnURLLength, "return URL not capped")
-        invariant(plan.redirectURI.hasSuffix("/_oauth"), "redirect_uri is not the callback")
-        invariant(
-            domains.isEmpty || domains.contains { Authority.host(request.host, isUnder: $0) }
-                || request.host == authHost?.host,
-            "login started for a host this deployment does not serve")
-    case .verifyBearer(let token, _):
-        invariant(!token.isEmpty && request.headers.first("Authorization") != nil, "bearer check without a token")
     case .redirect:
         invariant(false, "a redirect outside auth-host-only mode")
     case .badRequest:
         invariant(false, "the check answered 400 for a request that parsed")
     case .unavailable:
         invariant(false, "503 without RBAC or impersonation configured")
-    case .forbidden, .unauthenticated, .page:
+    case .loginFailed, .signedOut:
+        invariant(false, "a check answered with a login page")
+    case .forbidden, .unauthenticated:
         break
     }
 }

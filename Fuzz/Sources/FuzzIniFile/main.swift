@@ -73,13 +73,14 @@ private func checkValid(_ configuration: Configuration) {
     invariant(configuration.ruleSet.count == configuration.rules.count, "rules and the compiled set disagree")
 
     let gatekeeper = Gatekeeper(configuration)
+    let engine = DecisionEngine(
+        loginFlow: LoginFlow(
+            configuration, gatekeeper: gatekeeper, provider: FakeIdentityProvider(expectedNonce: FuzzFixtures.nonce)),
+        trustForwardedPrefix: configuration.trustForwardedPrefix, random: FixedRandom(), logger: FuzzFixtures.logger)
     let headers: HeaderList = [
         "X-Forwarded-Proto": "https", "X-Forwarded-Host": "app.example.com", "X-Forwarded-Uri": "/admin/x?debug=1",
         "Accept": "text/html",
     ]
-    guard let request = try? ForwardedRequest(headers: headers, method: "GET", uri: "/") else {
-        invariant(false, "the probe request does not parse")
-        return
-    }
-    _ = gatekeeper.check(request, cookies: CookieList([]), client: .browser, now: FuzzFixtures.now)
+    let judgement = engine.judge(method: "GET", target: "/", headers: headers, now: FuzzFixtures.now)
+    invariant(judgement.request != nil, "the probe request does not parse")
 }

@@ -11,10 +11,8 @@ package struct FakeIdentityProvider: IdentityProviderClient {
 
     package init(expectedNonce: String) { self.expectedNonce = expectedNonce }
 
-    package func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
-        -> String
-    {
-        "https://dex.example.com/dex/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)"
+    package func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) -> String? {
+        "https://dex.example.com/dex/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)&redirect_uri=\(redirectURI)"
     }
 
     package func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {

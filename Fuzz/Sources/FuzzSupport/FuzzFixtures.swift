@@ -72,6 +72,18 @@ package enum FuzzFixtures {
 
     package static let logger = Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() }
 
+    /// The nonce `FixedRandom` mints for a login, which the fake provider's ID tokens carry.
+    package static let nonce = "fuzz-nonce-0123456789abcdef"
+
+    /// The decision engine around `gatekeeper`, as the server builds it: the entry point the fuzz targets call.
+    package static func engine(_ gatekeeper: Gatekeeper, nonce: String = nonce) -> DecisionEngine {
+        DecisionEngine(
+            loginFlow: LoginFlow(
+                gatekeeper: gatekeeper, loginStates: loginStates, provider: FakeIdentityProvider(expectedNonce: nonce),
+                logoutRedirect: nil),
+            random: FixedRandom(), logger: logger)
+    }
+
     /// A session that opens at `now`.
     package static func session(groups: [String] = ["devs"]) -> Session {
         Session(

@@ -1,7 +1,9 @@
 /// Judges one forwarded request: the hot path of every request through the ingress.
 ///
-/// A plain function of its inputs (request, cookies, `now`): no I/O, no clock, no randomness. A valid session
-/// costs one AES-GCM open, a rule lookup and a few header values.
+/// The check's synchronous core inside `DecisionEngine`: the auth-host redirect, the first matching rule, then
+/// authentication (`Authenticator`) and authorization (`Authorizer`), or the login a browser needs. A plain
+/// function of its inputs (request, cookies, `now`): no I/O, no clock, no randomness. A valid session costs one
+/// AES-GCM open, a rule lookup and a few header values.
 package struct Gatekeeper: Sendable {
     package struct Settings: Sendable {
         package var urlPath = "/_oauth"
@@ -17,12 +19,16 @@ package struct Gatekeeper: Sendable {
 
     package let settings: Settings
     package let rules: RuleSet
-    package let sessions: SessionCookies
-    package let access: AccessPolicy
-    package let identityHeaders: IdentityHeaders
-    /// Kubernetes RBAC (`enable-rbac`), judged after the allow-lists; nil when off.
-    package let rbac: RBACAuthorizer?
+    /// The session cookie, then a Bearer token.
+    package let authenticator: Authenticator
+    /// The allow-lists, then RBAC.
+    package let authorizer: Authorizer
     package let returnURLs: ReturnURLPolicy
+
+    package var sessions: SessionCookies { authenticator.sessions }
+    package var access: AccessPolicy { authorizer.access }
+    package var identityHeaders: IdentityHeaders { authorizer.identityHeaders }
+    package var rbac: RBACAuthorizer? { authorizer.rbac }
 
     package init(
         settings: Settings, rules: RuleSet, sessions: SessionCookies, access: AccessPolicy,
@@ -30,28 +36,26 @@ package struct Gatekeeper: Sendable {
     ) {
         self.settings = settings
         self.rules = rules
-        self.sessions = sessions
-        self.access = access
-        self.identityHeaders = identityHeaders
-        self.rbac = rbac
+        self.authenticator = Authenticator(sessions: sessions)
+        self.authorizer = Authorizer(access: access, rbac: rbac, identityHeaders: identityHeaders)
         self.returnURLs = ReturnURLPolicy(cookieDomains: sessions.settings.domains, authHost: settings.authHost?.host)
     }
 
     package func check(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
-    ) -> Decision {
-        judge(request, cookies: cookies, client: client, now: now).decision
+    ) -> CheckVerdict {
+        judge(request, cookies: cookies, client: client, now: now).verdict
     }
 
     /// `check`, also saying which rule decided: an index into `rules.definitions`, nil for the default action
     /// (or an auth-host redirect, decided before any rule).
     package func judge(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
-    ) -> (decision: Decision, rule: Int?) {
+    ) -> (verdict: CheckVerdict, rule: Int?) {
         // auth-host without cookie domains: the auth host is the only host we answer for.
         if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost.host {
             let location = "\(request.scheme.rawValue)://\(authHost)\(request.prefix)\(request.uri)"
-            return (.redirect(location: location, status: .temporary, cookies: []), nil)
+            return (.answer(.redirect(location: location, status: .temporary, cookies: [])), nil)
         }
         let rule = rules.matchIndex(request)
         return (
@@ -63,64 +67,28 @@ package struct Gatekeeper: Sendable {
     private func decide(
         _ request: ForwardedRequest, matched: RuleDefinition?, cookies: some RequestCookies, client: ClientKind,
         now: Int64
-    ) -> Decision {
+    ) -> CheckVerdict {
         switch matched?.action ?? settings.defaultAction {
         case .allow:
-            return .allow(headers: [])
+            return .answer(.allow(headers: []))
         case .deny:
-            return .forbidden(reason: "denied by rule \(matched?.name ?? "default-action")", user: nil)
+            return .answer(.forbidden(reason: "denied by rule \(matched?.name ?? "default-action")", user: nil))
         case .auth:
             break
         }
         if settings.skipAuthPreflight, Self.isCORSPreflight(request) {
-            return .allow(headers: [])
+            return .answer(.allow(headers: []))
         }
-
         let policy = matched.map(access.overridden(by:)) ?? access
-        switch sessions.session(from: cookies, now: now) {
-        case .valid(let session):
-            return authorize(Principal(session), request: request, policy: policy)
-        case .missing, .invalid, .expired:
-            if let token = Self.bearerToken(in: request.headers) {
-                // Before any decoding: a bound on the work a hostile token can cause. Dex's tokens are a few KB
-                // (the end-to-end suite's user with 401 groups: about 10 KB).
-                guard token.utf8.count <= Self.maximumBearerTokenBytes else {
-                    return .unauthenticated(reason: "bearer token over \(Self.maximumBearerTokenBytes) bytes")
-                }
-                return .verifyBearer(token: token, policy: policy)
-            }
+        switch authenticator.authenticate(request, cookies: cookies, now: now) {
+        case .session(let principal):
+            return .answer(authorizer.authorize(principal, request: request, policy: policy))
+        case .bearerToken(let token):
+            return .verifyBearer(token: token, policy: policy)
+        case .refused(let reason):
+            return .answer(.unauthenticated(reason: reason))
+        case .anonymous:
             return loginOrRefuse(request, client: client)
-        }
-    }
-
-    /// The answer for an identified user: the allow-lists, then RBAC; 200 with identity headers, 403, or 503
-    /// while something the answer needs (the RBAC policy, the service-account token) is not loaded yet.
-    package func authorize(_ principal: Principal, request: ForwardedRequest, policy: AccessPolicy) -> Decision {
-        // Refused at the callback and for Bearer tokens; a session sealed before that rule still stops here.
-        if KubernetesNames.isReservedUser(principal.email) {
-            return .forbidden(reason: "the email holds ':', which Kubernetes reserves", user: principal.email)
-        }
-        if case .denied(let reason) = policy.evaluate(email: principal.email, groups: principal.groups) {
-            return .forbidden(reason: reason, user: principal.email)
-        }
-        if let rbac {
-            switch rbac.authorize(
-                user: principal.email, groups: principal.groups, method: request.method,
-                scheme: request.scheme.rawValue, authority: request.authority.description, path: request.path)
-            {
-            case .allowed, .passThrough:
-                break
-            case .denied(let reason):
-                return .forbidden(reason: reason, user: principal.email)
-            case .notLoaded:
-                return .unavailable(reason: "the RBAC policy has not been loaded yet")
-            }
-        }
-        do {
-            return .allow(
-                headers: try identityHeaders.headers(for: principal, upstreamOnly: request.isAuthSubrequest))
-        } catch {
-            return .unavailable(reason: "the service-account token for impersonation has not been read")
         }
     }
 
@@ -130,25 +98,14 @@ package struct Gatekeeper: Sendable {
             && request.headers.first("Access-Control-Request-Method") != nil
     }
 
-    /// Longer Bearer tokens are refused unread.
-    package static let maximumBearerTokenBytes = 32 * 1024
-
-    /// The token of an `Authorization: Bearer <token>` header, if the request has one.
-    static func bearerToken(in headers: any RequestHeaders) -> String? {
-        guard let value = headers.first("Authorization"), value.utf8.count > 7,
-            value.prefix(7).caseInsensitiveEquals("Bearer ")
-        else { return nil }
-        let token = value.dropFirst(7).drop { $0 == " " }
-        return token.isEmpty ? nil : String(token)
-    }
-
     /// Not authenticated: browsers log in (when this deployment serves the host), other clients get 401.
-    func loginOrRefuse(_ request: ForwardedRequest, client: ClientKind) -> Decision {
+    func loginOrRefuse(_ request: ForwardedRequest, client: ClientKind) -> CheckVerdict {
         guard client == .browser else {
-            return .unauthenticated(reason: "no valid session")
+            return .answer(.unauthenticated(reason: "no valid session"))
         }
         guard let plan = loginPlan(for: request, returnURL: request.url) else {
-            return .forbidden(reason: "host \(request.host) is not under a configured cookie domain", user: nil)
+            return .answer(
+                .forbidden(reason: "host \(request.host) is not under a configured cookie domain", user: nil))
         }
         return .login(plan)
     }

@@ -10,3 +10,9 @@ package struct Page: Sendable, Hashable {
         self.message = message
     }
 }
+
+extension Page {
+    /// After logout, when there is nowhere to send the browser. 401, never 2xx: proxies pass `Set-Cookie` on to
+    /// the browser only with a non-2xx answer.
+    package static let signedOut = Page(status: 401, title: "Signed out", message: "You are signed out.")
+}

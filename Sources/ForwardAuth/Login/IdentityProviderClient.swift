@@ -1,14 +1,9 @@
 /// What the login flows need from the identity provider. The OIDC client implements it; tests use a fake.
 package protocol IdentityProviderClient: Sendable {
-    /// The provider's authorization URL for a code flow with PKCE (S256). Throws when discovery has not
-    /// loaded yet (the provider is unreachable): the login then cannot start.
-    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
-        -> String
-
-    /// `authorizationURL` when it can be had without waiting (discovery loaded and readable from any thread);
-    /// nil otherwise, and then the caller awaits `authorizationURL`. Lets the event loop answer a login start.
-    func authorizationURLWithoutWaiting(state: String, nonce: String, codeChallenge: String, redirectURI: String)
-        -> String?
+    /// The provider's authorization URL for a code flow with PKCE (S256); nil while discovery has not loaded (the
+    /// provider has been unreachable since start), and then the login cannot start. Never waits: the event loop
+    /// starts logins with it.
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) -> String?
 
     /// Exchanges the authorization code (with the PKCE verifier and the exact `redirect_uri`) for an ID token.
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String
@@ -21,21 +16,16 @@ package protocol IdentityProviderClient: Sendable {
     /// nonce, with trusted audiences allowed in `azp`. Never waits for the network (cached keys only).
     func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity
 
-    /// `verifyBearerToken` for a token that verified before under the keys still loaded, if it is still within
-    /// its times; nil when it must be verified (again). Lets the event loop answer an API client's repeated
-    /// token.
-    func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity?
+    /// The identity of a Bearer token that `verifyBearerToken` accepted before, under the keys still loaded and
+    /// within its times; nil when it must be verified (again). A lookup, not a verification: the event loop
+    /// answers an API client's repeated token with it.
+    func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity?
 
     /// Where to send the browser to end the provider's session, if it offers one (released Dex does not).
     func endSessionEndpoint() async -> String?
 }
 
 extension IdentityProviderClient {
-    /// A client that cannot tell without waiting never can: every login start then awaits `authorizationURL`.
-    package func authorizationURLWithoutWaiting(
-        state: String, nonce: String, codeChallenge: String, redirectURI: String
-    ) -> String? { nil }
-
     /// A client that keeps no verified tokens: every Bearer token is verified.
-    package func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? { nil }
+    package func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? { nil }
 }

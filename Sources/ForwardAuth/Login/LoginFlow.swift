@@ -26,48 +26,21 @@ package struct LoginFlow: Sendable {
 
     // MARK: Start
 
-    /// Sends the browser to the provider, remembering state, nonce and PKCE verifier in a sealed cookie.
+    /// Sends the browser to the provider, remembering state, nonce and PKCE verifier in a sealed cookie. Never
+    /// waits: the provider's discovery is either loaded (readable from any thread) or the login cannot start.
     package func start(
         _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
-    ) async -> Decision {
-        let secrets = LoginSecrets(random)
-        let url: String
-        if let loaded = loadedAuthorizationURL(secrets, plan) {
-            url = loaded
-        } else {
-            do {
-                url = try await provider.authorizationURL(
-                    state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
-                    redirectURI: plan.redirectURI)
-            } catch {
-                logger.warning("login cannot start", metadata: ["reason": "\(error)"])
-                return .page(Self.providerDown, cookies: [])
-            }
-        }
-        return redirect(to: url, secrets, plan, cookies: cookies, now: now, random: random)
-    }
-
-    /// `start` without waiting: the redirect when the provider's metadata is at hand, nil when starting the
-    /// login needs a task (then call `start`). The event loop answers most login starts with this.
-    package func startWithoutWaiting(
-        _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource
-    ) -> Decision? {
-        let secrets = LoginSecrets(random)
-        guard let url = loadedAuthorizationURL(secrets, plan) else { return nil }
-        return redirect(to: url, secrets, plan, cookies: cookies, now: now, random: random)
-    }
-
-    private func loadedAuthorizationURL(_ secrets: LoginSecrets, _ plan: LoginPlan) -> String? {
-        provider.authorizationURLWithoutWaiting(
-            state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
-            redirectURI: plan.redirectURI)
-    }
-
-    /// The redirect to the provider, with the login-state cookie that remembers what the callback checks.
-    private func redirect(
-        to url: String, _ secrets: LoginSecrets, _ plan: LoginPlan, cookies: some RequestCookies, now: Int64,
-        random: some RandomSource
     ) -> Decision {
+        let secrets = LoginSecrets(random)
+        guard
+            let url = provider.authorizationURL(
+                state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
+                redirectURI: plan.redirectURI)
+        else {
+            logger.warning(
+                "login cannot start", metadata: ["reason": "the identity provider's discovery is not loaded yet"])
+            return .loginFailed(.providerUnreachable, cookies: [])
+        }
         let loginState = LoginState(
             state: secrets.state, nonce: secrets.nonce, codeVerifier: secrets.verifier, redirectURI: plan.redirectURI,
             returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime)
@@ -94,7 +67,7 @@ package struct LoginFlow: Sendable {
     /// `<url-path>/start?rd=<return URL>`: the login start nginx's `error_page 401` sends browsers to.
     package func startFromLink(
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
-    ) async -> Decision {
+    ) -> Decision {
         let requested = CallbackQuery(request.query).value("rd").flatMap {
             gatekeeper.returnURLs.validate($0, start: request.authority, secure: request.scheme == .https)
         }
@@ -107,7 +80,7 @@ package struct LoginFlow: Sendable {
         guard let plan = gatekeeper.loginPlan(for: request, returnURL: returnURL) else {
             return .forbidden(reason: "host \(request.host) is not served here", user: nil)
         }
-        return await start(plan, cookies: cookies, now: now, random: random, logger: logger)
+        return start(plan, cookies: cookies, now: now, random: random, logger: logger)
     }
 
     // MARK: Callback
@@ -121,33 +94,17 @@ package struct LoginFlow: Sendable {
         if let error = query.value("error") {
             logger.notice(
                 "login failed", metadata: ["reason": "provider returned error", "error": "\(loggable(error))"])
-            return .page(
-                Page(
-                    status: 401, title: "Sign-in was not completed",
-                    message:
-                        "The identity provider did not sign you in (\(loggable(error))). Go back to the page you wanted and try again."
-                ),
-                cookies: [])
+            return .loginFailed(.providerDeclined(error: error), cookies: [])
         }
         guard let state = query.value("state"), let code = query.value("code"), !code.isEmpty else {
             logger.notice("login failed", metadata: ["reason": "callback without code or state"])
-            return .page(
-                Page(
-                    status: 400, title: "Incomplete sign-in",
-                    message: "This sign-in link is incomplete. Go back to the page you wanted and sign in again."),
-                cookies: [])
+            return .loginFailed(.incompleteCallback, cookies: [])
         }
         guard let loginState = loginStates.open(state: state, from: cookies, now: now) else {
             logger.notice(
                 "login failed",
                 metadata: ["reason": "state does not match a login started in this browser, or it expired"])
-            return .page(
-                Page(
-                    status: 401, title: "Sign-in expired",
-                    message:
-                        "This sign-in was started in another browser or took too long. Go back to the page you wanted and sign in again."
-                ),
-                cookies: [])
+            return .loginFailed(.stateMismatch, cookies: [])
         }
         let clearState = loginStates.clearing(state: state, domain: loginState.cookieDomain)
         let identity: Identity
@@ -158,26 +115,18 @@ package struct LoginFlow: Sendable {
             identity = try await provider.verifyCallbackToken(idToken, nonce: loginState.nonce, now: now)
         } catch {
             logger.warning("login failed", metadata: ["reason": "\(error.description)"])
-            return .page(Self.page(for: error), cookies: [clearState])
+            return .loginFailed(LoginFailure(error), cookies: [clearState])
         }
         let policy = gatekeeper.access
         if KubernetesNames.isReservedUser(identity.email) {
             logger.notice(
                 "login denied",
                 metadata: ["user": "\(identity.email)", "reason": "the email holds ':', which Kubernetes reserves"])
-            return .page(
-                Page(
-                    status: 403, title: "Access denied",
-                    message: "This account's email address cannot be used here. Ask your administrator."),
-                cookies: [clearState])
+            return .loginFailed(.reservedEmail, cookies: [clearState])
         }
         if case .denied(let reason) = policy.evaluate(email: identity.email, groups: identity.groups) {
             logger.notice("login denied", metadata: ["user": "\(identity.email)", "reason": "\(reason)"])
-            return .page(
-                Page(
-                    status: 403, title: "Access denied",
-                    message: "You signed in as \(identity.email), but this account is not allowed here."),
-                cookies: [clearState])
+            return .loginFailed(.notAllowed(user: identity.email), cookies: [clearState])
         }
         let headers = gatekeeper.identityHeaders
         let groups = groupsFilter.apply(identity.groups)
@@ -222,32 +171,10 @@ package struct LoginFlow: Sendable {
         if let endSession = await provider.endSessionEndpoint() {
             return .redirect(location: endSession, status: .found, cookies: cleared)
         }
-        return .page(Page(status: 401, title: "Signed out", message: "You are signed out."), cookies: cleared)
+        return .signedOut(cookies: cleared)
     }
 
     // MARK: Helpers
-
-    static let providerDown = Page(
-        status: 503, title: "Sign-in unavailable",
-        message:
-            "The identity provider cannot be reached right now, so you cannot sign in. Please try again in a minute.")
-
-    static func page(for error: LoginError) -> Page {
-        switch error.kind {
-        case .providerUnavailable:
-            Page(
-                status: 502, title: "Sign-in failed",
-                message: "The identity provider did not answer as expected. Please try again in a minute.")
-        case .invalidToken:
-            Page(
-                status: 401, title: "Sign-in failed",
-                message: "The identity provider's answer could not be verified, so you were not signed in.")
-        case .missingEmail:
-            Page(
-                status: 403, title: "Sign-in failed",
-                message: "Your account has no verified email address, which this site needs to know who you are.")
-        }
-    }
 
     /// A random URL-safe token of `count` bytes of entropy.
     static func token(_ random: some RandomSource, _ count: Int) -> String {

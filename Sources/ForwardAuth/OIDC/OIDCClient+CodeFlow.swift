@@ -1,25 +1,14 @@
 /// The two provider calls of the authorization-code flow with PKCE.
 extension OIDCClient {
-    /// The authorization URL that starts a login (see `ProviderMetadata.authorizationURL`).
-    /// Throws `OIDCError.notLoaded` while discovery has not loaded: the login cannot start.
-    package func authorizationURL(
-        state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
-    ) throws(OIDCError) -> String {
-        guard
-            let url = loadedAuthorizationURL(
-                state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI, scopes: scopes)
-        else { throw .notLoaded }
-        return url
-    }
-
-    /// `authorizationURL` from any thread, without waiting for the actor; nil while discovery has not loaded.
-    package nonisolated func loadedAuthorizationURL(
-        state: String, nonce: String, codeChallenge: String, redirectURI: String, scopes: [String]
+    /// The authorization URL that starts a login (see `ProviderMetadata.authorizationURL`), from any thread and
+    /// without waiting for the actor; nil while discovery has not loaded: the login cannot start.
+    package nonisolated func authorizationURL(
+        state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) -> String? {
         guard let metadata = loadedMetadata else { return nil }
         return metadata.authorizationURL(
             clientID: settings.clientID, state: state, nonce: nonce, codeChallenge: codeChallenge,
-            redirectURI: redirectURI, scopes: scopes)
+            redirectURI: redirectURI, scopes: settings.scopes)
     }
 
     /// Redeems an authorization code at the token endpoint (`client_secret_basic`, PKCE verifier, the exact

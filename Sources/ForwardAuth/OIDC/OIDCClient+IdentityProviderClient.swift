@@ -2,22 +2,6 @@ import Foundation
 
 /// The login flow's view of the provider (`IdentityProviderClient`), served by the OIDC client.
 extension OIDCClient: IdentityProviderClient {
-    package func authorizationURL(
-        state: String, nonce: String, codeChallenge: String, redirectURI: String
-    ) async throws -> String {
-        try authorizationURL(
-            state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI,
-            scopes: settings.scopes)
-    }
-
-    package nonisolated func authorizationURLWithoutWaiting(
-        state: String, nonce: String, codeChallenge: String, redirectURI: String
-    ) -> String? {
-        loadedAuthorizationURL(
-            state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI,
-            scopes: settings.scopes)
-    }
-
     package func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String {
         do {
             return try await exchange(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI).idToken
@@ -56,7 +40,7 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
-    package nonisolated func verifiedBearerTokenWithoutWaiting(_ idToken: String, now: Int64) -> Identity? {
+    package nonisolated func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? {
         guard let claims = verifiedBearers.claims(for: idToken, keySet: currentKeySet),
             validator.isCurrent(claims, now: Date(timeIntervalSince1970: TimeInterval(now)))
         else { return nil }

@@ -38,7 +38,7 @@ package actor OIDCClient {
     private nonisolated var loadedKeys: LoadedKeys { publishedKeys.withLock { $0 } }
     /// Counts key sets loaded: a verified Bearer token counts only under the key set it was verified with.
     nonisolated var currentKeySet: Int { loadedKeys.generation }
-    /// Bearer tokens that verified, for `verifiedBearerTokenWithoutWaiting`.
+    /// Bearer tokens that verified, for `previouslyVerifiedBearerToken`.
     nonisolated let verifiedBearers = VerifiedTokens()
     /// When the last JWKS fetch started; an unknown `kid` refetches only `keyRefetchInterval` after it.
     private var lastKeyFetchAt: Date?

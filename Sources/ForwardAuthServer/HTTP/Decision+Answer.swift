@@ -2,7 +2,7 @@ import ForwardAuth
 import Hummingbird
 
 extension Decision {
-    /// Renders a decision. `.login` must have been resolved by the login flow before; it renders as 503 if not.
+    /// Renders a decision.
     func answer(client: ClientKind, accept: String?) -> Answer {
         switch self {
         case .allow(let identity):
@@ -11,12 +11,7 @@ extension Decision {
             var headers = [(name: "Location", value: location), (name: "Cache-Control", value: "no-store")]
             headers.append(cookies)
             return Answer(status: status.rawValue, headers: headers)
-        case .login:
-            return Page(
-                status: 503, title: "Sign-in unavailable",
-                message: "The identity provider is not reachable right now. Please try again in a moment."
-            ).answer(cookies: [])
-        case .unauthenticated, .verifyBearer:
+        case .unauthenticated:
             return APIError.unauthenticatedAnswers[APIError.Format(accept: accept).rawValue]
         case .forbidden:
             // The reason names rules, roles and bindings: it goes to the log line (`Endpoints.finish`), not to
@@ -37,8 +32,10 @@ extension Decision {
         case .badRequest(let reason, let tooLarge):
             return APIError(status: tooLarge ? 431 : 400, message: "Bad request: \(reason).").answer(
                 accept: "text/plain")
-        case .page(let page, let cookies):
-            return page.answer(cookies: cookies)
+        case .loginFailed(let failure, let cookies):
+            return failure.page.answer(cookies: cookies)
+        case .signedOut(let cookies):
+            return Page.signedOut.answer(cookies: cookies)
         }
     }
 }

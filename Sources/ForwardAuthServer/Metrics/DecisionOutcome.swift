@@ -40,12 +40,10 @@ enum DecisionOutcome: Int, Sendable, CaseIterable {
         switch decision {
         case .allow: self = .allow
         case .redirect: self = startedLogin ? .loginRedirect : .redirect
-        // Both render as 401 when left unresolved.
-        case .unauthenticated, .verifyBearer: self = .unauthenticated
+        case .unauthenticated: self = .unauthenticated
         case .forbidden: self = .forbidden
         case .badRequest: self = .badRequest
-        // An unresolved login renders as a 503 page.
-        case .page, .login: self = .page
+        case .loginFailed, .signedOut: self = .page
         case .unavailable: self = .unavailable
         }
     }

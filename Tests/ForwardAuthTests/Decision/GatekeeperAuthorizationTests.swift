@@ -21,7 +21,7 @@ struct GatekeeperAuthorizationTests {
         let decision = gatekeeper.check(
             try Fixtures.request(method: "OPTIONS", extra: Self.preflight), cookies: CookieList([]), client: .api,
             now: Fixtures.now)
-        guard case .allow(let headers) = decision else {
+        guard case .answer(.allow(let headers)) = decision else {
             Issue.record("expected allow, got \(decision)")
             return
         }
@@ -41,7 +41,7 @@ struct GatekeeperAuthorizationTests {
         let decision = gatekeeper.check(
             try Fixtures.request(method: method, extra: headers), cookies: CookieList([]), client: .api,
             now: Fixtures.now)
-        guard case .unauthenticated = decision else {
+        guard case .answer(.unauthenticated) = decision else {
             Issue.record("expected 401, got \(decision)")
             return
         }
@@ -53,7 +53,7 @@ struct GatekeeperAuthorizationTests {
         let decision = gatekeeper.check(
             try Fixtures.request(method: "OPTIONS", extra: Self.preflight), cookies: CookieList([]), client: .api,
             now: Fixtures.now)
-        guard case .forbidden = decision else {
+        guard case .answer(.forbidden) = decision else {
             Issue.record("expected 403, got \(decision)")
             return
         }
@@ -64,7 +64,7 @@ struct GatekeeperAuthorizationTests {
             rbac: RBACAuthorizer(store: RBACPolicyStore()))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
-        guard case .unavailable = decision else {
+        guard case .answer(.unavailable) = decision else {
             Issue.record("expected 503, got \(decision)")
             return
         }
@@ -76,7 +76,7 @@ struct GatekeeperAuthorizationTests {
             rbac: RBACAuthorizer(store: RBACPolicyStore()))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
-        guard case .forbidden(_, let user) = decision else {
+        guard case .answer(.forbidden(_, let user)) = decision else {
             Issue.record("expected 403, got \(decision)")
             return
         }
@@ -94,7 +94,7 @@ struct GatekeeperAuthorizationTests {
         session.claims = [NamedClaim(name: "preferred_username", values: ["alice"])]
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper, session), client: .browser, now: Fixtures.now)
-        guard case .allow(let headers) = decision else {
+        guard case .answer(.allow(let headers)) = decision else {
             Issue.record("expected allow, got \(decision)")
             return
         }
@@ -110,7 +110,7 @@ struct GatekeeperAuthorizationTests {
             identityHeaders: IdentityHeaders(impersonation: .init(groupPrefix: "oidc:", token: ServiceAccountToken())))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .api, now: Fixtures.now)
-        guard case .unavailable = decision else {
+        guard case .answer(.unavailable) = decision else {
             Issue.record("expected 503, got \(decision)")
             return
         }

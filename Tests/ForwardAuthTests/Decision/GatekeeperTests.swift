@@ -15,7 +15,7 @@ struct GatekeeperTests {
         let gatekeeper = try Fixtures.gatekeeper()
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
-        guard case .allow(let headers) = decision else {
+        guard case .answer(.allow(let headers)) = decision else {
             Issue.record("expected allow, got \(decision)")
             return
         }
@@ -38,7 +38,7 @@ struct GatekeeperTests {
     @Test func apiClientWithoutSessionGets401() throws {
         let decision = try Fixtures.gatekeeper().check(
             try Fixtures.request(), cookies: CookieList([]), client: .api, now: Fixtures.now)
-        guard case .unauthenticated = decision else {
+        guard case .answer(.unauthenticated) = decision else {
             Issue.record("expected 401, got \(decision)")
             return
         }
@@ -47,7 +47,7 @@ struct GatekeeperTests {
     @Test func hostsOutsideTheCookieDomainsGetNoLogin() throws {
         let decision = try Fixtures.gatekeeper().check(
             try Fixtures.request(host: "evilexample.com"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
-        guard case .forbidden = decision else {
+        guard case .answer(.forbidden) = decision else {
             Issue.record("expected 403, got \(decision)")
             return
         }
@@ -85,7 +85,7 @@ struct GatekeeperTests {
         let gatekeeper = try Fixtures.gatekeeper(domains: [], authHost: "auth.example.com")
         let decision = gatekeeper.check(
             try Fixtures.request(host: "app.example.com"), cookies: CookieList([]), client: .browser, now: Fixtures.now)
-        guard case .redirect(let location, let status, _) = decision else {
+        guard case .answer(.redirect(let location, let status, _)) = decision else {
             Issue.record("expected redirect, got \(decision)")
             return
         }
@@ -99,7 +99,7 @@ struct GatekeeperTests {
         ])
         let decision = gatekeeper.check(
             try Fixtures.request(uri: "/public/x"), cookies: CookieList([]), client: .api, now: Fixtures.now)
-        guard case .allow(let headers) = decision else {
+        guard case .answer(.allow(let headers)) = decision else {
             Issue.record("expected allow, got \(decision)")
             return
         }
@@ -114,7 +114,7 @@ struct GatekeeperTests {
         ])
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
-        guard case .forbidden = decision else {
+        guard case .answer(.forbidden) = decision else {
             Issue.record("expected 403, got \(decision)")
             return
         }
@@ -124,7 +124,7 @@ struct GatekeeperTests {
         let gatekeeper = try Fixtures.gatekeeper(access: AccessPolicy(whitelist: ["bob@example.com"]))
         let decision = gatekeeper.check(
             try Fixtures.request(), cookies: signedIn(gatekeeper), client: .browser, now: Fixtures.now)
-        guard case .forbidden(_, let user) = decision else {
+        guard case .answer(.forbidden(_, let user)) = decision else {
             Issue.record("expected 403, got \(decision)")
             return
         }

@@ -18,13 +18,13 @@ struct PathBypassTests {
         ])
     }
 
-    func decide(_ uri: String) throws -> Decision {
+    func decide(_ uri: String) throws -> CheckVerdict {
         gatekeeper.check(try Fixtures.request(uri: uri), cookies: CookieList([]), client: .api, now: Fixtures.now)
     }
 
     @Test(arguments: ["/%61dmin", "//admin", "///admin/x", "/%61dmin/x", "/admin;x", "/admin/x;y=1"])
     func everySpellingOfTheAdminPathIsDenied(uri: String) throws {
-        guard case .forbidden = try decide(uri) else {
+        guard case .answer(.forbidden) = try decide(uri) else {
             Issue.record("\(uri) was not denied: \(try decide(uri))")
             return
         }
@@ -46,7 +46,7 @@ struct PathBypassTests {
 
     @Test(arguments: ["/PUBLIC/x", "/publicity", "/public", "/public%2fx", "/public%2Fx/y"])
     func nothingOutsideThePublicPrefixIsAllowed(uri: String) throws {
-        guard case .unauthenticated = try decide(uri) else {
+        guard case .answer(.unauthenticated) = try decide(uri) else {
             Issue.record("\(uri) was not sent to authentication: \(try decide(uri))")
             return
         }
@@ -56,7 +56,7 @@ struct PathBypassTests {
         "/public/a", "/public/a?next=/admin", "/public/a%2Fb", "/public/.well-known",
     ])
     func thePublicPrefixStillPasses(uri: String) throws {
-        guard case .allow = try decide(uri) else {
+        guard case .answer(.allow) = try decide(uri) else {
             Issue.record("\(uri) was not allowed: \(try decide(uri))")
             return
         }
@@ -70,7 +70,7 @@ struct PathBypassTests {
 
     /// Double encoding is decoded once: `%252e%252e` is the text `%2e%2e`, a name, not a dot-segment.
     @Test func doubleEncodingIsDecodedOnlyOnce() throws {
-        guard case .allow = try decide("/public/%252e%252e/admin") else {
+        guard case .answer(.allow) = try decide("/public/%252e%252e/admin") else {
             Issue.record("a literal %2e%2e segment under /public/ is a public name")
             return
         }

@@ -27,7 +27,7 @@ struct LoginFlowSessionContentsTests {
         guard
             case .login(let plan) = flow.gatekeeper.check(
                 request, cookies: CookieList([]), client: .browser, now: Fixtures.now),
-            case .redirect(let location, _, let stateCookies) = await flow.start(
+            case .redirect(let location, _, let stateCookies) = flow.start(
                 plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
         else { throw TestFailure("login did not start") }
         let state = try #require(
@@ -70,9 +70,17 @@ struct LoginFlowSessionContentsTests {
             identityHeaders: IdentityHeaders(
                 claimHeaders: [.init(header: "X-User", claim: "preferred_username")],
                 tokenForwarding: .init(header: "X-Id-Token", prefix: "Bearer ")))
-        let decision = await flow.verifyBearer(
-            "the-bearer-token", for: try Fixtures.request(), policy: AccessPolicy(), now: Fixtures.now,
-            logger: logger)
+        let engine = DecisionEngine(loginFlow: flow, random: random, logger: logger)
+        let judged = engine.judge(
+            method: "GET", target: "/",
+            headers: Fixtures.headers(extra: [(name: "Authorization", value: "Bearer the-bearer-token")]),
+            now: Fixtures.now)
+        guard case .pending(.verifyBearer(let token, _)) = judged.next else {
+            Issue.record("expected the token to be verified, got \(judged.next)")
+            return
+        }
+        #expect(token == "the-bearer-token")
+        let decision = await engine.resume(judged).decision
         guard case .allow(let headers) = decision else {
             Issue.record("expected allow, got \(decision)")
             return

@@ -27,12 +27,8 @@ final class FakeProvider: IdentityProviderClient {
         self.endSession = endSession
     }
 
-    struct Unavailable: Error {}
-
-    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) async throws
-        -> String
-    {
-        guard available else { throw Unavailable() }
+    func authorizationURL(state: String, nonce: String, codeChallenge: String, redirectURI: String) -> String? {
+        guard available else { return nil }
         return
             "https://dex.example.com/auth?state=\(state)&nonce=\(nonce)&code_challenge=\(codeChallenge)&redirect_uri=\(redirectURI)"
     }
@@ -83,7 +79,7 @@ struct LoginFlowTests {
         else {
             throw TestFailure("no login plan")
         }
-        let decision = await flow.start(
+        let decision = flow.start(
             plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
         guard case .redirect(let location, .found, let cookies) = decision else {
             throw TestFailure("no redirect: \(decision)")
@@ -133,7 +129,7 @@ struct LoginFlowTests {
         let (_, state) = try await startLogin(flow)
         let (otherCookies, _) = try await startLogin(flow)
         let decision = try await callback(flow, cookies: otherCookies, query: "code=abc&state=\(state)")
-        guard case .page(let page, _) = decision else {
+        guard case .loginFailed(let failure, _) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -150,7 +146,7 @@ struct LoginFlowTests {
         }
         let replay = try await callback(
             flow, cookies: Fixtures.jar(setCookies, keeping: cookies), query: "code=abc&state=\(state)")
-        guard case .page(let page, _) = replay else {
+        guard case .loginFailed(let failure, _) = replay, case let page = failure.page else {
             Issue.record("expected page, got \(replay)")
             return
         }
@@ -163,7 +159,7 @@ struct LoginFlowTests {
         let decision = try await callback(
             flow, cookies: cookies, query: "code=abc&state=\(state)",
             now: Fixtures.now + LoginState.lifetime + 1)
-        guard case .page(let page, _) = decision else {
+        guard case .loginFailed(let failure, _) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -178,7 +174,7 @@ struct LoginFlowTests {
         let flow = try flow(FakeProvider(failure: error))
         let (cookies, state) = try await startLogin(flow)
         let decision = try await callback(flow, cookies: cookies, query: "code=abc&state=\(state)")
-        guard case .page(let page, let setCookies) = decision else {
+        guard case .loginFailed(let failure, let setCookies) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -191,7 +187,7 @@ struct LoginFlowTests {
         let flow = try flow(access: AccessPolicy(domains: ["corp.example"]))
         let (cookies, state) = try await startLogin(flow)
         let decision = try await callback(flow, cookies: cookies, query: "code=abc&state=\(state)")
-        guard case .page(let page, let setCookies) = decision else {
+        guard case .loginFailed(let failure, let setCookies) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -202,7 +198,7 @@ struct LoginFlowTests {
     @Test func providerErrorParameterIsShownSanitized() async throws {
         let flow = try flow()
         let decision = try await callback(flow, cookies: CookieList([]), query: "error=access_denied%3Cscript%3E%0A")
-        guard case .page(let page, _) = decision else {
+        guard case .loginFailed(let failure, _) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -214,9 +210,9 @@ struct LoginFlowTests {
         let flow = try flow(FakeProvider(available: false))
         let plan = LoginPlan(
             returnURL: "https://app.example.com/", redirectURI: "https://app.example.com/_oauth", cookieDomain: nil)
-        let decision = await flow.start(
+        let decision = flow.start(
             plan, cookies: CookieList([]), now: Fixtures.now, random: random, logger: logger)
-        guard case .page(let page, _) = decision else {
+        guard case .loginFailed(let failure, _) = decision, case let page = failure.page else {
             Issue.record("expected page, got \(decision)")
             return
         }
@@ -230,7 +226,7 @@ struct LoginFlowTests {
     ])
     func startLinkFollowsOnlyAllowedReturnURLs(rd: String, expected: String) async throws {
         let flow = try flow()
-        let started = await flow.startFromLink(
+        let started = flow.startFromLink(
             try Fixtures.request(uri: "/_oauth/start?rd=\(rd)"), cookies: CookieList([]), now: Fixtures.now,
             random: random, logger: logger)
         guard case .redirect(let location, _, let cookies) = started,
@@ -253,11 +249,11 @@ struct LoginFlowTests {
         let decision = await flow.logout(
             try Fixtures.request(uri: "/_oauth/logout"), cookies: CookieList([]),
             session: nil, logger: logger)
-        guard case .page(let page, let cookies) = decision else {
-            Issue.record("expected page, got \(decision)")
+        guard case .signedOut(let cookies) = decision else {
+            Issue.record("expected the signed-out page, got \(decision)")
             return
         }
-        #expect(page.status == 401)
+        #expect(Page.signedOut.status == 401)
         #expect(cookies.contains { $0.name == "_forward_auth" && $0.maxAge == 0 })
 
         let redirecting = try self.flow(logoutRedirect: "https://example.com/bye")

@@ -14,15 +14,15 @@ import Testing
         let key = try await TestSigningKey.rsa()
         try await fixture.load([key])
         let token = try await key.sign(OIDCFixture.claims())  // exp: now + 600, leeway 60
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now) == nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now) == nil)
         let verified = try await client.verifyBearerToken(token, now: now)
         #expect(verified.email == "alice@example.com")
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now + 1) == verified)
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now + 659) == verified)
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now + 660) == nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now + 1) == verified)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now + 659) == verified)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now + 660) == nil)
         // Nor before its iat (less the leeway): the clock may have been set back.
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now - 61) == nil)
-        #expect(client.verifiedBearerTokenWithoutWaiting(String(token.dropLast()), now: now + 1) == nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now - 61) == nil)
+        #expect(client.previouslyVerifiedBearerToken(String(token.dropLast()), now: now + 1) == nil)
     }
 
     @Test func newKeysForgetEveryVerifiedToken() async throws {
@@ -30,13 +30,13 @@ import Testing
         try await fixture.load([key])
         let token = try await key.sign(OIDCFixture.claims())
         _ = try await client.verifyBearerToken(token, now: now)
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now) != nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now) != nil)
         // The provider rotates its keys: the old key may have been withdrawn, so the token is verified again.
         fixture.serveKeys([try await TestSigningKey.otherRSA(kid: "rsa-2")])
         try await client.load(now: OIDCFixture.now)
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now) == nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now) == nil)
         await #expect(throws: LoginError.self) { try await client.verifyBearerToken(token, now: now) }
-        #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now) == nil)
+        #expect(client.previouslyVerifiedBearerToken(token, now: now) == nil)
     }
 
     @Test func refusedTokensAreNeverKept() async throws {
@@ -46,7 +46,7 @@ import Testing
         let forged = try await TestSigningKey.otherRSA(kid: "rsa-1").sign(OIDCFixture.claims())
         for token in [expired, forged, "not.a.token"] {
             await #expect(throws: LoginError.self) { try await client.verifyBearerToken(token, now: now) }
-            #expect(client.verifiedBearerTokenWithoutWaiting(token, now: now) == nil)
+            #expect(client.previouslyVerifiedBearerToken(token, now: now) == nil)
         }
         #expect(client.verifiedBearers.count == 0)
     }

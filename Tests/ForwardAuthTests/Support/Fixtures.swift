@@ -31,12 +31,20 @@ enum Fixtures {
         host: String = "app.example.com", uri: String = "/page?q=1", method: String = "GET", proto: String = "https",
         extra: [(name: String, value: String)] = []
     ) throws -> ForwardedRequest {
-        let headers = HeaderList(
+        try ForwardedRequest(
+            headers: headers(host: host, uri: uri, method: method, proto: proto, extra: extra), method: "GET", uri: "/")
+    }
+
+    /// The headers of a proxy's subrequest (to `/`) for `request`'s forwarded request.
+    static func headers(
+        host: String = "app.example.com", uri: String = "/page?q=1", method: String = "GET", proto: String = "https",
+        extra: [(name: String, value: String)] = []
+    ) -> HeaderList {
+        HeaderList(
             [
                 (name: "X-Forwarded-Method", value: method), (name: "X-Forwarded-Proto", value: proto),
                 (name: "X-Forwarded-Host", value: host), (name: "X-Forwarded-Uri", value: uri),
             ] + extra)
-        return try ForwardedRequest(headers: headers, method: "GET", uri: "/")
     }
 
     static func session(email: String = "alice@example.com", groups: [String] = ["devs"]) -> Session {

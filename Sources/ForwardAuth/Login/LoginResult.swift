@@ -1,11 +1,8 @@
-import ForwardAuth
-
 /// How a login callback ended, as the `result` label of `forward_auth_logins_total` counts it.
 ///
-/// Read from the decision `LoginFlow.complete` returns: a redirect is a login, every failure is a page whose
-/// status (and, where statuses are shared, title) tells which check refused it. `LoginResultTests` runs each
-/// failure through the real flow, so a reworded page cannot silently become `other`.
-enum LoginResult: Int, Sendable, CaseIterable {
+/// Read from the decision `LoginFlow.complete` returns: a redirect is a login, a failure names its result
+/// (`LoginFailure.result`). `LoginResultTests` runs each failure through the real server.
+package enum LoginResult: Int, Sendable, CaseIterable {
     /// Signed in: a session was issued.
     case success
     /// Signed in at the provider, but the access policy refused the user.
@@ -25,9 +22,9 @@ enum LoginResult: Int, Sendable, CaseIterable {
     /// Anything else (an answer this classification does not know).
     case other
 
-    static let count = 9
+    package static let count = 9
 
-    var label: String {
+    package var label: String {
         switch self {
         case .success: "success"
         case .denied: "denied"
@@ -41,25 +38,13 @@ enum LoginResult: Int, Sendable, CaseIterable {
         }
     }
 
-    init(callback decision: Decision) {
+    /// The result of the callback that answered `decision`.
+    package init(callback decision: Decision) {
         switch decision {
-        case .redirect:
-            self = .success
-        case .badRequest:
-            self = .invalidRequest
-        case .page(let page, _):
-            switch (page.status, page.title) {
-            case (400, _): self = .invalidRequest
-            case (401, "Sign-in was not completed"): self = .providerDeclined
-            case (401, "Sign-in expired"): self = .invalidState
-            case (401, _): self = .invalidToken
-            case (403, "Access denied"): self = .denied
-            case (403, _): self = .missingEmail
-            case (502, _), (503, _): self = .providerError
-            default: self = .other
-            }
-        default:
-            self = .other
+        case .redirect: self = .success
+        case .loginFailed(let failure, _): self = failure.result
+        case .badRequest: self = .invalidRequest
+        default: self = .other
         }
     }
 }

@@ -1,0 +1,151 @@
+import Logging
+
+/// The one place a request is judged: every endpoint (check, nginx's check and login start, callback, logout)
+/// in two steps, so that what needs no waiting is answered on the event loop and only the rest takes a task.
+///
+/// - `judge` never waits. A check is usually final: allowed, 401, 403, 400, or a login redirect; a Bearer token
+///   verified before is looked up. What is left is explicit `PendingWork`.
+/// - `resume` does that work (the callback, logout, a Bearer token seen for the first time) and ends in a
+///   `Decision`.
+///
+/// Authentication (`Authenticator`: the session cookie, then a Bearer token) comes before authorization
+/// (`Authorizer`: the allow-lists, then RBAC), for every way in. The server only adapts bytes to `judge`,
+/// renders the `Decision`, logs and counts.
+package struct DecisionEngine: Sendable {
+    package let gatekeeper: Gatekeeper
+    package let loginFlow: LoginFlow
+    package let bearer: BearerAuthenticator
+    /// Built once from `url-path`.
+    package let paths: Route.Paths
+    /// `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` is judged.
+    package let trustForwardedPrefix: Bool
+    private let random: any RandomSource
+    private let logger: Logger
+
+    package init(
+        loginFlow: LoginFlow, trustForwardedPrefix: Bool = false, random: any RandomSource, logger: Logger
+    ) {
+        self.gatekeeper = loginFlow.gatekeeper
+        self.loginFlow = loginFlow
+        self.bearer = BearerAuthenticator(
+            provider: loginFlow.provider, identityHeaders: loginFlow.gatekeeper.identityHeaders)
+        self.paths = Route.Paths(urlPath: loginFlow.gatekeeper.settings.urlPath)
+        self.trustForwardedPrefix = trustForwardedPrefix
+        self.random = random
+        self.logger = logger
+    }
+
+    /// Judges a request as far as that needs no waiting.
+    ///
+    /// - Parameters:
+    ///   - method: the subrequest's own method.
+    ///   - target: the subrequest's request target (path and query).
+    ///   - now: seconds since 1970.
+    package func judge(method: String, target: String, headers: some RequestHeaders, now: Int64) -> Judgement {
+        let route = Route(
+            forwardedPath: headers.first("X-Forwarded-Uri").map(Route.path(of:)),
+            requestLinePath: Route.path(of: target), paths: paths)
+        let accept = headers.first("Accept")
+        let client = ClientKind(accept: accept)
+        let forwarded: ForwardedRequest
+        do {
+            forwarded = try ForwardedRequest(
+                headers: headers, method: method, uri: target, trustPrefix: trustForwardedPrefix)
+        } catch {
+            logger.info("bad forwarded request", metadata: ["reason": "\(error)"])
+            return Judgement(
+                route: route, client: client, accept: accept,
+                next: .answer(.badRequest(reason: error.description, tooLarge: error.isTooLarge)))
+        }
+        guard let cookies = CookieHeader(headers.values("Cookie")) else {
+            logger.info("bad forwarded request", metadata: ["reason": "too many or too large cookies"])
+            return Judgement(
+                route: route, client: client, accept: accept,
+                next: .answer(.badRequest(reason: "the Cookie header is too large", tooLarge: true)))
+        }
+        let (next, rule, startedLogin) = judge(
+            route, client: client, forwarded, cookies: cookies, headers: headers, now: now)
+        var judgement = Judgement(
+            route: route, client: client, accept: accept, next: next,
+            request: Judgement.Request(forwarded: forwarded, cookies: cookies, now: now))
+        judgement.rule = rule
+        judgement.startedLogin = startedLogin
+        judgement.ignoredPrefix = forwarded.ignoredPrefix
+        return judgement
+    }
+
+    /// A parsed request, by endpoint: the answer or the work left, the rule that decided a check, and whether
+    /// the request needed a login.
+    private func judge(
+        _ route: Route, client: ClientKind, _ forwarded: ForwardedRequest, cookies: CookieHeader,
+        headers: some RequestHeaders, now: Int64
+    ) -> (next: Judgement.Next, rule: Int?, startedLogin: Bool) {
+        switch route {
+        case .check, .checkWithoutRedirect:
+            // nginx's auth_request turns a redirect into a 500: its check asks for a 401 instead.
+            let client = route == .checkWithoutRedirect || Self.refusesRedirect(headers) ? .api : client
+            let (verdict, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
+            switch verdict {
+            case .answer(let decision):
+                return (.answer(decision), rule, false)
+            case .login(let plan):
+                let redirect = loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
+                return (.answer(redirect), rule, true)
+            case .verifyBearer(let token, let policy):
+                guard let verified = bearer.previouslyVerified(token, now: now) else {
+                    return (.pending(.verifyBearer(token: token, policy: policy)), rule, false)
+                }
+                return (.answer(authorize(verified, forwarded, policy)), rule, false)
+            }
+        case .startLogin:
+            let start = loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            return (.answer(start), nil, true)
+        case .callback:
+            return (.pending(.completeLogin), nil, false)
+        case .logout:
+            return (.pending(.logout), nil, false)
+        }
+    }
+
+    /// Does what `judge` left pending; the judgement that comes back has its answer.
+    package func resume(_ judgement: Judgement) async -> Judgement {
+        guard case .pending(let work) = judgement.next, let request = judgement.request else { return judgement }
+        let (forwarded, cookies, now) = (request.forwarded, request.cookies, request.now)
+        var judgement = judgement
+        switch work {
+        case .verifyBearer(let token, let policy):
+            judgement.next = .answer(authorize(await bearer.verify(token, now: now), forwarded, policy))
+        case .completeLogin:
+            judgement.next = .answer(
+                await loginFlow.complete(forwarded, cookies: cookies, now: now, random: random, logger: logger))
+        case .logout:
+            let session: Session? =
+                if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now) { session } else {
+                    nil
+                }
+            judgement.next = .answer(
+                await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger))
+        }
+        return judgement
+    }
+
+    /// A Bearer token's principal, authorized like a session's; a token that did not verify is a 401.
+    private func authorize(
+        _ authenticated: Result<Principal, LoginError>, _ request: ForwardedRequest, _ policy: AccessPolicy
+    ) -> Decision {
+        switch authenticated {
+        case .success(let principal):
+            return gatekeeper.authorizer.authorize(principal, request: request, policy: policy)
+        case .failure(let error):
+            logger.info("bearer token refused", metadata: ["reason": "\(error.description)"])
+            return .unauthenticated(reason: "invalid bearer token")
+        }
+    }
+
+    /// The check answers 401 rather than redirect: nginx's wiring sends `X-Forward-Auth-Redirect: off` (a client
+    /// that sends it only refuses its own login redirect).
+    package static func refusesRedirect(_ headers: some RequestHeaders) -> Bool {
+        guard let value = headers.first("X-Forward-Auth-Redirect") else { return false }
+        return value.caseInsensitiveEquals("off")
+    }
+}
