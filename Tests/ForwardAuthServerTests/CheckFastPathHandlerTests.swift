@@ -7,24 +7,13 @@ import Testing
 
 @testable import ForwardAuthServer
 
-/// `CheckFastPathHandler` in the pipeline it runs in (before NIO's HTTP/1 codec, `EventLoopCheckHandler`
-/// after the decoder), fed raw bytes: what it answers itself, what reaches the decoder, and in what order.
+/// `CheckFastPathHandler` in the pipeline it runs in (before NIO's HTTP/1 codec, `HandedOnRequests` after the
+/// decoder), fed raw bytes: what it answers itself, what reaches Hummingbird's place, and in what order.
 @Suite struct CheckFastPathHandlerTests {
     let endpoints = Endpoints.withLoadedProvider()
 
     func channel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        let operations = channel.pipeline.syncOperations
-        let checks = EventLoopCheckHandler(endpoints: endpoints)
-        try operations.addHandler(
-            CheckFastPathHandler(
-                endpoints: endpoints, checks: checks,
-                sweeper: ConnectionSweeper(idleTimeout: .seconds(180), readHeaderTimeout: .seconds(10))))
-        try operations.addHandler(HTTPResponseEncoder())
-        try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
-        try operations.addHandler(checks)
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4181)).wait()
-        return channel
+        try .withLanes(endpoints)
     }
 
     static func check(
@@ -82,6 +71,7 @@ import Testing
         #expect(answers[0].values("Content-Length") == ["0"])
         #expect(answers[1].values("WWW-Authenticate") == ["Bearer"])
         #expect(answers[2].values("Location").first?.hasPrefix("https://dex.example.com/dex/auth?") == true)
+        #expect(answers[2].values("Set-Cookie").contains { $0.hasPrefix("_forward_auth_csrf.") })
         #expect(answers.allSatisfy { $0.values("Date").count == 1 })
         #expect(try handedOn(channel).isEmpty)
         #expect(channel.isActive)
@@ -98,15 +88,37 @@ import Testing
         #expect(try handedOn(channel).isEmpty)
     }
 
-    /// Outside the subset: the decoder reads it, and `EventLoopCheckHandler` answers; so does every later
-    /// request on the connection.
+    /// A check without a session: the API client's 401, whole.
+    @Test func aCheckWithoutSessionIsAnsweredHere() throws {
+        let channel = try channel()
+        try send(Self.check(), to: channel)
+        let answer = try #require(try answers(from: channel).first)
+        #expect(answer.status == 401)
+        #expect(answer.values("WWW-Authenticate") == ["Bearer"])
+        #expect(answer.values("Content-Type") == ["application/json"])
+        #expect(answer.values("Content-Length") == ["\(answer.body.utf8.count)"])
+        #expect(answer.body.contains(#""status":401"#))
+        let date = try #require(answer.values("Date").first)
+        #expect(date.hasSuffix(" GMT") && date.count == 29)
+        #expect(try handedOn(channel).isEmpty)
+    }
+
+    @Test func malformedForwardedHeadersAreA400Here() throws {
+        let channel = try channel()
+        try send(Self.check(extra: "X-Forwarded-Proto: gopher\r\n"), to: channel)
+        #expect(try answers(from: channel).map(\.status) == [400])
+    }
+
+    /// Outside the subset: the decoder reads it, and Hummingbird answers; so does every later request on the
+    /// connection.
     @Test func anUnusualHeadGoesToTheDecoderForGood() throws {
         let channel = try channel()
         try send(Self.check(extra: "User-Agent: caf\u{E9}\r\n") + Self.check(), to: channel)
-        #expect(try answers(from: channel).map(\.status) == [401, 401])
-        #expect(try handedOn(channel).isEmpty)  // both answered by EventLoopCheckHandler
+        #expect(try handedOn(channel).count == 2)
+        #expect(try answers(from: channel).isEmpty)
         try send(Self.check(), to: channel)
-        #expect(try answers(from: channel).map(\.status) == [401])
+        #expect(try handedOn(channel).count == 1)
+        #expect(try answers(from: channel).isEmpty)
     }
 
     @Test func aBodyGoesToTheDecoderWithTheBody() throws {
@@ -144,15 +156,7 @@ import Testing
     @Test func aKnownBearerTokenIsAnsweredHere() throws {
         let endpoints = Endpoints.withLoadedProvider(
             knownBearer: ("known.token.value", Identity(email: "robot@example.com", displayName: "Robot", groups: [])))
-        let channel = EmbeddedChannel()
-        let checks = EventLoopCheckHandler(endpoints: endpoints)
-        try channel.pipeline.syncOperations.addHandlers([
-            CheckFastPathHandler(
-                endpoints: endpoints, checks: checks,
-                sweeper: ConnectionSweeper(idleTimeout: .seconds(180), readHeaderTimeout: .seconds(10))),
-            HTTPResponseEncoder(),
-            ByteToMessageHandler(HTTPRequestDecoder()), checks,
-        ])
+        let channel = try EmbeddedChannel.withLanes(endpoints)
         try send(Self.check(extra: "Authorization: Bearer known.token.value\r\n"), to: channel)
         let answered = try answers(from: channel)
         #expect(answered.map(\.status) == [200])
@@ -166,12 +170,56 @@ import Testing
         ("a probe (not forwarded)", "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
         ("HEAD", "HEAD / HTTP/1.1\r\nX-Forwarded-Host: app.example.com\r\n\r\n"),
         ("the callback", check(uri: "/_oauth?code=c&state=s")),
+        ("logout", check(uri: "/_oauth/logout")),
+        ("a chunked body", check(extra: "Transfer-Encoding: chunked\r\n")),
+        ("an absolute-form target", "GET http://app.example.com/ HTTP/1.1\r\nHost: app.example.com\r\n\r\n"),
     ])
     func handsOnWhatItDoesNotAnswer(what: String, request: String) throws {
         let channel = try channel()
         try send(request, to: channel)
         #expect(try answers(from: channel).isEmpty, "\(what)")
-        #expect(try handedOn(channel).count == 1, "\(what)")
+        let heads = try handedOn(channel)
+        #expect(heads.count == 1, "\(what)")
+        // Hummingbird's HTTPTypes would read `http://host/` as the path `/`, a proxy's auth subrequest.
+        #expect(heads.allSatisfy { $0.uri.hasPrefix("/") || $0.uri == "*" }, "\(what)")
+    }
+
+    /// HTTP/1.0 handed on is answered as the fast lane answers it (Hummingbird's HTTPTypes carry no version): in
+    /// its version, closed unless it asked to stay open, and told so.
+    @Test(arguments: [("", "close", false), ("Connection: keep-alive\r\n", "keep-alive", true)])
+    func http10HandedOnIsAnsweredInKind(extra: String, connection: String, staysOpen: Bool) throws {
+        let channel = try channel()
+        try send(Self.check(version: "1.0", extra: extra + "User-Agent: caf\u{E9}\r\n"), to: channel)
+        let head = try #require(try handedOn(channel).first)
+        #expect(head.isKeepAlive == staysOpen)
+        // Hummingbird's answer, as it writes it: HTTP/1.1, no Connection header.
+        try channel.writeOutbound(
+            HTTPServerResponsePart.head(
+                HTTPResponseHead(version: .http1_1, status: .unauthorized, headers: ["Content-Length": "0"])))
+        try channel.writeOutbound(HTTPServerResponsePart.end(nil))
+        var bytes = ByteBuffer()
+        while let data = try channel.readOutbound(as: IOData.self) {
+            if case .byteBuffer(var buffer) = data { bytes.writeBuffer(&buffer) }
+        }
+        let text = String(buffer: bytes)
+        #expect(text.hasPrefix("HTTP/1.0 401 Unauthorized\r\n"))
+        #expect(text.contains("connection: \(connection)\r\n") || text.contains("Connection: \(connection)\r\n"))
+    }
+
+    /// A protocol switch is handed on to be answered, then closes the connection; nothing after it is read.
+    @Test(arguments: [
+        check(extra: "Connection: Upgrade\r\nUpgrade: websocket\r\n"),
+        "CONNECT app.example.com:443 HTTP/1.1\r\nHost: app.example.com:443\r\n\r\n",
+    ])
+    func aProtocolSwitchEndsTheConnection(request: String) throws {
+        let channel = try channel()
+        try send(request + Self.check(), to: channel)
+        let heads = try handedOn(channel)
+        #expect(heads.count == 1)
+        #expect(heads.first?.headers["Connection"] == ["close"])
+        try send(Self.check(), to: channel)
+        #expect(try handedOn(channel).isEmpty)
+        #expect(try answers(from: channel).isEmpty)
     }
 
     @Test func connectionCloseClosesAfterTheAnswer() throws {

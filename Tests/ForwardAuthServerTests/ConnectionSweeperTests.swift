@@ -13,14 +13,7 @@ import Testing
     let sweeper = ConnectionSweeper(idleTimeout: .seconds(180), readHeaderTimeout: .seconds(10))
 
     func connection() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel(loop: loop)
-        let checks = EventLoopCheckHandler(endpoints: endpoints)
-        try channel.pipeline.syncOperations.addHandlers([
-            CheckFastPathHandler(endpoints: endpoints, checks: checks, sweeper: sweeper), HTTPResponseEncoder(),
-            ByteToMessageHandler(HTTPRequestDecoder()), checks,
-        ])
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4181)).wait()
-        return channel
+        try .withLanes(endpoints, sweeper: sweeper, loop: loop)
     }
 
     @Test func closedConnectionsLeaveTheSweepAndTheRestAreJudged() throws {

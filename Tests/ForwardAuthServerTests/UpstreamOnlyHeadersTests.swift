@@ -28,8 +28,8 @@ struct UpstreamOnlyHeadersTests {
         "X-Forwarded-Host: app.example.com\r\nX-Forwarded-Prefix: /_oauth\r\nX-Forwarded-Uri: /auth\r\n",
     ]
 
-    /// The three readers: the fast lane (plain), NIO's decoder (obs-text puts the head outside the fast lane's
-    /// subset), Hummingbird (a body).
+    /// The two lanes, three ways in: the fast lane (plain); Hummingbird after NIO's decoder, for a head outside the
+    /// fast lane's subset (obs-text) and for a body.
     static let lanes: [(name: String, extra: String, body: String?)] = [
         ("fast lane", "", nil), ("decoder", "User-Agent: caf\u{E9}\r\n", nil), ("hummingbird", "", "{}"),
     ]

@@ -9,16 +9,14 @@ import NIOHTTP1
 /// an empty answer those took about half of the server's time per check (docs/benchmarks.md, "the event loop's
 /// floor"). `RequestHead` reads a strict subset of HTTP/1 with fields left as byte ranges until asked for.
 ///
-/// The rule that keeps it safe: bytes go on to the decoder only at request boundaries, untouched, and once
-/// anything is unusual they all go on for the rest of the connection.
+/// One of two lanes: what is not answered here goes on to NIO's decoder and Hummingbird, which answers it with
+/// the same `Endpoints`. `FastLane` holds the connection's state and says what to do; this handler only does it.
 /// - A head outside `RequestHead`'s subset, over its limits, with a body or an upgrade, or with a method other than
-///   `GET` and `HEAD`: this and every later byte go on (`handingOver`), and the decoder judges them as before this
-///   handler existed.
-/// - A whole bodiless head that is not answered here (not forwarded, `HEAD`, a Bearer token, the callback, …):
-///   exactly its bytes go on, so the decoder is again at a boundary afterwards; `EventLoopCheckHandler` or
-///   Hummingbird answers it.
-/// - While a request that went on has no finished answer (`EventLoopCheckHandler.handedOn`), later pipelined
-///   requests go on too, so answers stay in order.
+///   `GET` and `HEAD`: this and every later byte go on, and the decoder judges them as before this handler existed.
+/// - A whole bodiless head whose judgement needs waiting (the callback, logout, a new Bearer token) or that is not
+///   forwarded: exactly its bytes go on, so the decoder is again at a boundary afterwards.
+/// - While a request that went on has no finished answer (`HandedOnRequests` counts them), later pipelined requests
+///   go on too, so answers stay in order.
 ///
 /// Being first in the pipeline, it also keeps the connection's deadlines (`ConnectionDeadlines`): Hummingbird's
 /// idle timer counts only the request parts it sees, and the checks answered here never reach it.
@@ -27,24 +25,8 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     typealias InboundOut = ByteBuffer
 
     private let endpoints: Endpoints
-    /// The handler after the decoder: it counts handed-on requests whose answer has not ended.
-    private let checks: EventLoopCheckHandler
     private var dates = HTTPDateCache()
-    /// Bytes of a head that has not fully arrived, and how far they are known to hold no end of head.
-    private var pending: ByteBuffer?
-    private var searched = 0
-    /// Everything goes on to the decoder from now on.
-    private var handingOver = false
-    /// An answer here closed the connection: nothing after it is read.
-    private var closing = false
-    private var needsFlush = false
-    /// Whether bytes went on to the decoder in this read batch: only then do the handlers after this one need
-    /// to hear that the batch is complete (skipping it for batches answered here saves a walk down the pipeline;
-    /// none of them keeps time by it: Hummingbird's idle timer counts request parts).
-    private var handedOnInBatch = false
-    private var deadlines: ConnectionDeadlines
-    /// The last four bytes handed over, oldest first (handover only).
-    private var streamTail: UInt32 = 0
+    private(set) var lane: FastLane
     private let sweeper: ConnectionSweeper
     /// This loop's connections (which publish the time) and where this one is kept among them, while added.
     private var connections: LoopConnections?
@@ -52,13 +34,15 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     /// Kept for the sweep, which may close the connection; released when the handler is removed.
     private var context: ChannelHandlerContext?
 
-    init(endpoints: Endpoints, checks: EventLoopCheckHandler, sweeper: ConnectionSweeper) {
+    init(endpoints: Endpoints, sweeper: ConnectionSweeper) {
         self.endpoints = endpoints
-        self.checks = checks
         self.sweeper = sweeper
-        self.deadlines = ConnectionDeadlines(
+        self.lane = FastLane(
             idleTimeout: sweeper.idleTimeout, readHeaderTimeout: sweeper.readHeaderTimeout, connectedAt: .now())
     }
+
+    /// The time the sweeper last published, not the clock: `ConnectionSweeper` says why.
+    private var now: NIODeadline { connections?.now ?? .now() }
 
     // MARK: Deadlines
 
@@ -89,113 +73,81 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
 
     /// A tick of the sweeper, on this loop: closes the connection when a deadline has passed by `time`.
     func sweep(at time: NIODeadline) {
-        guard !closing, let context else { return }
-        if let ended = checks.takeLastAnswerEnd() { deadlines.answerEnded(at: ended) }
-        guard case .close(let reason) = deadlines.verdict(at: time, awaitingAnswer: checks.handedOn > 0) else { return }
+        guard let context, let reason = lane.sweep(at: time) else { return }
         endpoints.metrics.connectionTimedOut(reason)
-        closing = true
         context.close(promise: nil)
+    }
+
+    // MARK: What happens after the decoder (`HandedOnRequests`)
+
+    func decoded(endsConnection: Bool) {
+        lane.decoded(endsConnection: endsConnection)
+    }
+
+    func answerEnded() {
+        lane.answerEnded(at: now)
     }
 
     // MARK: Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if closing { return }
-        // The time the sweeper last published, not the clock: `ConnectionSweeper` says why.
-        let now = connections?.now ?? .now()
-        if handingOver {
-            // After a protocol switch was asked for, nothing more is parsed: bytes would only pile up.
-            if checks.endsConnection { return }
-            return handOn(data, at: now, context: context)
+        let now = self.now
+        switch lane.read(unwrapInboundIn(data)) {
+        case .drop:
+            return
+        case .handOver:
+            handOver(unwrapInboundIn(data), at: now, context: context)
+        case .parse(var buffer):
+            read(&buffer, at: now, context: context)
         }
-        var buffer = unwrapInboundIn(data)
-        if var pending = self.pending {
-            self.pending = nil
-            pending.writeBuffer(&buffer)
-            buffer = pending
-        }
+    }
+
+    private func read(_ buffer: inout ByteBuffer, at now: NIODeadline, context: ChannelHandlerContext) {
         while buffer.readableBytes > 0 {
-            let reading = buffer.withUnsafeReadableBytes { RequestHead.read($0, searchFrom: searched) }
+            let reading = buffer.withUnsafeReadableBytes { RequestHead.read($0, searchFrom: lane.searched) }
             switch reading {
             case .incomplete:
-                searched = buffer.readableBytes
-                pending = buffer
-                return deadlines.batchRead(at: now, endsInsideAHead: true)
+                return lane.incomplete(buffer, at: now)
             case .unsupported:
+                lane.unsupported()
                 return handOver(buffer, at: now, context: context)
             case .complete(let head, let length):
-                searched = 0
-                // Only what every proxy's subrequest uses: a method NIO's decoder refuses (`FOO`, `get`) must get
-                // its 400 there, and what follows it must not overtake that answer.
-                guard head.method == "GET" || head.method == "HEAD", !Self.hasBody(head) else {
+                switch lane.complete(head) {
+                case .handOver:
                     return handOver(buffer, at: now, context: context)
-                }
-                if checks.handedOn == 0, Self.isAnswerable(head) {
+                case .judge:
                     let exchange = endpoints.begin(method: head.method, target: head.target, headers: head)
                     if exchange.isFinal {
                         buffer.moveReaderIndex(forwardBy: length)
                         guard write(endpoints.finish(exchange), to: head, context: context) else { return }
                         continue
                     }
-                    // Judged already: the next handler need not judge it again before Hummingbird does.
-                    checks.handOnNext = true
+                    handOn(buffer.readSlice(length: length)!, context: context)
+                case .handOn:
+                    handOn(buffer.readSlice(length: length)!, context: context)
                 }
-                handOn(buffer.readSlice(length: length)!, context: context)
             }
         }
-        deadlines.batchRead(at: now, endsInsideAHead: false)
+        lane.batchEnded(at: now)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if needsFlush {
-            needsFlush = false
-            context.flush()
-        }
-        if handedOnInBatch || handingOver {
-            handedOnInBatch = false
-            context.fireChannelReadComplete()
-        }
+        let (flush, propagate) = lane.readComplete()
+        if flush { context.flush() }
+        if propagate { context.fireChannelReadComplete() }
     }
 
+    /// Exactly one head's bytes, to the decoder.
     private func handOn(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        handedOnInBatch = true
+        lane.handedOn()
         context.fireChannelRead(wrapInboundOut(bytes))
     }
 
-    private func handOver(_ buffer: ByteBuffer, at now: NIODeadline, context: ChannelHandlerContext) {
-        handingOver = true
-        handOn(wrapInboundOut(buffer), at: now, context: context)
-    }
-
-    /// Bytes for the rest of the connection. NIO's decoder keeps what it has not parsed to itself, so whether the
-    /// bytes end between requests is read off the stream: a head finished in this batch, and the stream's last four
-    /// bytes are the `CRLF CRLF` that ends a bodiless head (or a chunked body). Anything else (a partial head, body
-    /// bytes, a request followed by part of the next) starts the header deadline; a connection whose last request
-    /// had a `Content-Length` body is therefore closed after `read-header-timeout` of silence, not `idle-timeout`.
-    private func handOn(_ data: NIOAny, at now: NIODeadline, context: ChannelHandlerContext) {
-        let headsBefore = checks.headsRead
-        unwrapInboundIn(data).withUnsafeReadableBytes { bytes in
-            for byte in bytes.suffix(4) { streamTail = streamTail << 8 | UInt32(byte) }
-        }
-        handedOnInBatch = true
-        context.fireChannelRead(data)
-        let betweenRequests = checks.headsRead != headsBefore && streamTail == Self.endOfHead
-        deadlines.batchRead(at: now, endsInsideAHead: !betweenRequests)
-    }
-
-    /// `CRLF CRLF` as the last four bytes of the stream, in `streamTail`.
-    private static let endOfHead: UInt32 = 0x0D0A_0D0A
-
-    /// A body (or a body of unknown length, or a protocol switch) means the decoder must see what follows.
-    private static func hasBody(_ head: RequestHead) -> Bool {
-        if head.contains("Transfer-Encoding") || head.contains("Upgrade") { return true }
-        let lengths = head.values("Content-Length")
-        return !lengths.isEmpty && lengths != ["0"]
-    }
-
-    /// As `EventLoopCheckHandler.isAnswerable`: forwarded and not `HEAD`.
-    private static func isAnswerable(_ head: RequestHead) -> Bool {
-        head.method != "HEAD" && head.contains("X-Forwarded-Host")
+    /// Bytes for the rest of the connection.
+    private func handOver(_ bytes: ByteBuffer, at now: NIODeadline, context: ChannelHandlerContext) {
+        let headsBefore = lane.willHandOver(bytes)
+        context.fireChannelRead(wrapInboundOut(bytes))
+        lane.didHandOver(headsBefore: headsBefore, at: now)
     }
 
     /// Writes the answer; false when the connection closes after it.
@@ -204,18 +156,14 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
         var buffer = context.channel.allocator.buffer(capacity: 256 + answer.body.utf8.count)
         answer.writeHTTP1(
             into: &buffer, minorVersion: head.minorVersion, keepAlive: keepAlive, date: dates.current())
-        guard keepAlive else {
-            closing = true
-            context.writeAndFlush(wrapOutbound(buffer), promise: nil)
+        guard lane.answered(keepAlive: keepAlive) else {
+            context.writeAndFlush(NIOAny(buffer), promise: nil)
             context.close(promise: nil)
             return false
         }
-        context.write(wrapOutbound(buffer), promise: nil)
-        needsFlush = true
+        context.write(NIOAny(buffer), promise: nil)
         return true
     }
-
-    private func wrapOutbound(_ buffer: ByteBuffer) -> NIOAny { NIOAny(buffer) }
 }
 
 extension Answer {

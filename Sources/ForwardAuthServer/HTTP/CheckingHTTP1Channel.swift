@@ -4,12 +4,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Hummingbird's HTTP/1 child channel with `CheckFastPathHandler` in front of the HTTP/1 codec and
-/// `EventLoopCheckHandler` right after the decoder.
+/// Hummingbird's HTTP/1 child channel with the fast lane (`CheckFastPathHandler`) in front of the HTTP/1 codec and
+/// `HandedOnRequests` right after the decoder: two lanes, the fast lane and Hummingbird.
 ///
 /// Hummingbird's `additionalChannelHandlers` sit after its HTTPTypes codec, which would convert every check
-/// first; here the check handler reads NIO's parts, and Hummingbird keeps its whole pipeline (decoder limits,
-/// idle and graceful-shutdown handling) for what it is handed.
+/// first; Hummingbird keeps its whole pipeline (decoder limits, idle and graceful-shutdown handling) for what it
+/// is handed. Its handlers are found by type: `CheckingHTTP1ChannelTests` fails loudly if they move.
 struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
 
@@ -26,13 +26,11 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            let checks = EventLoopCheckHandler(endpoints: endpoints)
-            try operations.addHandler(checks, position: .after(decoder.handler))
-            // Before the encoder, so that its answers' bytes go straight to the socket.
             let encoder = try operations.context(handlerType: HTTPResponseEncoder.self)
-            try operations.addHandler(
-                CheckFastPathHandler(endpoints: endpoints, checks: checks, sweeper: sweeper),
-                position: .before(encoder.handler))
+            let fastLane = CheckFastPathHandler(endpoints: endpoints, sweeper: sweeper)
+            try operations.addHandler(HandedOnRequests(reportingTo: fastLane), position: .after(decoder.handler))
+            // Before the encoder, so that its answers' bytes go straight to the socket.
+            try operations.addHandler(fastLane, position: .before(encoder.handler))
             return value
         }
     }
@@ -43,7 +41,7 @@ struct CheckingHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1 with forwarded checks answered on the event loop (`EventLoopCheckHandler`).
+    /// HTTP/1 with forwarded checks answered from the bytes on the event loop (`CheckFastPathHandler`).
     static func http1(checkingWith endpoints: Endpoints, sweeper: ConnectionSweeper) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             CheckingHTTP1Channel(base: HTTP1Channel(responder: responder), endpoints: endpoints, sweeper: sweeper)

@@ -8,8 +8,8 @@ import Logging
 /// - `complete` resumes what is pending (`DecisionEngine.resume`): the callback, logout, a new Bearer token.
 /// - `finish` logs refusals, records the metrics and renders.
 ///
-/// The Hummingbird responder runs all three; the fast lane (`CheckFastPathHandler`) and `EventLoopCheckHandler`
-/// run `begin` and `finish` for the exchanges `begin` made final, and hand the others to the responder.
+/// The Hummingbird responder runs all three; the fast lane (`CheckFastPathHandler`) runs `begin` and `finish` for
+/// the exchanges `begin` made final, and hands the others to Hummingbird, which judges them again.
 struct Endpoints: Sendable {
     let engine: DecisionEngine
     let clock: @Sendable () -> Int64

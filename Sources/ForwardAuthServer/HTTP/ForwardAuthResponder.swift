@@ -8,7 +8,7 @@ import NIOCore
 ///
 /// No router: a subrequest's own path means nothing (Traefik may call any path), so routing is the domain's
 /// `Route` over the forwarded and request-line paths (`Endpoints`). This adapter only translates in and out.
-/// Most checks never reach it: `EventLoopCheckHandler` answers them on the event loop.
+/// Most checks never reach it: the fast lane (`CheckFastPathHandler`) answers them from the bytes.
 struct ForwardAuthResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 

@@ -3,10 +3,9 @@ import Foundation
 import HummingbirdTesting
 import Testing
 
-/// The event-loop check paths in the running server: answers in order with requests Hummingbird answers, and
-/// the same answer whichever of the three writes it (the fast lane, the event loop after NIO's decoder,
-/// Hummingbird).
-@Suite struct EventLoopCheckIntegrationTests {
+/// The two answer lanes in the running server: the fast lane's answers in order with requests Hummingbird
+/// answers, and the same answer whichever lane writes it.
+@Suite struct AnswerLaneIntegrationTests {
     static func check(
         cookie: String? = nil, accept: String = "application/json", uri: String = "/page", body: String? = nil,
         extra: String = ""
@@ -17,7 +16,7 @@ import Testing
             "GET / HTTP/1.1\r\nHost: forward-auth\r\nX-Forwarded-Method: GET\r\nX-Forwarded-Proto: https\r\n"
             + "X-Forwarded-Host: app.example.com\r\nX-Forwarded-Uri: \(uri)\r\nAccept: \(accept)\r\n" + extra
         if let cookie { request += "Cookie: \(cookie)\r\n" }
-        // A body makes the event loop hand the check on to Hummingbird.
+        // A body makes the fast lane hand the check (and the rest of the connection) over to Hummingbird.
         if let body { request += "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { request += "\r\n" }
         return request
     }
@@ -37,7 +36,7 @@ import Testing
 
     @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
         try await Self.signedIn { cookie, port in
-            // The callback (a task in Hummingbird) first; checks the event loop would answer behind it.
+            // The callback (a task in Hummingbird) first; checks the fast lane would answer behind it.
             let responses = try await RawHTTP.exchange(
                 port: port,
                 [
@@ -86,8 +85,8 @@ import Testing
                 ("a session", cookie, "text/html"), ("no session, an API client", nil, "application/json"),
                 ("no session, XML", nil, "application/xml"), ("a forged cookie", "_forward_auth=v1.AAAA", "*/*"),
             ] {
-                // The fast lane (bytes), then NIO's decoder and the event loop (a value with obs-text is outside
-                // the fast lane's subset, and the connection stays with the decoder), then Hummingbird (a body).
+                // The fast lane (bytes), then Hummingbird: a value with obs-text is outside the fast lane's subset
+                // (the connection stays with the decoder), and so is a body.
                 let responses = try await RawHTTP.exchange(
                     port: port,
                     [
