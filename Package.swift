@@ -41,6 +41,8 @@ let package = Package(
             name: "ForwardAuth",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CTR, only for reading the Go fork's cookies (Session/GoCookies).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
