@@ -41,6 +41,8 @@ let package = Package(
             name: "ForwardAuth",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CTR, only for reading the Go fork's cookies (Session/GoCookies).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
@@ -132,7 +134,7 @@ let environment = ProcessInfo.processInfo.environment
 if environment["FORWARD_AUTH_FUZZ"] == "1" {
     let fuzzTargets = [
         "FuzzSessionCookie", "FuzzForwardedRequest", "FuzzRuleParser", "FuzzCallback", "FuzzIniFile",
-        "FuzzRequestHead", "FuzzIDToken",
+        "FuzzRequestHead", "FuzzIDToken", "FuzzGoCookie",
     ]
     package.products += fuzzTargets.map { .executable(name: $0, targets: [$0]) }
     package.targets.append(
@@ -142,10 +144,14 @@ if environment["FORWARD_AUTH_FUZZ"] == "1" {
             path: "Fuzz/Sources/FuzzSupport",
             swiftSettings: swiftSettings
         ))
+    // FuzzGoCookie seals values as the Go fork did (HMAC, AES-CTR), to reach the payload readers behind the MAC.
+    let sealing: [Target.Dependency] = [
+        .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+    ]
     package.targets += fuzzTargets.map {
         .executableTarget(
-            name: $0, dependencies: ["FuzzSupport", "ForwardAuth"], path: "Fuzz/Sources/\($0)",
-            swiftSettings: swiftSettings)
+            name: $0, dependencies: ["FuzzSupport", "ForwardAuth"] + ($0 == "FuzzGoCookie" ? sealing : []),
+            path: "Fuzz/Sources/\($0)", swiftSettings: swiftSettings)
     }
 }
 

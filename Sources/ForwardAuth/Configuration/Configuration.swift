@@ -57,6 +57,9 @@ package struct Configuration: Sendable {
     package var encryptionKey: Secret?
     /// Earlier secrets whose cookies still open; each at least 16 bytes.
     package var previousSecrets: [Secret] = []
+    /// `accept-go-cookies`: open the session cookies the Go traefik-forward-auth sealed with `secret` and
+    /// `encryption-key` (`GoCookieReader`), so a swap logs nobody out.
+    package var acceptGoCookies = true
     package var logoutRedirect: URL?
 
     // Who may pass

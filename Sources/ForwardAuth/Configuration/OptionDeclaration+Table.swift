@@ -167,6 +167,12 @@ extension OptionDeclaration {
             help: "Earlier secrets, comma-separated, whose cookies still open (key rotation).", \.previousSecrets
         ) { r, _, _ in r.previousSecrets() },
         .field(
+            "accept-go-cookies", env: ["ACCEPT_GO_COOKIES"], kind: .bool,
+            help:
+                "Accept sessions the Go traefik-forward-auth v3 sealed with the same secret and encryption-key until they expire.",
+            \.acceptGoCookies
+        ) { r, name, _ in r.bool(name) },
+        .field(
             "logout-redirect", env: ["LOGOUT_REDIRECT"], help: "Absolute URL to send the browser to after logout.",
             \.logoutRedirect
         ) { r, name, _ in r.parsed(name, expected: "an absolute http(s) URL", ValueSyntax.httpURL) },

@@ -38,7 +38,9 @@ extension Gatekeeper {
         settings.skipAuthPreflight = configuration.skipAuthPreflight
         self.init(
             settings: settings, rules: configuration.ruleSet,
-            sessions: SessionCookies(settings: CookieSettings(configuration), keys: CookieKeys(configuration)),
+            sessions: SessionCookies(
+                settings: CookieSettings(configuration), keys: CookieKeys(configuration),
+                goCookies: GoCookieReader(configuration)),
             access: AccessPolicy(
                 whitelist: configuration.whitelist, domains: configuration.domains, groups: configuration.allowedGroups,
                 matchWhitelistOrDomain: configuration.matchWhitelistOrDomain),

@@ -18,10 +18,21 @@ package struct Session: Sendable, Hashable {
     package var idToken: String?
     /// The claims `claim-header` maps to headers, each at most `NamedClaim.maximumBytes`.
     package var claims: [NamedClaim]
+    /// Which cookies established it. Not sealed: a session read from the Go fork's cookies is never written back.
+    package var source: Source
+
+    /// Where a session came from: for the log and the metric of sessions carried over from the Go fork.
+    package enum Source: Sendable, Hashable {
+        /// forward-auth's own sealed session cookie.
+        case sealed
+        /// Cookies the Go traefik-forward-auth wrote before the swap (`GoCookieReader`); read until they expire.
+        case goCookie
+    }
 
     package init(
         email: String, name: String, groups: [String], issuedAt: Int64, expiresAt: Int64, id: [UInt8],
-        groupsInClaimsCookie: Bool = false, idToken: String? = nil, claims: [NamedClaim] = []
+        groupsInClaimsCookie: Bool = false, idToken: String? = nil, claims: [NamedClaim] = [],
+        source: Source = .sealed
     ) {
         self.email = email
         self.name = name
@@ -32,6 +43,7 @@ package struct Session: Sendable, Hashable {
         self.groupsInClaimsCookie = groupsInClaimsCookie
         self.idToken = idToken
         self.claims = claims
+        self.source = source
     }
 
     package func isExpired(now: Int64) -> Bool { now >= expiresAt }

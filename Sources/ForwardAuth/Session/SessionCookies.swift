@@ -3,6 +3,8 @@ package struct SessionCookies: Sendable {
     package let settings: CookieSettings
     private let sessionSealer: Sealer
     private let claimsSealer: Sealer
+    /// Opens the Go fork's cookies when ours do not open; nil with `accept-go-cookies` off.
+    private let goCookies: GoCookieReader?
     /// Internal for tests: what was kept.
     let opened = OpenedSessions()
 
@@ -11,8 +13,9 @@ package struct SessionCookies: Sendable {
     /// Groups that do not fit spill into at most this many claims cookies.
     static let maximumClaimsChunks = 8
 
-    package init(settings: CookieSettings, keys: CookieKeys) {
+    package init(settings: CookieSettings, keys: CookieKeys, goCookies: GoCookieReader? = nil) {
         self.settings = settings
+        self.goCookies = goCookies
         self.sessionSealer = Sealer(
             keys: keys.keys(for: "session"), purpose: "session", cookieName: settings.sessionName)
         self.claimsSealer = Sealer(
@@ -29,18 +32,19 @@ package struct SessionCookies: Sendable {
     }
 
     /// Opens the session cookie. No I/O: one AES-GCM open (two when groups live in the claims cookie), none
-    /// for a cookie value opened before (`OpenedSessions`).
+    /// for a cookie value opened before (`OpenedSessions`). A value that is not ours may be the Go fork's (same
+    /// cookie name): only then, `goCookies` reads it.
     package func session(from cookies: some RequestCookies, now: Int64) -> Lookup {
         guard let value = cookies.value(settings.sessionName) else { return .missing }
         // One spelling per sealed value, checked before the cache: a variant that decodes to the same bytes is
         // refused rather than opened and remembered as a second entry.
-        guard Sealer.endsCanonically(value) else { return .invalid }
+        guard Sealer.endsCanonically(value) else { return goSession(from: cookies, now: now) }
         var session: Session
         if let known = opened.value(for: value) {
             session = known
         } else {
             guard let plaintext = sessionSealer.open(value), let decoded = Session(decoding: plaintext) else {
-                return .invalid
+                return goSession(from: cookies, now: now)
             }
             session = decoded
             opened.remember(session, for: value)
@@ -52,6 +56,18 @@ package struct SessionCookies: Sendable {
             session.idToken = claims.idToken
         }
         return .valid(session)
+    }
+
+    /// The session cookie is not ours: the Go fork's cookies, if `accept-go-cookies` reads them, else invalid.
+    /// Not cached in `opened`: these sessions only last out the swap, and each read costs two HMACs, two AES-CTR
+    /// decryptions and a small JSON document, with no allocation an attacker can grow.
+    private func goSession(from cookies: some RequestCookies, now: Int64) -> Lookup {
+        guard let goCookies else { return .invalid }
+        switch goCookies.session(from: cookies, now: now) {
+        case .success(let session): return .valid(session)
+        case .failure(.expired): return .expired
+        case .failure: return .invalid
+        }
     }
 
     /// The cookies that establish `session` for a browser on `host`; `existing` are the cookies the browser

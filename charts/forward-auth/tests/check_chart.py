@@ -850,11 +850,13 @@ def check_swap(args):
         C.check(proc.returncode != 0 and "pathType" in proc.stderr, "helm template refuses pathType Prefix in chart 0.3.10-shaped values",
                 proc.stderr.strip())
 
-        # 6. The README's upgrade section tells the truth about sessions sealed by the Go fork.
+        # 6. The README's upgrade section tells the truth about sessions sealed by the Go fork: read with the kept
+        # keys (accept-go-cookies), with the rollout's crossings in docs/swap-rollout.md.
         section = readme[readme.index("## Cookie keys and upgrades from the old chart"):]
         section = section[:section.index("\n## ", 5)]
-        C.check("keeps every session" not in readme and "not readable" in section and "signs in again" in section,
-                "README: an upgrade from the Go fork does not keep sessions (Go-sealed cookies are not readable yet)", section[:400])
+        C.check("keeps every session" not in readme and "Sessions survive the swap" in section
+                and "accept-go-cookies" in section and "swap-rollout.md" in section,
+                "README: an upgrade from the Go fork keeps sessions when the keys are kept (accept-go-cookies)", section[:400])
 
         # 7. docs/swap-guide.md covers the image-only swap, the overrides ConfigMap and the known differences.
         path = os.path.join(args.root, SWAP_GUIDE)
