@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench.d"))
 from mint_cookie import mint as mint_forward_auth_cookie  # noqa: E402
@@ -111,6 +112,11 @@ answer = ask(args.new, alice, accept=JSON)
 check(signed_in_as(answer, "alice@example.com"), "an API client with the Go session passes too", answer)
 token = mint("-email", "alice@example.com", "-token", "eyJhbGciOiJub25lIn0.e30.", "-group", "devs")
 check(signed_in_as(ask(args.new, token), "alice@example.com"), "a Go session that kept an ID token opens")
+
+# The new pod counted each check a Go session passed: three above.
+with urllib.request.urlopen(args.new.rstrip("/") + "/metrics", timeout=10) as response:
+    series = [line for line in response.read().decode().splitlines() if line.startswith("forward_auth_go_sessions_total")]
+check(series and float(series[0].split()[-1]) == 3, f"forward_auth_go_sessions_total counts them ({series})")
 
 # 2. What must not open.
 answer = ask(args.off, alice)

@@ -12,7 +12,7 @@ package struct Authenticator: Sendable {
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64
     ) -> Authentication {
         if case .valid(let session) = sessions.session(from: cookies, now: now) {
-            return .session(Principal(session))
+            return .session(Principal(session), session.source)
         }
         guard let token = Self.bearerToken(in: request.headers) else { return .anonymous }
         // Before any decoding: a bound on the work a hostile token can cause. Dex's tokens are a few KB (the

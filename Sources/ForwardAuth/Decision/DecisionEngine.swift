@@ -63,47 +63,54 @@ package struct DecisionEngine: Sendable {
                 route: route, client: client, accept: accept,
                 next: .answer(.badRequest(reason: "the Cookie header is too large", tooLarge: true)))
         }
-        let (next, rule, startedLogin) = judge(
-            route, client: client, forwarded, cookies: cookies, headers: headers, now: now)
+        let judged = judge(route, client: client, forwarded, cookies: cookies, headers: headers, now: now)
         var judgement = Judgement(
-            route: route, client: client, accept: accept, next: next,
+            route: route, client: client, accept: accept, next: judged.next,
             request: Judgement.Request(forwarded: forwarded, cookies: cookies, now: now))
-        judgement.rule = rule
-        judgement.startedLogin = startedLogin
+        judgement.rule = judged.rule
+        judgement.startedLogin = judged.startedLogin
+        judgement.session = judged.session
         judgement.ignoredPrefix = forwarded.ignoredPrefix
         return judgement
     }
 
-    /// A parsed request, by endpoint: the answer or the work left, the rule that decided a check, and whether
-    /// the request needed a login.
+    /// What `judge` makes of a parsed request: the answer or the work left, and what the server counts.
+    private struct Judged {
+        var next: Judgement.Next
+        var rule: Int? = nil
+        var startedLogin = false
+        var session: Session.Source? = nil
+    }
+
+    /// A parsed request, by endpoint.
     private func judge(
         _ route: Route, client: ClientKind, _ forwarded: ForwardedRequest, cookies: CookieHeader,
         headers: some RequestHeaders, now: Int64
-    ) -> (next: Judgement.Next, rule: Int?, startedLogin: Bool) {
+    ) -> Judged {
         switch route {
         case .check, .checkWithoutRedirect:
             // nginx's auth_request turns a redirect into a 500: its check asks for a 401 instead.
             let client = route == .checkWithoutRedirect || Self.refusesRedirect(headers) ? .api : client
-            let (verdict, rule) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
+            let (verdict, rule, session) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
             switch verdict {
             case .answer(let decision):
-                return (.answer(decision), rule, false)
+                return Judged(next: .answer(decision), rule: rule, session: session)
             case .login(let plan):
                 let redirect = loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
-                return (.answer(redirect), rule, true)
+                return Judged(next: .answer(redirect), rule: rule, startedLogin: true)
             case .verifyBearer(let token, let policy):
                 guard let verified = bearer.previouslyVerified(token, now: now) else {
-                    return (.pending(.verifyBearer(token: token, policy: policy)), rule, false)
+                    return Judged(next: .pending(.verifyBearer(token: token, policy: policy)), rule: rule)
                 }
-                return (.answer(authorize(verified, forwarded, policy)), rule, false)
+                return Judged(next: .answer(authorize(verified, forwarded, policy)), rule: rule)
             }
         case .startLogin:
             let start = loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
-            return (.answer(start), nil, true)
+            return Judged(next: .answer(start), startedLogin: true)
         case .callback:
-            return (.pending(.completeLogin), nil, false)
+            return Judged(next: .pending(.completeLogin))
         case .logout:
-            return (.pending(.logout), nil, false)
+            return Judged(next: .pending(.logout))
         }
     }
 

@@ -47,48 +47,48 @@ package struct Gatekeeper: Sendable {
         judge(request, cookies: cookies, client: client, now: now).verdict
     }
 
-    /// `check`, also saying which rule decided: an index into `rules.definitions`, nil for the default action
-    /// (or an auth-host redirect, decided before any rule).
+    /// `check`, also saying which rule decided (an index into `rules.definitions`; nil for the default action,
+    /// or an auth-host redirect, decided before any rule) and, when a session cookie authenticated the request,
+    /// whose cookie it was.
     package func judge(
         _ request: ForwardedRequest, cookies: some RequestCookies, client: ClientKind, now: Int64
-    ) -> (verdict: CheckVerdict, rule: Int?) {
+    ) -> (verdict: CheckVerdict, rule: Int?, session: Session.Source?) {
         // auth-host without cookie domains: the auth host is the only host we answer for.
         if let authHost = settings.authHost, sessions.settings.domains.isEmpty, request.host != authHost.host {
             let location = "\(request.scheme.rawValue)://\(authHost)\(request.prefix)\(request.uri)"
-            return (.answer(.redirect(location: location, status: .temporary, cookies: [])), nil)
+            return (.answer(.redirect(location: location, status: .temporary, cookies: [])), nil, nil)
         }
         let rule = rules.matchIndex(request)
-        return (
-            decide(request, matched: rule.map { rules.definitions[$0] }, cookies: cookies, client: client, now: now),
-            rule
-        )
+        let (verdict, session) = decide(
+            request, matched: rule.map { rules.definitions[$0] }, cookies: cookies, client: client, now: now)
+        return (verdict, rule, session)
     }
 
     private func decide(
         _ request: ForwardedRequest, matched: RuleDefinition?, cookies: some RequestCookies, client: ClientKind,
         now: Int64
-    ) -> CheckVerdict {
+    ) -> (CheckVerdict, Session.Source?) {
         switch matched?.action ?? settings.defaultAction {
         case .allow:
-            return .answer(.allow(headers: []))
+            return (.answer(.allow(headers: [])), nil)
         case .deny:
-            return .answer(.forbidden(reason: "denied by rule \(matched?.name ?? "default-action")", user: nil))
+            return (.answer(.forbidden(reason: "denied by rule \(matched?.name ?? "default-action")", user: nil)), nil)
         case .auth:
             break
         }
         if settings.skipAuthPreflight, Self.isCORSPreflight(request) {
-            return .answer(.allow(headers: []))
+            return (.answer(.allow(headers: [])), nil)
         }
         let policy = matched.map(access.overridden(by:)) ?? access
         switch authenticator.authenticate(request, cookies: cookies, now: now) {
-        case .session(let principal):
-            return .answer(authorizer.authorize(principal, request: request, policy: policy))
+        case .session(let principal, let source):
+            return (.answer(authorizer.authorize(principal, request: request, policy: policy)), source)
         case .bearerToken(let token):
-            return .verifyBearer(token: token, policy: policy)
+            return (.verifyBearer(token: token, policy: policy), nil)
         case .refused(let reason):
-            return .answer(.unauthenticated(reason: reason))
+            return (.answer(.unauthenticated(reason: reason)), nil)
         case .anonymous:
-            return loginOrRefuse(request, client: client)
+            return (loginOrRefuse(request, client: client), nil)
         }
     }
 

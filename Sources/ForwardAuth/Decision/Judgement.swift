@@ -24,6 +24,8 @@ package struct Judgement: Sendable {
     /// The answer is the login flow's: the request needed a login (a redirect to the provider, or the page saying
     /// it cannot start).
     package var startedLogin = false
+    /// Whose session cookie authenticated a check: ours, or the Go fork's during a swap; nil: no session did.
+    package var session: Session.Source?
     /// The request carried an `X-Forwarded-Prefix` that was not judged (`trust-forwarded-prefix` is off).
     package var ignoredPrefix = false
 

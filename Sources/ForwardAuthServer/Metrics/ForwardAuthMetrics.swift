@@ -12,6 +12,7 @@ struct ForwardAuthMetrics: Sendable {
     static let buildInfoName = "forward_auth_build_info"
     static let untrustedPrefixName = "forward_auth_untrusted_prefix_total"
     static let connectionsTimedOutName = "forward_auth_connections_timed_out_total"
+    static let goSessionsName = "forward_auth_go_sessions_total"
 
     /// What `/metrics` renders.
     let registry: PrometheusCollectorRegistry
@@ -19,6 +20,9 @@ struct ForwardAuthMetrics: Sendable {
     let provider: ProviderMetrics
     /// Requests whose `X-Forwarded-Prefix` was ignored (`trust-forwarded-prefix` is off).
     let untrustedPrefix: CoreMetrics.Counter
+    /// Checks a session cookie of the Go fork authenticated (`accept-go-cookies`): zero once the swap's sessions
+    /// have expired, when the reader can be turned off.
+    let goSessions: CoreMetrics.Counter
     /// Connections closed by `idle-timeout` (`reason="idle"`) or `read-header-timeout` (`reason="read_header"`).
     private let idleConnectionsClosed: CoreMetrics.Counter
     private let slowHeadConnectionsClosed: CoreMetrics.Counter
@@ -30,6 +34,7 @@ struct ForwardAuthMetrics: Sendable {
         self.decisions = DecisionMetrics(factory: factory, ruleNames: ruleNames)
         self.provider = ProviderMetrics(factory: factory)
         self.untrustedPrefix = CoreMetrics.Counter(label: Self.untrustedPrefixName, factory: factory)
+        self.goSessions = CoreMetrics.Counter(label: Self.goSessionsName, factory: factory)
         self.idleConnectionsClosed = CoreMetrics.Counter(
             label: Self.connectionsTimedOutName, dimensions: [("reason", "idle")], factory: factory)
         self.slowHeadConnectionsClosed = CoreMetrics.Counter(

@@ -1,3 +1,4 @@
+import Logging
 import Testing
 
 @testable import ForwardAuth
@@ -31,6 +32,27 @@ struct GoSessionsTests {
         #expect(session.source == .goCookie)
         #expect(session.email == "alice@example.com")
         #expect(session.expiresAt == Self.vector.date + 43200)
+    }
+
+    /// The engine says whose session authenticated a check, which the server counts
+    /// (`forward_auth_go_sessions_total`).
+    @Test func theJudgementNamesTheGoForksSession() throws {
+        let configuration = Self.configuration()
+        let gatekeeper = Self.gatekeeper(configuration)
+        let engine = DecisionEngine(
+            loginFlow: LoginFlow(configuration, gatekeeper: gatekeeper, provider: FakeProvider()),
+            random: CountingRandom(), logger: Logger(label: "test"))
+        let cookieHeader = Self.vector.cookies.pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "; ")
+        let fromGo = engine.judge(
+            method: "GET", target: "/", headers: Fixtures.headers(extra: [(name: "Cookie", value: cookieHeader)]),
+            now: Self.now)
+        #expect(fromGo.session == .goCookie)
+        guard case .allow = fromGo.decision else {
+            Issue.record("expected allow, got \(fromGo.next)")
+            return
+        }
+        let anonymous = engine.judge(method: "GET", target: "/", headers: Fixtures.headers(), now: Self.now)
+        #expect(anonymous.session == nil)
     }
 
     @Test func acceptGoCookiesOffOpensNothing() {
