@@ -36,24 +36,58 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // The domain: forwarded request, rules, sessions, OIDC, authorization, decision. No web framework.
+        // The wire: HTTP/1 request heads, header and `Cookie` parsing, the byte and text toolkit. No dependency on
+        // NIO or on anything else here, so the parsers the fast lane runs are fuzzed as they are.
         .target(
-            name: "ForwardAuth",
+            name: "ForwardAuthWire",
+            dependencies: [.product(name: "ExtrasBase64", package: "swift-extras-base64")],
+            swiftSettings: swiftSettings
+        ),
+        // The OpenID Connect client: discovery, the JWKS, the code exchange, ID token verification. The only
+        // target that imports JWTKit.
+        .target(
+            name: "ForwardAuthOIDC",
             dependencies: [
+                "ForwardAuthWire",
                 .product(name: "Crypto", package: "swift-crypto"),
-                // AES-CTR, only for reading the Go fork's cookies (Session/GoCookies).
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             ],
             swiftSettings: swiftSettings
         ),
-        // The HTTP adapter: Hummingbird routes, the AsyncHTTPClient-backed IdP transport, services.
+        // The decisions: forwarded requests, rules, sessions, authentication, authorization, the login flow and the
+        // decision engine. No web framework, no I/O of its own.
+        .target(
+            name: "ForwardAuth",
+            dependencies: [
+                "ForwardAuthWire",
+                "ForwardAuthOIDC",
+                .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CTR, only for reading the Go fork's cookies (Session/GoCookies).
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The configuration: options declared once, read from flags, environment and ini, checked, and turned into
+        // the parts the decisions and the server are built from.
+        .target(
+            name: "ForwardAuthConfiguration",
+            dependencies: [
+                "ForwardAuth",
+                "ForwardAuthOIDC",
+                "ForwardAuthWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP adapter: the fast lane, Hummingbird, the AsyncHTTPClient-backed transports, services.
         .target(
             name: "ForwardAuthServer",
             dependencies: [
                 "ForwardAuth",
+                "ForwardAuthConfiguration",
+                "ForwardAuthOIDC",
+                "ForwardAuthWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -70,13 +104,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "forward-auth",
-            dependencies: ["ForwardAuth", "ForwardAuthServer"],
+            dependencies: ["ForwardAuthConfiguration", "ForwardAuthServer"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "CheckPathFixtures",
             dependencies: [
                 "ForwardAuth",
+                "ForwardAuthOIDC",
+                "ForwardAuthWire",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +122,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "CheckLoop",
-            dependencies: ["CheckPathFixtures", "ForwardAuth"],
+            dependencies: ["CheckPathFixtures", "ForwardAuth", "ForwardAuthWire"],
             path: "Benchmarks/Profile/CheckLoop",
             swiftSettings: swiftSettings
         ),
@@ -94,6 +130,9 @@ let package = Package(
             name: "ForwardAuthTests",
             dependencies: [
                 "ForwardAuth",
+                "ForwardAuthConfiguration",
+                "ForwardAuthOIDC",
+                "ForwardAuthWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -104,6 +143,10 @@ let package = Package(
             name: "ForwardAuthServerTests",
             dependencies: [
                 "ForwardAuthServer",
+                "ForwardAuth",
+                "ForwardAuthConfiguration",
+                "ForwardAuthOIDC",
+                "ForwardAuthWire",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -140,7 +183,10 @@ if environment["FORWARD_AUTH_FUZZ"] == "1" {
     package.targets.append(
         .target(
             name: "FuzzSupport",
-            dependencies: ["ForwardAuth", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ForwardAuth", "ForwardAuthConfiguration", "ForwardAuthOIDC", "ForwardAuthWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Fuzz/Sources/FuzzSupport",
             swiftSettings: swiftSettings
         ))
@@ -150,7 +196,11 @@ if environment["FORWARD_AUTH_FUZZ"] == "1" {
     ]
     package.targets += fuzzTargets.map {
         .executableTarget(
-            name: $0, dependencies: ["FuzzSupport", "ForwardAuth"] + ($0 == "FuzzGoCookie" ? sealing : []),
+            name: $0,
+            dependencies: [
+                "FuzzSupport", "ForwardAuth", "ForwardAuthConfiguration", "ForwardAuthOIDC", "ForwardAuthWire",
+            ]
+                + ($0 == "FuzzGoCookie" ? sealing : []),
             path: "Fuzz/Sources/\($0)", swiftSettings: swiftSettings)
     }
 }
@@ -165,7 +215,8 @@ if environment["FORWARD_AUTH_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "ForwardAuthBenchmarks",
             dependencies: [
-                "CheckPathFixtures", "ForwardAuth", .product(name: "Benchmark", package: "benchmark"),
+                "CheckPathFixtures", "ForwardAuth", "ForwardAuthOIDC", "ForwardAuthWire",
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/ForwardAuthBenchmarks",
             swiftSettings: swiftSettings,

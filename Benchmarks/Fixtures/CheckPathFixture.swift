@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Logging
 
 /// A realistic deployment and request for the check path: a cookie domain, allow-lists, ten rules of the kinds

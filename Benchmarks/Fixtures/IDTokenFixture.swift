@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 import JWTKit
 import _CryptoExtras

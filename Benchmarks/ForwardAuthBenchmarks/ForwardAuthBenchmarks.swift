@@ -1,6 +1,9 @@
 import Benchmark
 import CheckPathFixtures
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 
 /// The check path, piece by piece and whole: wall time and mallocs per operation.

@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import Foundation
 import Hummingbird
 import Logging

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ForwardAuthConfiguration
 import NIOCore
 import NIOSSL
 

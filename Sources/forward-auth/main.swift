@@ -3,6 +3,8 @@ import ForwardAuthServer
 import Foundation
 import Hummingbird
 import Logging
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 
 #if canImport(Glibc)
     import Glibc

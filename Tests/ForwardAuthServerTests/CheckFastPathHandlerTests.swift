@@ -5,7 +5,10 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 /// `CheckFastPathHandler` in the pipeline it runs in (before NIO's HTTP/1 codec, `HandedOnRequests` after the
 /// decoder), fed raw bytes: what it answers itself, what reaches Hummingbird's place, and in what order.

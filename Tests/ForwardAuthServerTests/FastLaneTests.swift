@@ -2,7 +2,9 @@ import ForwardAuth
 import NIOCore
 import Testing
 
+@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 /// `FastLane`, the fast lane's state, without a channel: events in, what to do out.
 @Suite struct FastLaneTests {

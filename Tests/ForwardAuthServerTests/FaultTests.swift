@@ -7,7 +7,10 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 /// The provider failing mid-way, keys rotating at the provider and at forward-auth: logins fail with a clear
 /// page, nothing hangs, and existing sessions keep passing.

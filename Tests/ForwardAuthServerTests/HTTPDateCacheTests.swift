@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 @Suite struct HTTPDateCacheTests {
     @Test func httpDatesAreIMFFixdate() {

@@ -5,7 +5,10 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 /// What an attacker controls — return URLs, forwarded headers, cookies, replayed callbacks — through the whole
 /// server: never a redirect off our domains, never a crash, always a clear 4xx.

@@ -4,7 +4,9 @@ import Logging
 import Synchronization
 import Testing
 
+@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 @Suite("Log lines")
 struct LineLogHandlerTests {

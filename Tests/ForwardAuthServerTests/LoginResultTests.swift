@@ -5,6 +5,8 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// `forward_auth_logins_total{result}` is named by the reason a login failed (`LoginFailure.result`): each way a

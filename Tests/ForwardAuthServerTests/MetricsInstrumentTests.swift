@@ -4,6 +4,7 @@ import MetricsTestKit
 import NIOCore
 import Testing
 
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// The instruments behind `/metrics`, with swift-metrics' test factory: each record lands on the series with

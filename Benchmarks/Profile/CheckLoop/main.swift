@@ -1,5 +1,7 @@
 import CheckPathFixtures
 import ForwardAuth
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 
 // Runs one piece of the check path N times, for valgrind (`scripts/bench-micro --callgrind`, and the instruction

@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import FuzzSupport
 
 // The login's way back: the callback query (`code`, `state`, `error`), the login-state cookie it must match,

@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import FuzzSupport
 
 // The forwarded request: every `X-Forwarded-*` header comes from the proxy, which copies much of it from the

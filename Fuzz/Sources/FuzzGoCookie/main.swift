@@ -1,5 +1,8 @@
 import Crypto
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 import FuzzSupport
 import _CryptoExtras

@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import FuzzSupport
 
 // An ID token as a Bearer token and at the callback: split, header read, key chosen, signature checked, and only

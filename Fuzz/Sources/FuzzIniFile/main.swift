@@ -1,5 +1,8 @@
-import Foundation
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
+import Foundation
 import FuzzSupport
 
 // The ini file (`--config`): whatever its bytes, loading answers with a configuration or a list of problems,

@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import FuzzSupport
 
 // The check path's own HTTP/1 reader (`RequestHead`) takes the socket's bytes before any decoder. It must never

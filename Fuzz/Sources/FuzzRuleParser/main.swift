@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import FuzzSupport
 
 // The rule parser and compiler: rules come from the operator, but a bad one must be an error naming the

@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import FuzzSupport
 
 // Session cookies: what every request through the ingress carries, so opening must never trap, and what the

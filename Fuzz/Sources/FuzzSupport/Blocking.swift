@@ -1,4 +1,5 @@
 import Dispatch
+import ForwardAuth
 
 /// Runs an async operation to completion from libFuzzer's synchronous entry point.
 ///

@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthOIDC
+import ForwardAuthWire
 
 /// What a browser does with cookies, for the fuzz targets. Splitting a `Cookie` header is the server's own
 /// `CookieHeader` (the parser under test), not a copy of it.

@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthOIDC
 
 /// A provider that answers at once, without a network: the fuzzed callback reaches the session minting.
 ///

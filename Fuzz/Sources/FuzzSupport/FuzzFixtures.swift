@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Logging
 
 /// The fixed deployment every fuzz target judges against: cookie domain `example.com`, a fixed secret, and

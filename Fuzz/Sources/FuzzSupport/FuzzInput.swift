@@ -1,3 +1,5 @@
+import ForwardAuth
+
 /// The bytes libFuzzer hands one run, with the few ways the targets cut them up.
 ///
 /// Text is decoded leniently (invalid UTF-8 becomes U+FFFD), as the HTTP layer hands the domain `String`s.

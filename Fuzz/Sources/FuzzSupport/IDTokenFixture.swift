@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 
 /// A provider's one signing key (ES256, kid `fuzz-1`) and ID tokens it signed, for `FuzzIDToken`.

@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 
 /// Seed inputs that hold cookies the code itself mints with the fixture's secret, so the fuzzers start from

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// The first half of every judgement: the session cookie, then a Bearer token. No I/O: a session costs one
 /// AES-GCM open (none for a cookie opened before); a Bearer token is only found here, and verified by
 /// `BearerAuthenticator`.

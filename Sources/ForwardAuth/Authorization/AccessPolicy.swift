@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Who may pass once identified: the `whitelist`, `domain` and `allowed-groups` allow-lists.
 ///
 /// Checked at login and on every request, so removing a user from a list takes effect at their next request.

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// The headers that tell the upstream who is calling: what Traefik copies through `authResponseHeaders`.
 ///
 /// - each `email-header-names` header carries the email;

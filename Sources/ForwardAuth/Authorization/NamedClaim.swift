@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// One ID token claim as the strings a header carries: a string, each string of a list, or a number or
 /// boolean as written.
 package struct NamedClaim: Sendable, Hashable {

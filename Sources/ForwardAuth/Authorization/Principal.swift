@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Who is asking, once a session cookie or a Bearer ID token identified them: what authorization judges and
 /// what the identity headers tell the upstream.
 package struct Principal: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import ForwardAuthWire
+
 /// Whether a client can follow a login redirect, from its `Accept` header (the Go fork's rule): browsers name
 /// `text/html`, or send `*/*` first.
 package enum ClientKind: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Logging
 
 /// The one place a request is judged: every endpoint (check, nginx's check and login start, callback, logout)

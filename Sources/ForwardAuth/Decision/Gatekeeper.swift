@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Judges one forwarded request: the hot path of every request through the ingress.
 ///
 /// The check's synchronous core inside `DecisionEngine`: the auth-host redirect, the first matching rule, then

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// One request as `DecisionEngine` judged it: which endpoint, what kind of client, and either the answer or the
 /// one piece of work left before there is one. The server renders, logs and counts from it.
 package struct Judgement: Sendable {

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Who the provider says the user is, after every claim was checked.
 package struct Identity: Sendable, Hashable {
     package var email: String

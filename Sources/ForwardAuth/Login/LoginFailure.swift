@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Why a login did not start or finish: one value per reason, which renders the page a person reads and names
 /// the `result` label of `forward_auth_logins_total`. The detail for the log line is said where it happens.
 package enum LoginFailure: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import ForwardAuthWire
+
 /// A validated `host[:port]` as found in `X-Forwarded-Host` or `Host`.
 ///
 /// The host is lower-cased; an IPv6 literal keeps its brackets. `host` (no port) is what cookie domains and

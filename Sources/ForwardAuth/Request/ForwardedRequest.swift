@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// The request a proxy asks us to judge, rebuilt from its `X-Forwarded-*` headers.
 ///
 /// The judged URL is `<proto>://<host><prefix><uri>`. An absent header falls back to the subrequest's own

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Turns the path a client sent into the one rules, pass-through lists and RBAC patterns judge, or refuses it.
 ///
 /// Peers were bypassed by matching the raw path (`/%61dmin`) or by paths that upstreams read differently

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Percent-decoding of paths and of `application/x-www-form-urlencoded` queries: one implementation for the
 /// path normalizer, the `Query` rule matcher and the callback query.
 enum PercentDecoding {

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// One `key=value` argument of `Query(...)`, matched as gorilla/mux does: the first occurrence of the key in
 /// the query (keys and values percent- and `+`-decoded, pairs that do not decode or hold `;` skipped, as Go's
 /// `url.ParseQuery` does) must carry the value. An empty value (`key=`) asks only that the key be present; the

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Escapes and character classes: where RE2 and ICU differ most.
 extension RE2Translator {
     /// One element of a class or one escape: a single character (may bound a range) or a whole set.

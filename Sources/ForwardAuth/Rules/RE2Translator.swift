@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Checks a Go RE2 pattern and rewrites it into an equivalent ICU pattern for `NSRegularExpression`.
 ///
 /// Operators write Go (RE2) syntax, the dialect of the Go fork. ICU backtracks and differs in details, so the

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Compiles a gorilla/mux route template — text with `{name}` or `{name:regex}` variables — as Traefik v2's
 /// `HostRegexp`, `Path` and `PathPrefix` (and the Go fork's `Host`, which it rewrites to `HostRegexp`) read it.
 ///

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Turns one rule's text into a `RuleExpression`, collecting every problem in it: the first syntax error (the
 /// parser stops there) or, when the syntax is sound, every bad argument of every matcher.
 enum RuleCompiler {

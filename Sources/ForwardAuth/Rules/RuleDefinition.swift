@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// One `rule.NAME.*` block of the configuration, as the operator wrote it.
 ///
 /// The matcher expression is kept as text here; `RuleSet` compiles it, so a syntax error can name the rule

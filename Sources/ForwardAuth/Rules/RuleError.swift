@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// One problem in one rule's matcher expression: which rule, where (1-based character position in the rule
 /// text), and what was wrong or expected. Reads as `rule "api": expected ')' at position 23`.
 ///

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Parses a Traefik v2 matcher expression into a syntax tree, reporting the first syntax error with its offset.
 ///
 /// The grammar is the subset of Go expressions that Traefik's parser (vulcand/predicate over `go/parser`) accepts:

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// The configured rules, compiled once, answering "which rule decides this request?".
 ///
 /// Guarantees:

@@ -1,4 +1,5 @@
 import Crypto
+import ForwardAuthOIDC
 
 /// The symmetric keys every sealed cookie uses, derived from the operator's secrets.
 ///

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// The short-lived CSRF cookies that carry a `LoginState` from the login redirect to the callback.
 ///
 /// Each login gets its own cookie (`<csrf-cookie-name>.<id>`, the id taken from the state), so logins started

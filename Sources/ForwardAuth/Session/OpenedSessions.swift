@@ -1,3 +1,5 @@
+import ForwardAuthWire
+
 /// Sessions already opened, by their exact sealed cookie value, so that a browser's many requests with one
 /// cookie pay AES-GCM and decoding once (about half of a valid-cookie check's work, docs/benchmarks.md).
 ///

@@ -1,3 +1,4 @@
+import ForwardAuthOIDC
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Reads and writes the session cookie, the display-name cookie and the claims cookie(s).
 package struct SessionCookies: Sendable {
     package let settings: CookieSettings

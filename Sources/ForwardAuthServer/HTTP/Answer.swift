@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,3 +1,4 @@
+import ForwardAuthConfiguration
 import NIOCore
 
 /// When a connection has been silent or slow for too long: the state behind `idle-timeout` and

@@ -1,3 +1,5 @@
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import NIOCore
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthOIDC
 import Hummingbird
 
 extension Decision {

@@ -1,5 +1,8 @@
 import CoreMetrics
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Logging
 
 /// The server's side of `DecisionEngine`: bytes in, answers out, logs and metrics. The engine decides.

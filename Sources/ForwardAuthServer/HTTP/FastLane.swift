@@ -1,4 +1,7 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import NIOCore
 
 /// The fast lane's state for one connection, apart from the channel: each event `CheckFastPathHandler` and

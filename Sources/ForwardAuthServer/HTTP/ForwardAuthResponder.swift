@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthOIDC
+import ForwardAuthWire
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthWire
 import HTTPTypes
 
 /// Lets the domain read Hummingbird's header fields without knowing the type.

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
 import NIOCore
 import NIOHTTP1
 

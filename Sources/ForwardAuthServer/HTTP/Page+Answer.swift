@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthOIDC
 
 extension Page {
     /// A small self-contained HTML page (no scripts, no external resources) with the decision's status.

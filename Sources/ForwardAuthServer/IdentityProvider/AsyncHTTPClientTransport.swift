@@ -1,6 +1,9 @@
 import AsyncHTTPClient
-import Foundation
 import ForwardAuth
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
+import Foundation
 import NIOCore
 import NIOHTTP1
 

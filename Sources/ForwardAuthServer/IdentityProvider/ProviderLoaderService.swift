@@ -1,3 +1,5 @@
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,5 @@
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import Foundation
 
 /// How to reach the Kubernetes API: its base URL, the file holding the bearer token, and the CA to trust.

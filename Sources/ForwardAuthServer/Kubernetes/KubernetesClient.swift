@@ -1,4 +1,7 @@
 import AsyncHTTPClient
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 import NIOCore
 import NIOHTTP1

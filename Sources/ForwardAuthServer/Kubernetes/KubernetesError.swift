@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// A failure talking to the Kubernetes API. Descriptions carry the status, the API's own message and the
 /// resource, never the token.
 package struct KubernetesError: Error, Equatable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Why an `--rbac-file` could not be used. The message names the file, the document and item, and the object
 /// (kind and name) when known, so an operator can find the line to fix. The previous policy stays in force.
 package struct RBACFileError: Error, Equatable, CustomStringConvertible {

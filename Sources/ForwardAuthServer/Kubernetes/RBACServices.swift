@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthConfiguration
 import Logging
 import NIOSSL
 import ServiceLifecycle

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ForwardAuth
+import ForwardAuthOIDC
 import Foundation
 import Logging
 import NIOCore

@@ -1,4 +1,6 @@
 import ForwardAuth
+import ForwardAuthOIDC
+import ForwardAuthWire
 import Foundation
 import Logging
 import ServiceLifecycle

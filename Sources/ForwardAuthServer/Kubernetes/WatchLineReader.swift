@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Splits a watch stream into its newline-delimited JSON events, holding at most `limit` bytes of one event.
 ///
 /// The API server writes one JSON object per line; a line longer than `limit` (a runaway or hostile stream)

@@ -1,5 +1,8 @@
 import Foundation
 import Logging
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
+import ForwardAuthWire
 
 #if canImport(Glibc)
     import Glibc

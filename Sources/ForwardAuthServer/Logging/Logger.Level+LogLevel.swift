@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthConfiguration
 import Logging
 
 extension Logger.Level {

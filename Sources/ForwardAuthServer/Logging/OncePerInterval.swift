@@ -1,3 +1,5 @@
+import ForwardAuthConfiguration
+import ForwardAuthOIDC
 import Synchronization
 
 /// Lets a warning through at most once per interval, whichever thread asks: a misconfiguration that every

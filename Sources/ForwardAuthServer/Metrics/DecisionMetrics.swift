@@ -1,5 +1,6 @@
 import CoreMetrics
 import ForwardAuth
+import ForwardAuthConfiguration
 import Metrics
 
 /// Decisions by route and outcome, their latency by route, and login results: every label combination made

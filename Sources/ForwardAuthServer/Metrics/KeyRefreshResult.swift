@@ -1,4 +1,5 @@
 import ForwardAuth
+import ForwardAuthOIDC
 
 /// The `result` label of `forward_auth_jwks_refreshes_total`.
 enum KeyRefreshResult: Int, Sendable, CaseIterable {

@@ -1,3 +1,4 @@
+import ForwardAuthOIDC
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,6 @@
 import CoreMetrics
 import ForwardAuth
+import ForwardAuthOIDC
 import Metrics
 
 /// Requests to the identity provider by endpoint (count, errors, latency) and JWKS refreshes by result.

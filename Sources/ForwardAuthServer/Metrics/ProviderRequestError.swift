@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ForwardAuthOIDC
 import NIOCore
 import NIOSSL
 

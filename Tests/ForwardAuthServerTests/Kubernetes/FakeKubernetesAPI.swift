@@ -5,6 +5,9 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+
 /// A Kubernetes API server for tests, on 127.0.0.1, speaking the list/watch wire format for
 /// `/apis/rbac.authorization.k8s.io/v1/clusterroles` and `/clusterrolebindings`:
 /// - lists: `{"kind":"…List","metadata":{"resourceVersion":…,"continue":…},"items":[…]}`, paged by `limit` and

@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 @Suite("Kubernetes access")

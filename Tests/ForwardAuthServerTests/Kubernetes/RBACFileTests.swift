@@ -2,6 +2,8 @@ import ForwardAuth
 import Foundation
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 @Suite("--rbac-file")

@@ -3,7 +3,10 @@ import Foundation
 import ServiceLifecycle
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 @Suite("Kubernetes list/watch")
 struct RBACWatcherTests {

@@ -6,6 +6,8 @@ import NIOCore
 import Synchronization
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// Runs `RBACWatcher` against `FakeKubernetesAPI` on loopback with short delays, for one test, and stops both

@@ -5,6 +5,8 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 extension Endpoints {

@@ -8,7 +8,10 @@ import Logging
 import NIOCore
 import Synchronization
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
+@testable import ForwardAuthWire
 
 /// Runs the test identity provider and forward-auth as real servers on 127.0.0.1 for one test, and stops both
 /// when the test body returns or throws.

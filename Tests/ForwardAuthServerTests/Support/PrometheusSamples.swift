@@ -1,3 +1,7 @@
+import ForwardAuth
+
+@testable import ForwardAuthOIDC
+
 /// The samples of a Prometheus text exposition, for assertions: `value("name", ["label": "value"])`.
 ///
 /// Parses what swift-prometheus emits (`name{a="x",b="y"} 1` and `name 1`; no escapes in our label values);

@@ -1,5 +1,6 @@
 import Crypto
 import ExtrasBase64
+import ForwardAuth
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +8,10 @@ import JWTKit
 import NIOCore
 import Synchronization
 import _CryptoExtras
+
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// An OpenID Connect provider for integration tests, served over real HTTP on 127.0.0.1: discovery, JWKS,
 /// an authorization endpoint that approves at once (no login form) and a token endpoint that checks the

@@ -1,6 +1,8 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 @Suite("Groups filter")
 struct GroupsFilterTests {

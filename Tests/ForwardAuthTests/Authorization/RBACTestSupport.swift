@@ -1,6 +1,9 @@
 import Foundation
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// Builds policies and runs checks for the RBAC tests.
 enum RBACFixture {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthOIDC
 
 @Suite("RBAC nonResourceURLs")
 struct RBACURLPatternTests {

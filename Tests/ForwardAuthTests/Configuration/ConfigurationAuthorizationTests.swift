@@ -1,6 +1,8 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 /// The options of issue 5: claim headers, CORS preflight, the groups filter, RBAC's sources.
 @Suite("Configuration: authorization options")

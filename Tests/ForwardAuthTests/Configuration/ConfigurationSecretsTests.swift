@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 @Suite("Configuration: secrets never show")
 struct ConfigurationSecretsTests {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 @Suite("Configuration: sources and precedence")
 struct ConfigurationSourcesTests {

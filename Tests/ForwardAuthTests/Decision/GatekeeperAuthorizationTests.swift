@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// What the check does for an identified user beyond the session: preflights, RBAC, identity headers.
 @Suite("The check: authorization")

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// The bypass class of oauth2-proxy's advisories (GHSA-7rh7-c77v-6434, GHSA-pxq7-h93f-9jrg, GHSA-7x63-xv5r-3p2x):
 /// rules judge the normalized path (percent-decoded once but for `%2F`, empty segments merged, no query, no

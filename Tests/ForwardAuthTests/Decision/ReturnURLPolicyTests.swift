@@ -1,6 +1,8 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 @Suite("Return URLs: no open redirect")
 struct ReturnURLPolicyTests {

@@ -2,6 +2,9 @@ import Logging
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// What a login keeps in the session: filtered groups, mapped claims, the token to forward; and the same
 /// principal for a Bearer client.

@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// An identity provider that answers from memory and records what it was asked.
 final class FakeProvider: IdentityProviderClient {

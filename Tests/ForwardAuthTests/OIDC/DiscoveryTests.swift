@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// Discovery, JWKS loading and the status `/readyz` shows.
 @Suite struct DiscoveryTests {

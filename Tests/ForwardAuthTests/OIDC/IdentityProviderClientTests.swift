@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 /// `OIDCClient` as the login flow sees it (`IdentityProviderClient`): errors mapped to `LoginError` kinds.
 @Suite struct IdentityProviderClientTests {

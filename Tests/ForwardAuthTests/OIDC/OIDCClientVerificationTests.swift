@@ -4,6 +4,9 @@ import Testing
 import _CryptoExtras
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// Signature, key and algorithm checks of `OIDCClient.verify` / `verifyCached`, with real keys and a fake
 /// provider.

@@ -6,6 +6,9 @@ import Testing
 import _CryptoExtras
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// An in-memory identity provider for the OIDC client: answers by URL, records every request.
 final class FakeOIDCTransport: HTTPTransport {

@@ -2,6 +2,9 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// The token request (`client_secret_basic`, PKCE) and the reading of the token endpoint's answer.
 @Suite struct TokenExchangeTests {

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 /// Bearer tokens that verified are answered again without JWTKit, for exactly as long as verifying again
 /// would pass.

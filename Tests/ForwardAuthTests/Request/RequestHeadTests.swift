@@ -1,6 +1,10 @@
 import ForwardAuth
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
+
 /// `RequestHead`: the strict HTTP/1 subset the check path reads itself. What it must never do is accept
 /// something a general decoder would read differently; everything unusual is `.unsupported`.
 @Suite struct RequestHeadTests {

@@ -1,6 +1,8 @@
 import ForwardAuth
 import Testing
 
+@testable import ForwardAuthOIDC
+
 @Suite("RE2 regular expressions")
 struct RE2SyntaxTests {
     /// `HeadersRegexp(`X`, `…`)`: the pattern starts at character 21.

@@ -1,6 +1,9 @@
 import ForwardAuth
 import Testing
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+
 @Suite("Rule set: priority and error collection")
 struct RuleSetTests {
     @Test func emptySetsMatchNothing() throws {

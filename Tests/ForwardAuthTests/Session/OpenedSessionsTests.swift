@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// The cache of opened sessions must judge exactly as opening every time would.
 @Suite struct OpenedSessionsTests {

@@ -2,6 +2,9 @@ import Crypto
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 @Suite("Session cookie sealing")
 struct SessionCookiesTests {

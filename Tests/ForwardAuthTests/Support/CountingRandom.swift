@@ -2,6 +2,9 @@ import Crypto
 import ForwardAuth
 import Synchronization
 
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
+
 /// A deterministic random source for tests: SHA-256 of a seed and a counter.
 final class CountingRandom: RandomSource {
     private let counter = Mutex<UInt64>(0)

@@ -1,5 +1,9 @@
 import ForwardAuth
 
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
+
 /// Shared building blocks for domain tests: a configured gatekeeper and forwarded requests.
 enum Fixtures {
     static let now: Int64 = 1_800_000_000

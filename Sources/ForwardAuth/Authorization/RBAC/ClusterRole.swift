@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// A Kubernetes ClusterRole (`rbac.authorization.k8s.io/v1`), as listed, watched or read from `--rbac-file`.
 ///
 /// `aggregationRule` is ignored: forward-auth does not aggregate roles itself. In a cluster this loses nothing,

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// A Kubernetes ClusterRoleBinding (`rbac.authorization.k8s.io/v1`): grants the role named by `roleRef` to its
 /// subjects. Only a `roleRef` of kind `ClusterRole` counts here.
 package struct ClusterRoleBinding: Codable, Sendable, Hashable {

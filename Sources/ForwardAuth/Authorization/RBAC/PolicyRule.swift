@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// One rule of a ClusterRole (`rbac.authorization.k8s.io/v1` `PolicyRule`).
 ///
 /// Only `verbs` and `nonResourceURLs` matter for forward-auth: a rule naming only `resources`/`apiGroups`

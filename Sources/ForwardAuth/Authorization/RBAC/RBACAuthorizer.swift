@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Kubernetes RBAC, evaluated locally from the ClusterRoles and ClusterRoleBindings held in an `RBACPolicyStore`,
 /// as the Go fork (mesosphere/traefik-forward-auth) does, not by SubjectAccessReview.
 ///

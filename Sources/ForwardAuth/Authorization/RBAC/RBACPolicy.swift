@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// An immutable, compiled view of the roles and bindings in force, built once per change and read by every check.
 ///
 /// Compiling does all the work a request should not: URL patterns are parsed and regexes compiled, verbs

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// The URL one RBAC check judges: `scheme://authority/path`, held as its three parts.
 ///
 /// Literal and glob patterns read the parts in sequence (`bytes`), so a check builds no string; a `~REGEX`

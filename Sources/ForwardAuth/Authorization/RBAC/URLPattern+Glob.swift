@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 extension URLPattern {
     /// A v3 glob: anchored at both ends; `*` matches any bytes but `/`, `**` any bytes but a newline.
     ///

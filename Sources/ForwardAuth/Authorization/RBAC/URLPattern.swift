@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// A compiled `nonResourceURLs` entry or `authz-pass-through` pattern, built once per policy snapshot.
 ///
 /// Entries (the Go fork's syntax): `*` matches everything; `~REGEX` is a Go (RE2) regular expression searched in

@@ -1,3 +1,4 @@
+import ForwardAuthOIDC
 import Foundation
 
 /// The Go fork's claims cookie payload: a gorilla/sessions `Values` map, gob of `map[interface{}]interface{}` with

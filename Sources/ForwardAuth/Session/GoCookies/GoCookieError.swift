@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Why cookies the Go traefik-forward-auth wrote did not open as a session.
 ///
 /// Names the step that failed, never a cookie's value, a key or a token, so it may go into a log line. Any of

@@ -1,3 +1,6 @@
+import ForwardAuthOIDC
+import ForwardAuthWire
+
 /// Opens the session cookies the Go traefik-forward-auth v3.3.0 wrote, so that a browser signed in before the
 /// image was swapped stays signed in (for the email and groups it carries) until its session expires.
 ///

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// The Go fork's ID cookie payload: gob of `struct ID { Email string; Token string }`.
 ///
 /// Exactly what Go's encoder writes for one such value and nothing else: a message defining the type (named `ID`,

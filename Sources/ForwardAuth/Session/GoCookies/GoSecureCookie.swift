@@ -1,4 +1,6 @@
 import Crypto
+import ForwardAuthOIDC
+import ForwardAuthWire
 import _CryptoExtras
 
 /// Opens one cookie value in gorilla/securecookie's format (v1.1.2, as the Go traefik-forward-auth v3.3.0 writes

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Padded base64url (RFC 4648 §5, with `=`), in the one spelling Go's `base64.URLEncoding` writes.
 ///
 /// gorilla/securecookie writes its values in it twice (the whole cookie, and the encrypted value inside). Our own

@@ -1,6 +1,9 @@
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// A pair of cookies the real gorilla libraries wrote (e2e/go-cookies, `GoCookieVectors.swift`), with what the real
 /// libraries read back from them (the fork's judgement) and whether forward-auth opens a session from them.

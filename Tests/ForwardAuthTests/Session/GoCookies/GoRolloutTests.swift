@@ -3,6 +3,9 @@ import Synchronization
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// Old (Go) and new pods behind one Service: the logins that cross from one to the other end, signed in or on a
 /// page, never in a redirect loop (docs/swap-rollout.md). The Go side of each sequence is played by e2e/go-cookies

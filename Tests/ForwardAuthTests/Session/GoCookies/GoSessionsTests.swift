@@ -2,6 +2,9 @@ import Logging
 import Testing
 
 @testable import ForwardAuth
+@testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// A browser signed in by the Go fork, checked by forward-auth configured with the same secret and encryption-key:
 /// the same answer as for a forward-auth session of that user and groups.

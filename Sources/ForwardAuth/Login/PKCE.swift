@@ -1,0 +1,18 @@
+import Crypto
+import ForwardAuthOIDC
+import ForwardAuthWire
+
+/// Proof Key for Code Exchange (RFC 7636) with the S256 method.
+package enum PKCE {
+    /// A code verifier: base64url (no padding) of `byteCount` random bytes, so only unreserved characters
+    /// (`A-Z a-z 0-9 - _`). `byteCount` is clamped to 32…96, which gives the allowed 43…128 characters.
+    package static func makeVerifier(random: some RandomSource, byteCount: Int = 32) -> String {
+        Base64URL.encode(random.bytes(min(max(byteCount, 32), 96)))
+    }
+
+    /// The S256 challenge: base64url(SHA-256(ASCII(verifier))) without padding.
+    package static func challenge(for verifier: String) -> String {
+        Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
+    }
+
+}

@@ -1,0 +1,51 @@
+import ForwardAuth
+import ForwardAuthOIDC
+import ForwardAuthWire
+
+extension Configuration {
+    /// The checks that look at several options at once, by area; each option's own checks are its reader's.
+    func checkAcrossOptions(_ reader: inout ConfigurationReader, inCluster: Bool) {
+        checkKubernetes(&reader, inCluster: inCluster)
+        checkHosts(&reader)
+    }
+
+    private func checkKubernetes(_ reader: inout ConfigurationReader, inCluster: Bool) {
+        if clusterStorage.enabled {
+            reader.warn("enable-in-cluster-storage is not supported; sessions stay in cookies")
+        }
+        if enableRBAC, rbacFile == nil, !inCluster {
+            reader.problem(
+                "enable-rbac: outside a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set) roles and bindings "
+                    + "must come from a file: set --rbac-file or RBAC_FILE")
+        }
+        if rbacFile != nil, !enableRBAC {
+            reader.warn("rbac-file is set but enable-rbac is not: the file is not used")
+        }
+        if enableImpersonation,
+            let clash = claimHeaders.first(where: {
+                $0.header.lowercased() == "authorization" || $0.header.lowercased().hasPrefix("impersonate-")
+            })
+        {
+            reader.problem(
+                "claim-header: \(clash.header) is sent by enable-impersonation itself (Authorization, Impersonate-*)")
+        }
+        if groupClaimPrefix.utf8.allSatisfy(ASCII.isBlank), enableImpersonation || enableRBAC {
+            reader.problem(
+                "group-claim-prefix: empty (or blank) with enable-impersonation or enable-rbac: a provider's group would "
+                    + "be a Kubernetes group as it is (system:masters); set a prefix such as oidc:")
+        }
+        if !authzPassThrough.isEmpty, !enableRBAC {
+            reader.warn("authz-pass-through is set but enable-rbac is not: it has no effect")
+        }
+    }
+
+    private func checkHosts(_ reader: inout ConfigurationReader) {
+        if let authHost, !cookieDomains.isEmpty,
+            !cookieDomains.contains(where: { Authority.host(authHost.host, isUnder: $0) })
+        {
+            reader.warn(
+                "auth-host \(authHost) is under none of the cookie domains (\(cookieDomains.joined(separator: ", "))); "
+                    + "hosts outside them log in on their own host")
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import ForwardAuthWire
+
+/// Which audiences and authorized parties an ID token may name, by where the token came from.
+package enum AudiencePolicy: Sendable, Hashable {
+    /// A token we just redeemed at the token endpoint for our own login: `aud` holds only the client id and
+    /// `azp`, when present, is the client id.
+    case callback
+    /// A token an API client presents as `Authorization: Bearer`: `aud` contains the client id and otherwise
+    /// only trusted audiences; `azp`, when present, is the client id or a trusted audience (Dex's
+    /// cross-client tokens: `aud` = [client id, peer], `azp` = peer).
+    case bearer(trustedAudiences: Set<String>)
+
+    /// Audiences accepted besides the client id.
+    package var trustedAudiences: Set<String> {
+        switch self {
+        case .callback: []
+        case .bearer(let trusted): trusted
+        }
+    }
+}

@@ -1,0 +1,13 @@
+import ForwardAuthWire
+
+/// Which of the identity provider's endpoints a request goes to: how requests are counted and timed.
+package enum ProviderEndpoint: String, Sendable, Hashable, CaseIterable {
+    /// `<issuer>/.well-known/openid-configuration`.
+    case discovery
+    /// The discovery document's `jwks_uri`.
+    case jwks
+    /// The `token_endpoint` (the code exchange).
+    case token
+    /// Anything else (requests built outside the OIDC client).
+    case other
+}
