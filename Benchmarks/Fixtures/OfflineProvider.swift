@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 
 /// An identity provider never reached: the check path with a valid session asks nothing of it, and a login
 /// start finds its discovery not loaded.

@@ -1,7 +1,6 @@
 import Benchmark
 import CheckPathFixtures
 import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import ForwardAuthWire
 import Foundation

@@ -1,5 +1,3 @@
-import ForwardAuth
-
 /// The Go fork's in-cluster claims storage (`enable-in-cluster-storage`, `cluster-store-namespace`,
 /// `cluster-store-cache-ttl`).
 ///

@@ -1,6 +1,4 @@
-import ForwardAuth
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// Reads command-line arguments (without the executable's name) into raw entries.
 ///

@@ -1,4 +1,3 @@
-import ForwardAuth
 import Foundation
 
 extension Configuration {

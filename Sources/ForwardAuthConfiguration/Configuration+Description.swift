@@ -1,6 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
-import ForwardAuthWire
 import Foundation
 
 extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {

@@ -1,5 +1,3 @@
-import ForwardAuth
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 extension Configuration {

@@ -1,5 +1,3 @@
-import ForwardAuth
-
 /// What `Configuration.load(...)` found: something to print, or a configuration to run with.
 package enum ConfigurationLoadResult: Sendable {
     /// `--help` / `-h`: the full option table, ready to print; exit 0.

@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthWire
 
 /// One setting of forward-auth: every name it answers to, its default and its help text.
 ///

@@ -1,5 +1,3 @@
-import ForwardAuth
-
 /// Reads the known environment variables into raw entries.
 ///
 /// Unknown variables are ignored (the environment holds plenty that is not ours). Empty values count as unset,

@@ -1,4 +1,3 @@
-import ForwardAuth
 import ForwardAuthWire
 
 /// Reads the ini file named by `config` into raw entries.

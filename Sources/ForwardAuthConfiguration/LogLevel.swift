@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// The `log-level` option: logrus's level names, which the Go fork's operators already use.
 package enum LogLevel: String, Sendable, Hashable, CaseIterable {
     case trace, debug, info, warn, error, fatal, panic

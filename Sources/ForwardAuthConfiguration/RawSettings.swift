@@ -1,5 +1,3 @@
-import ForwardAuth
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// The raw values that win under the precedence flags > environment > file.

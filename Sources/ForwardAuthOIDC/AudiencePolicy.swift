@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Which audiences and authorized parties an ID token may name, by where the token came from.
 package enum AudiencePolicy: Sendable, Hashable {
     /// A token we just redeemed at the token endpoint for our own login: `aud` holds only the client id and

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// One JSON value from an ID token's payload, kept as it was so that any claim can be read later (a claim
 /// mapped to a header, a custom groups attribute) without a type declared for it in advance.
 package enum ClaimValue: Sendable, Hashable, Codable {

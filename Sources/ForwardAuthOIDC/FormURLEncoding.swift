@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// `application/x-www-form-urlencoded` (the WHATWG URL standard's serializer), for token request bodies,
 /// authorization URL queries and the `client_secret_basic` credentials.
 ///

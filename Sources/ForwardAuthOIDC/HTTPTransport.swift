@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import Foundation
 
 /// The OIDC client's only view of the network: one request out, one response back.

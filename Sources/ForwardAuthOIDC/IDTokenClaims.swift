@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import Foundation
 
 /// Who an ID token says the user is, after the signature and every claim rule passed

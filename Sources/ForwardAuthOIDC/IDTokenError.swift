@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Why an ID token was refused: one code per rule, so a log line and a test say exactly which check failed.
 ///
 /// Compare with `==` against the static members (the code only). `description` is safe to log: it never

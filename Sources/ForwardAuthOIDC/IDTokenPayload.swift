@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import JWTKit
 
 /// An ID token's payload as JWTKit hands it over after checking the signature: the whole JSON object,

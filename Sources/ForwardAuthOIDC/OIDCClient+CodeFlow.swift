@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// The two provider calls of the authorization-code flow with PKCE.
 extension OIDCClient {
     /// The authorization URL that starts a login (see `ProviderMetadata.authorizationURL`), from any thread and

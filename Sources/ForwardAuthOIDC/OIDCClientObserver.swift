@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Told what the OIDC client did that operators count (the server module turns it into metrics), so the domain
 /// needs no metrics library.
 ///

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Why talking to the identity provider failed: discovery, keys or the token endpoint.
 ///
 /// Compare with `==` against the static members (the code only; the detail is for people). `description` is

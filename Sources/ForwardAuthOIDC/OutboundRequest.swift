@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import Foundation
 
 /// An HTTP request to the identity provider (discovery, JWKS or token endpoint).

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// What came back: status, headers and the (bounded) body.
 package struct OutboundResponse: Sendable {
     package var status: Int

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Which of the identity provider's endpoints a request goes to: how requests are counted and timed.
 package enum ProviderEndpoint: String, Sendable, Hashable, CaseIterable {
     /// `<issuer>/.well-known/openid-configuration`.

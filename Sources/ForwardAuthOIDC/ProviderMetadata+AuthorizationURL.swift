@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// The front-channel half of the code flow: the URL that sends the browser to the provider.
 extension ProviderMetadata {
     /// The authorization URL for a code flow with PKCE (S256):

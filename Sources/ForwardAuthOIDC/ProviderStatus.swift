@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import Foundation
 
 /// A snapshot of what the OIDC client knows about the provider, for `/readyz`, `/metrics` and logs.

@@ -1,4 +1,3 @@
-import ForwardAuthWire
 import Foundation
 import JWTKit
 

@@ -1,11 +1,6 @@
-import ForwardAuth
 import Foundation
 import HummingbirdTesting
 import Testing
-
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// The two answer lanes in the running server: the fast lane's answers in order with requests Hummingbird
 /// answers, and the same answer whichever lane writes it.

@@ -7,9 +7,7 @@ import NIOCore
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 /// API clients authenticate with a Dex ID token as `Authorization: Bearer`.
 @Suite("Bearer ID tokens")

@@ -5,7 +5,6 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 @testable import ForwardAuthWire

@@ -8,9 +8,7 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 /// The connection's pipeline as the server assembles it: the two lanes are put around Hummingbird's own HTTP/1
 /// handlers, which are found by type. If a Hummingbird release moves or renames them, this fails at once

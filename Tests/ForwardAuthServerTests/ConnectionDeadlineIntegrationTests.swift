@@ -1,11 +1,9 @@
-import ForwardAuth
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// `idle-timeout` and `read-header-timeout` on the real server, over raw sockets: silent, slow and idle

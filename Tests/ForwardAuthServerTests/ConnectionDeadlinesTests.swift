@@ -1,8 +1,6 @@
-import ForwardAuth
 import NIOCore
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
 
 /// `ConnectionDeadlines` with made-up clocks: which deadline runs when, and what it decides.

@@ -3,7 +3,6 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
 
 /// `ConnectionSweeper` and `LoopConnections` with embedded channels: connections join and leave the sweep, and a

@@ -1,8 +1,6 @@
-import ForwardAuth
 import NIOCore
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
 @testable import ForwardAuthWire
 

@@ -1,4 +1,3 @@
-import ForwardAuth
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -8,7 +7,6 @@ import Synchronization
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 @testable import ForwardAuthWire
 

@@ -5,7 +5,6 @@ import HummingbirdTesting
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// The first link of the chain an outside review found (issue 14): a client's `X-Forwarded-Prefix` went in front

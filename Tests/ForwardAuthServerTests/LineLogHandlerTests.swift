@@ -6,7 +6,6 @@ import Testing
 
 @testable import ForwardAuthConfiguration
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 @Suite("Log lines")
 struct LineLogHandlerTests {

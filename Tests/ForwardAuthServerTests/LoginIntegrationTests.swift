@@ -8,7 +8,6 @@ import Testing
 @testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 /// The real server on 127.0.0.1 against a real-HTTP OpenID provider fixture.
 @Suite("Login end to end (in-process)")

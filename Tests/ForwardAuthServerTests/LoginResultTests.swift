@@ -1,4 +1,3 @@
-import ForwardAuth
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,7 +5,6 @@ import HummingbirdTesting
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// `forward_auth_logins_total{result}` is named by the reason a login failed (`LoginFailure.result`): each way a

@@ -8,7 +8,6 @@ import Testing
 @testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 /// `/metrics` on the real server: what it counts, and who may read it.
 @Suite("Metrics end to end (in-process)")

@@ -1,5 +1,4 @@
 import Crypto
-import ForwardAuth
 import Foundation
 import Hummingbird
 import HummingbirdTLS
@@ -9,10 +8,8 @@ import SwiftASN1
 import Testing
 import X509
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 /// In-cluster Dex is signed by the cluster CA: `SSL_CERT_FILE` names the PEM bundle we trust for the provider.
 @Suite("Provider TLS trust")

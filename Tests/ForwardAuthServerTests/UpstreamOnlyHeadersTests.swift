@@ -4,8 +4,6 @@ import HummingbirdTesting
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// The chain an outside review found (issue 14, second link): a signed-in user who asked for `<url-path>/auth`
 /// or any other path under `url-path` directly got the service-account token in the answer. Upstream-only

@@ -1,6 +1,5 @@
 import CheckPathFixtures
 import ForwardAuth
-import ForwardAuthOIDC
 import ForwardAuthWire
 import Foundation
 

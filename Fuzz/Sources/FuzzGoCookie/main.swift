@@ -1,6 +1,5 @@
 import Crypto
 import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import ForwardAuthWire
 import Foundation

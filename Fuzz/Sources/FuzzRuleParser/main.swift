@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import ForwardAuthWire
 import FuzzSupport

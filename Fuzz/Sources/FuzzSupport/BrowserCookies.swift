@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// What a browser does with cookies, for the fuzz targets. Splitting a `Cookie` header is the server's own

@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 
 /// A provider that answers at once, without a network: the fuzzed callback reaches the session minting.
 ///

@@ -1,5 +1,3 @@
-import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import ForwardAuthWire
 import Foundation

@@ -1,5 +1,3 @@
-import ForwardAuth
-
 /// Stops the run when a property the domain promises does not hold.
 ///
 /// A trap is what libFuzzer records as a crash: it saves the input as an artifact and the run fails. The message

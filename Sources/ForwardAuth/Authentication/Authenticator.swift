@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// The first half of every judgement: the session cookie, then a Bearer token. No I/O: a session costs one

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// Turns an API client's Bearer ID token into a principal: the provider verifies it (cached keys, never the
 /// network); a token verified before is looked up without waiting. The token itself is what
 /// `forward-token-header-name` forwards.

@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// Who may pass once identified: the `whitelist`, `domain` and `allowed-groups` allow-lists.

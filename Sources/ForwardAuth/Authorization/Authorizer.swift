@@ -1,6 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
-
 /// The second half of every judgement, after authentication: may this principal make this request? The
 /// allow-lists, then Kubernetes RBAC; the answer is 200 with identity headers, 403, or 503 while something it
 /// needs (the RBAC policy, the service-account token) is not loaded yet.

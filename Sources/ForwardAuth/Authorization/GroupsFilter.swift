@@ -1,6 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
-
 /// `groups-filter`: which of a user's groups a session keeps.
 ///
 /// Browsers send every cookie in one `Cookie` header and proxies refuse headers over about 8 KB (nginx's

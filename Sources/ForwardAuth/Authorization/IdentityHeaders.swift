@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// The headers that tell the upstream who is calling: what Traefik copies through `authResponseHeaders`.
 ///

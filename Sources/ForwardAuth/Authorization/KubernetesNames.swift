@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// The user and group names Kubernetes reserves for itself, which no identity from the provider may take.
 ///
 /// With impersonation the email becomes `Impersonate-User` and the prefixed groups `Impersonate-Group`, and RBAC

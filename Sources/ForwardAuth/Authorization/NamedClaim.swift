@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// One ID token claim as the strings a header carries: a string, each string of a list, or a number or
 /// boolean as written.

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// What to answer the proxy: a final answer. The domain decides (`DecisionEngine`); the HTTP layer only renders.
 package enum Decision: Sendable {
     /// 200: let the request through; the proxy copies these headers upstream.

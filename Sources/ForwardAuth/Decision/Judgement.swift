@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// One request as `DecisionEngine` judged it: which endpoint, what kind of client, and either the answer or the

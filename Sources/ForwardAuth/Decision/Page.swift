@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// A small HTML page a person reads: a login that failed, a sign-out.
 package struct Page: Sendable, Hashable {
     package var status: Int

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// Where a login may send the browser back to: the guard against open redirects.
 ///
 /// With cookie domains configured, logins are only started for hosts under them (or the auth host), and the

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// Which of our endpoints a request is for.
 ///
 /// The callback and logout are found on `X-Forwarded-Uri` first (DKP routes `/_oauth` through the

@@ -1,5 +1,3 @@
-import ForwardAuthWire
-
 /// The query of a callback or login-start request (`code`, `state`, `error`, `rd`), form-decoded.
 ///
 /// Read by hand on purpose: Foundation's `URLComponents.percentEncodedQuery` setter traps on characters a

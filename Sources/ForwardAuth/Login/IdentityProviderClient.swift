@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// What the login flows need from the identity provider. The OIDC client implements it; tests use a fake.
 package protocol IdentityProviderClient: Sendable {
     /// The provider's authorization URL for a code flow with PKCE (S256); nil while discovery has not loaded (the

@@ -1,5 +1,4 @@
 import Crypto
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// Proof Key for Code Exchange (RFC 7636) with the S256 method.

@@ -1,6 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
-
 /// The matchers a rule may call, as Traefik v2 names them.
 ///
 /// `Host` accepts templates (`{sub:[a-z]+}.example.com`) because the Go fork rewrites `Host(` to `HostRegexp(`

@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// One `key=value` argument of `Query(...)`, matched as gorilla/mux does: the first occurrence of the key in
 /// the query (keys and values percent- and `+`-decoded, pairs that do not decode or hold `;` skipped, as Go's

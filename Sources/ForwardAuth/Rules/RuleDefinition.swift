@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// One `rule.NAME.*` block of the configuration, as the operator wrote it.

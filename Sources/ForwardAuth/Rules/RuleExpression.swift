@@ -1,6 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
-
 /// A compiled matcher expression: evaluated for every request, so it holds only ready-to-compare values and
 /// compiled regexes. Plain `Host`, `Path`, `PathPrefix` and `Method` comparisons do not allocate.
 indirect enum RuleExpression: Sendable {

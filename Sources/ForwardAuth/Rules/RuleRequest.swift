@@ -1,6 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
-
 /// The parts of a request that rule matchers look at.
 ///
 /// `ForwardedRequest` conforms; tests and benchmarks may use their own values. Header lookup is a method, not

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// The configured rules, compiled once, answering "which rule decides this request?".
 ///
 /// Guarantees:

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// The compact binary layout of sealed cookie payloads.
 ///
 /// Sealed payloads are opened on every request, so they are not JSON: a few length-prefixed fields read

@@ -1,5 +1,4 @@
 import Crypto
-import ForwardAuthOIDC
 
 /// The symmetric keys every sealed cookie uses, derived from the operator's secrets.
 ///

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// Groups (and the forwarded ID token) that did not fit in the session cookie: the payload of the claims
 /// cookie(s), bound to one session.
 struct GroupClaims: Sendable, Hashable {

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// What a login remembers between the redirect to the identity provider and the callback: the payload of the
 /// short-lived, sealed CSRF cookie.
 package struct LoginState: Sendable, Hashable {

@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// The short-lived CSRF cookies that carry a `LoginState` from the login redirect to the callback.

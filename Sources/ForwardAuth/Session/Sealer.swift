@@ -1,6 +1,5 @@
 import Crypto
 import ExtrasBase64
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// Seals and opens cookie values with AES-256-GCM.

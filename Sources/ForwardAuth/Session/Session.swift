@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// Who a browser session belongs to: the payload of the sealed session cookie.
 ///
 /// Expiry lives inside the sealed payload, so a browser that keeps a cookie past its `Max-Age` gains nothing.

@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// An error answer for a program, in the best of JSON, XML or text that its `Accept` header names.

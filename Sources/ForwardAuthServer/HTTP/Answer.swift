@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,3 @@
-import ForwardAuthConfiguration
 import NIOCore
 
 /// When a connection has been silent or slow for too long: the state behind `idle-timeout` and

@@ -1,4 +1,3 @@
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import NIOCore
 import ServiceLifecycle

@@ -1,7 +1,5 @@
 import CoreMetrics
 import ForwardAuth
-import ForwardAuthConfiguration
-import ForwardAuthOIDC
 import ForwardAuthWire
 import Logging
 

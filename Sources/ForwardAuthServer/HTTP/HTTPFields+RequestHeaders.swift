@@ -1,5 +1,3 @@
-import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthWire
 import HTTPTypes
 

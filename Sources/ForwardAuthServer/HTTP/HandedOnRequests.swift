@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-import ForwardAuthWire
 import NIOCore
 import NIOHTTP1
 

@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 
 extension Page {
     /// A small self-contained HTML page (no scripts, no external resources) with the decision's status.

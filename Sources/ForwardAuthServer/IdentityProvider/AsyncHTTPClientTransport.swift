@@ -1,8 +1,5 @@
 import AsyncHTTPClient
-import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
-import ForwardAuthWire
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,7 +1,5 @@
 import AsyncHTTPClient
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
-import ForwardAuthWire
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,7 +1,5 @@
 import ForwardAuth
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
-import ForwardAuthWire
 import Foundation
 import Yams
 

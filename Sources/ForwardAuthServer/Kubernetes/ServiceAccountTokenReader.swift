@@ -1,6 +1,5 @@
 import ForwardAuth
 import ForwardAuthOIDC
-import ForwardAuthWire
 import Foundation
 import Logging
 import ServiceLifecycle

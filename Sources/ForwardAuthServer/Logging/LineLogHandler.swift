@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import ForwardAuthConfiguration
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 #if canImport(Glibc)

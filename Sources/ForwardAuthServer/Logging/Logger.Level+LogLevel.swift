@@ -1,4 +1,3 @@
-import ForwardAuth
 import ForwardAuthConfiguration
 import Logging
 

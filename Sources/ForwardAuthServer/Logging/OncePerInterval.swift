@@ -1,4 +1,3 @@
-import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import Synchronization
 

@@ -1,6 +1,5 @@
 import CoreMetrics
 import ForwardAuth
-import ForwardAuthConfiguration
 import Metrics
 
 /// Decisions by route and outcome, their latency by route, and login results: every label combination made

@@ -1,4 +1,3 @@
-import ForwardAuth
 import ForwardAuthOIDC
 
 /// Wraps the provider transport to count and time every request by endpoint, and count failures by kind.

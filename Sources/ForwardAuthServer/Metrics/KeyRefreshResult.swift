@@ -1,4 +1,3 @@
-import ForwardAuth
 import ForwardAuthOIDC
 
 /// The `result` label of `forward_auth_jwks_refreshes_total`.

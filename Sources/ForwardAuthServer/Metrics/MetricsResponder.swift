@@ -1,5 +1,4 @@
 import ForwardAuth
-import ForwardAuthOIDC
 import Hummingbird
 import NIOCore
 import Prometheus

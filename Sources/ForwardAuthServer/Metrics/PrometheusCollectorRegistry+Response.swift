@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import HTTPTypes
 import Hummingbird
 import NIOCore

@@ -1,5 +1,4 @@
 import CoreMetrics
-import ForwardAuth
 import ForwardAuthOIDC
 import Metrics
 

@@ -5,7 +5,6 @@ import Hummingbird
 import NIOCore
 import Synchronization
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 
 /// A Kubernetes API server for tests, on 127.0.0.1, speaking the list/watch wire format for

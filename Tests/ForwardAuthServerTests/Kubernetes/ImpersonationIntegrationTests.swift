@@ -7,7 +7,6 @@ import NIOCore
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// Impersonation, claim headers and token forwarding through a real login and a real server.

@@ -2,7 +2,6 @@ import ForwardAuth
 import Foundation
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 

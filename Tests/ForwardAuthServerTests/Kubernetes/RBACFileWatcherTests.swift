@@ -2,10 +2,8 @@ import ForwardAuth
 import Foundation
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 @Suite("--rbac-file reloads")
 struct RBACFileWatcherTests {

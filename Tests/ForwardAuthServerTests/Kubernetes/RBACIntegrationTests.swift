@@ -6,7 +6,6 @@ import NIOCore
 import Testing
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 /// RBAC through the whole server: a login, then checks judged by the roles of an `--rbac-file`.

@@ -3,10 +3,7 @@ import Foundation
 import ServiceLifecycle
 import Testing
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
-@testable import ForwardAuthWire
 
 @Suite("Kubernetes list/watch")
 struct RBACWatcherTests {

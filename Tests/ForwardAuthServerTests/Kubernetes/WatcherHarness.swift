@@ -6,7 +6,6 @@ import NIOCore
 import Synchronization
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 

@@ -6,7 +6,6 @@ import NIOEmbedded
 import NIOHTTP1
 
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthServer
 
 extension Endpoints {

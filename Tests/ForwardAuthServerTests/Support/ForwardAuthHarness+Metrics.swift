@@ -1,15 +1,10 @@
 import AsyncHTTPClient
-import ForwardAuth
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
 import Synchronization
-
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// The port the `metrics-address` listener got, set from `buildApplication`'s `onMetricsServerRunning`.
 final class MetricsPort: Sendable {

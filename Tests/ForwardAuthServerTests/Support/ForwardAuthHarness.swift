@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import ForwardAuth
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,5 +1,3 @@
-import ForwardAuth
-
 @testable import ForwardAuthOIDC
 
 /// The samples of a Prometheus text exposition, for assertions: `value("name", ["label": "value"])`.

@@ -1,10 +1,7 @@
-import ForwardAuth
 import Foundation
 import NIOCore
 import NIOPosix
 import Synchronization
-
-@testable import ForwardAuthConfiguration
 
 /// One TCP connection to the server under test, written to piece by piece, for what happens between bytes:
 /// silent, slow and idle connections.

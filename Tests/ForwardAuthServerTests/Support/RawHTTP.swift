@@ -3,9 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// Raw bytes over TCP to the server under test, for what an HTTP client library does not send: pipelined
 /// requests, a body on a check.

@@ -9,10 +9,6 @@ import NIOCore
 import Synchronization
 import _CryptoExtras
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
-
 /// An OpenID Connect provider for integration tests, served over real HTTP on 127.0.0.1: discovery, JWKS,
 /// an authorization endpoint that approves at once (no login form) and a token endpoint that checks the
 /// client secret, the code, the `redirect_uri` and the PKCE verifier before it signs an RS256 ID token.

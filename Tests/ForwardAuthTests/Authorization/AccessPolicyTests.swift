@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 @Suite("Allow-lists")
 struct AccessPolicyTests {

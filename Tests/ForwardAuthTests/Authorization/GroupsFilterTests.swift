@@ -2,7 +2,6 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 @Suite("Groups filter")
 struct GroupsFilterTests {

@@ -1,9 +1,7 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 @Suite("Identity headers")
 struct IdentityHeadersTests {

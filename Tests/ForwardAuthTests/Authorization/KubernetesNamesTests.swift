@@ -1,9 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// Names Kubernetes keeps for itself never come from the provider (issue 15, identity).
 @Suite("Kubernetes names")

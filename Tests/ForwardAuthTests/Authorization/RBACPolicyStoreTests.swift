@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 @Suite("RBAC policy store")
 struct RBACPolicyStoreTests {

@@ -1,9 +1,6 @@
 import Foundation
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// Builds policies and runs checks for the RBAC tests.
 enum RBACFixture {

@@ -1,7 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthOIDC
 
 @Suite("RBAC nonResourceURLs")
 struct RBACURLPatternTests {

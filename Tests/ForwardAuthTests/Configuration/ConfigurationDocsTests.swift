@@ -3,7 +3,6 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 /// docs/configuration.md is generated from the option table, so it cannot drift from `--help`.
 /// Regenerate with `UPDATE_DOCS=1 swift test --filter ConfigurationDocsTests`.

@@ -1,6 +1,5 @@
 import Testing
 
-@testable import ForwardAuth
 @testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire

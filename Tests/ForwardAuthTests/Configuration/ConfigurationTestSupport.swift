@@ -2,7 +2,6 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 /// Builds inputs for `Configuration.load` and unpacks its result.
 enum ConfigurationInput {

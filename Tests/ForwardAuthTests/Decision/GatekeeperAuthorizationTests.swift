@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// What the check does for an identified user beyond the session: preflights, RBAC, identity headers.

@@ -2,7 +2,6 @@ import Logging
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

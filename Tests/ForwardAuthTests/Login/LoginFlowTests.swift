@@ -3,8 +3,6 @@ import Synchronization
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// An identity provider that answers from memory and records what it was asked.

@@ -2,9 +2,7 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// The URL that starts a login, and PKCE.
 @Suite struct AuthorizationURLTests {

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
 
-@testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

@@ -1,8 +1,6 @@
 import Foundation
 import Testing
 
-@testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 
 /// The claim rules, one at a time, on payloads built directly (the signature is the client's job).

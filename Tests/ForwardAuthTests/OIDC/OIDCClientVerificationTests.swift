@@ -3,8 +3,6 @@ import JWTKit
 import Testing
 import _CryptoExtras
 
-@testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

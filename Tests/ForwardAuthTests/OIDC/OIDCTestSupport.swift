@@ -6,7 +6,6 @@ import Testing
 import _CryptoExtras
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

@@ -2,7 +2,6 @@ import Foundation
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 
 /// Bearer tokens that verified are answered again without JWTKit, for exactly as long as verifying again

@@ -1,7 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// How `Cookie` headers split into pairs (RFC 6265 §5.4 cookie-string, as browsers send it, and what they

@@ -1,7 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

@@ -1,8 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthOIDC
-
 @Suite("Rule combinators and precedence")
 struct CombinatorTests {
     // For the request below T is true and F is false.

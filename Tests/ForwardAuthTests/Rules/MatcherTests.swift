@@ -1,10 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
-
 @Suite("Rule matchers")
 struct MatcherTests {
     typealias Case = (rule: String, request: TestRuleRequest, matches: Bool)

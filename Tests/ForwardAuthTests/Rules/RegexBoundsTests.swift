@@ -1,9 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-
 /// Regexes run on a backtracking engine; these requests would take seconds to hours without the bounds.
 @Suite("Regex work and input bounds")
 struct RegexBoundsTests {

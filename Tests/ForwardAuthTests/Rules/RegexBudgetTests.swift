@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 
 /// Issue 15: regex rules share one budget per request, and nested quantifiers are warned about at start-up.
 @Suite("Regex budget per request")

@@ -1,10 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
-
 @Suite("Rule expression syntax")
 struct RuleParserTests {
     static let request = TestRuleRequest(method: "GET", host: "app.example.com", path: "/a")

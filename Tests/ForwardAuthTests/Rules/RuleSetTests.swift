@@ -1,7 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 
 @Suite("Rule set: priority and error collection")

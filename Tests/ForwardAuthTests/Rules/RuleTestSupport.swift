@@ -1,9 +1,5 @@
 import ForwardAuth
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
-
 /// A plain `RuleRequest` for rule tests: defaults describe `GET https://app.example.com/`.
 struct TestRuleRequest: RuleRequest, Sendable {
     var method = "GET"

@@ -1,10 +1,6 @@
 import ForwardAuth
 import Testing
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
-
 @Suite("Host and path templates")
 struct TemplateTests {
     typealias Case = (rule: String, request: TestRuleRequest, matches: Bool)

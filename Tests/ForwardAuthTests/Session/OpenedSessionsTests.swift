@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// The cache of opened sessions must judge exactly as opening every time would.

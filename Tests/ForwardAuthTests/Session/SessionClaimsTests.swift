@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// Claims, the forwarded ID token and very large group lists in the session cookies.

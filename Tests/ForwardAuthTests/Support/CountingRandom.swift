@@ -3,7 +3,6 @@ import ForwardAuth
 import Synchronization
 
 @testable import ForwardAuthOIDC
-@testable import ForwardAuthWire
 
 /// A deterministic random source for tests: SHA-256 of a seed and a counter.
 final class CountingRandom: RandomSource {

@@ -1,7 +1,5 @@
 import ForwardAuth
 
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// Shared building blocks for domain tests: a configured gatekeeper and forwarded requests.

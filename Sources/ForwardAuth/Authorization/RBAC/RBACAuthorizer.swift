@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// Kubernetes RBAC, evaluated locally from the ClusterRoles and ClusterRoleBindings held in an `RBACPolicyStore`,
 /// as the Go fork (mesosphere/traefik-forward-auth) does, not by SubjectAccessReview.

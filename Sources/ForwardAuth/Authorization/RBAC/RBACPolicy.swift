@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// An immutable, compiled view of the roles and bindings in force, built once per change and read by every check.
 ///

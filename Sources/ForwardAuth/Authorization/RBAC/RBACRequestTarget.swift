@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// The URL one RBAC check judges: `scheme://authority/path`, held as its three parts.
 ///

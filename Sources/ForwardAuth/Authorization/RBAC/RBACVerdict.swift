@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// What RBAC says about one request.
 package enum RBACVerdict: Sendable, Hashable {
     /// A binding grants a role with a matching rule.

@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// A compiled `nonResourceURLs` entry or `authz-pass-through` pattern, built once per policy snapshot.
 ///

@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import Foundation
 
 /// The Go fork's claims cookie payload: a gorilla/sessions `Values` map, gob of `map[interface{}]interface{}` with

@@ -1,5 +1,4 @@
 import ForwardAuthOIDC
-import ForwardAuthWire
 
 /// Why cookies the Go traefik-forward-auth wrote did not open as a session.
 ///

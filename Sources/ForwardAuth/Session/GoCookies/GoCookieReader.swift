@@ -1,4 +1,3 @@
-import ForwardAuthOIDC
 import ForwardAuthWire
 
 /// Opens the session cookies the Go traefik-forward-auth v3.3.0 wrote, so that a browser signed in before the

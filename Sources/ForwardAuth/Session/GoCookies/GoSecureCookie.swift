@@ -1,5 +1,4 @@
 import Crypto
-import ForwardAuthOIDC
 import ForwardAuthWire
 import _CryptoExtras
 

@@ -1,5 +1,3 @@
-import ForwardAuthOIDC
-
 /// Reads the few encoding/gob primitives that the Go fork's two cookie payloads use, from decrypted bytes.
 ///
 /// gob (https://pkg.go.dev/encoding/gob): a stream of messages, each `uint length` then that many bytes; an unsigned

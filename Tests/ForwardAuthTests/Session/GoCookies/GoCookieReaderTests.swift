@@ -2,8 +2,6 @@ import Crypto
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 @Suite("Go fork's session cookies")

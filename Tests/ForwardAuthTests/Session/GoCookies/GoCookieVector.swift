@@ -1,8 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// A pair of cookies the real gorilla libraries wrote (e2e/go-cookies, `GoCookieVectors.swift`), with what the real

@@ -1,6 +1,5 @@
 import ForwardAuth
 
-@testable import ForwardAuthConfiguration
 @testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 

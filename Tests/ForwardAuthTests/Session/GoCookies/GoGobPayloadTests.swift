@@ -1,7 +1,6 @@
 import Testing
 
 @testable import ForwardAuth
-@testable import ForwardAuthOIDC
 
 /// The two gob shapes byte by byte, as Go 1.19's encoding/gob wrote them (e2e/go-cookies prints the same).
 @Suite("Go fork's gob payloads")

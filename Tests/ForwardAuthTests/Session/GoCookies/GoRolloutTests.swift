@@ -4,7 +4,6 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// Old (Go) and new pods behind one Service: the logins that cross from one to the other end, signed in or on a

@@ -3,7 +3,6 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
-@testable import ForwardAuthOIDC
 @testable import ForwardAuthWire
 
 /// A browser signed in by the Go fork, checked by forward-auth configured with the same secret and encryption-key:
