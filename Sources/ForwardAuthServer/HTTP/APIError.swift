@@ -2,6 +2,9 @@ import ForwardAuth
 import ForwardAuthWire
 
 /// An error answer for a program, in the best of JSON, XML or text that its `Accept` header names.
+///
+/// The bodies keep the Go fork's fields, which clients of the service it replaces read: JSON `{"error": …}`, XML
+/// `<errors><error>…</error></errors>`, text the message alone. `status` and `message` are ours, added beside them.
 struct APIError {
     var status: Int
     var message: String
@@ -41,11 +44,13 @@ struct APIError {
         switch format {
         case .json:
             contentType = "application/json"
-            body = #"{"status":\#(status),"message":"\#(TextEscaping.json(message))"}"#
+            let message = TextEscaping.json(message)
+            body = #"{"error":"\#(message)","status":\#(status),"message":"\#(message)"}"#
         case .xml:
             contentType = "application/xml"
+            let message = TextEscaping.html(message)
             body =
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><error><status>\(status)</status><message>\(TextEscaping.html(message))</message></error>"
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><errors><error>\(message)</error><status>\(status)</status><message>\(message)</message></errors>"
         case .text:
             contentType = "text/plain; charset=utf-8"
             body = message + "\n"
