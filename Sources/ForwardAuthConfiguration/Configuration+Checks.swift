@@ -7,6 +7,16 @@ extension Configuration {
     func checkAcrossOptions(_ reader: inout ConfigurationReader, inCluster: Bool) {
         checkKubernetes(&reader, inCluster: inCluster)
         checkHosts(&reader)
+        checkSessions(&reader)
+    }
+
+    private func checkSessions(_ reader: inout ConfigurationReader) {
+        // The Go fork sealed with AES of this key; with another length it wrote no cookie, so none is read.
+        if acceptGoCookies, let encryptionKey, ![16, 24, 32].contains(encryptionKey.byteCount) {
+            reader.warn(
+                "accept-go-cookies: encryption-key is \(encryptionKey.byteCount) bytes, and the Go fork's sessions were "
+                    + "sealed only with a 16-, 24- or 32-byte one: no Go session will be read")
+        }
     }
 
     private func checkKubernetes(_ reader: inout ConfigurationReader, inCluster: Bool) {

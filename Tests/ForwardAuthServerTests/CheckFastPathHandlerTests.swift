@@ -187,8 +187,11 @@ import Testing
     }
 
     /// HTTP/1.0 handed on is answered as the fast lane answers it (Hummingbird's HTTPTypes carry no version): in
-    /// its version, closed unless it asked to stay open, and told so.
-    @Test(arguments: [("", "close", false), ("Connection: keep-alive\r\n", "keep-alive", true)])
+    /// its version, closed unless it asked to stay open (`close` winning over `keep-alive`), and told so.
+    @Test(arguments: [
+        ("", "close", false), ("Connection: keep-alive\r\n", "keep-alive", true),
+        ("Connection: keep-alive, close\r\n", "close", false),
+    ])
     func http10HandedOnIsAnsweredInKind(extra: String, connection: String, staysOpen: Bool) throws {
         let channel = try channel()
         try send(Self.check(version: "1.0", extra: extra + "User-Agent: caf\u{E9}\r\n"), to: channel)
@@ -206,6 +209,26 @@ import Testing
         let text = String(buffer: bytes)
         #expect(text.hasPrefix("HTTP/1.0 401 Unauthorized\r\n"))
         #expect(text.contains("connection: \(connection)\r\n") || text.contains("Connection: \(connection)\r\n"))
+        // Closed at once, not half-closed until the client goes.
+        #expect(channel.isActive == staysOpen)
+    }
+
+    /// A client that pipelines checks and reads no answers: once the socket takes no more, nothing more is read, so
+    /// the answers waiting for it cannot grow without bound; reading resumes when it drains.
+    @Test func noReadsWhileTheSocketTakesNoMore() throws {
+        let channel = try channel()
+        let reads = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        channel.read()
+        #expect(reads.count == 1)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        channel.read()
+        #expect(reads.count == 1)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(reads.count == 2)
     }
 
     /// A protocol switch is handed on to be answered, then closes the connection; nothing after it is read.
@@ -309,5 +332,16 @@ import Testing
                 #expect(ours.values(name).contains(value), "\(name): \(value)")
             }
         }
+    }
+}
+
+/// Counts the reads that reach the socket.
+final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Any
+    private(set) var count = 0
+
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
     }
 }

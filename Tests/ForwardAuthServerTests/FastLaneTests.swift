@@ -145,6 +145,29 @@ import Testing
         #expect(result24 == .idle)
     }
 
+    /// An answer owed holds the deadlines off, but not one the client leaves unread for `idle-timeout`.
+    @Test func anUnreadAnswerDoesNotHoldTheConnectionForever() {
+        var lane = lane()
+        lane.handedOn()
+        lane.batchEnded(at: start)
+        lane.decoded(endsConnection: false)
+        lane.writabilityChanged(writable: false, at: start + .seconds(5))
+        lane.writabilityChanged(writable: false, at: start + .seconds(50))
+        let held = lane.sweep(at: start + .seconds(184))
+        #expect(held == nil)
+        let cut = lane.sweep(at: start + .seconds(185))
+        #expect(cut == .idle)
+    }
+
+    @Test func aSocketThatDrainsAgainIsNotIdle() {
+        var lane = lane()
+        lane.decoded(endsConnection: false)
+        lane.writabilityChanged(writable: false, at: start)
+        lane.writabilityChanged(writable: true, at: start + .seconds(1))
+        let result = lane.sweep(at: start + .seconds(1_000))
+        #expect(result == nil)
+    }
+
     /// Handed-over bytes count as between requests only when a head finished in them and they end `CRLF CRLF`.
     @Test(arguments: [
         ("GET / HTTP/1.1\r\nA: b\r\n\r\n", true, FastLaneTests.idle),

@@ -43,22 +43,30 @@ package struct AccessPolicy: Sendable, Hashable {
 
     package func evaluate(email: String, groups userGroups: [String]) -> Verdict {
         if !whitelist.isEmpty || !domains.isEmpty {
-            // ASCII case only (`asciiLowercased`): no Unicode look-alike folds into a listed address.
+            // ASCII case only (`asciiLowercased`), and bytes, not Swift's canonical equivalence: no Unicode
+            // look-alike folds into a listed address, and neither does another normalization of it (`jose\u{301}`
+            // is not `jos\u{E9}`), as the Go fork and Kubernetes compare.
             let email = email.asciiLowercased()
-            let listed = whitelist.contains(email)
+            let listed = whitelist.contains { Self.sameBytes($0, email) }
             let domainAllowed: Bool
             if !matchWhitelistOrDomain && !whitelist.isEmpty {
                 domainAllowed = false
-            } else if let at = email.lastIndex(of: "@") {
-                domainAllowed = domains.contains(String(email[email.index(after: at)...]))
+            } else if let at = email.utf8.lastIndex(of: UInt8(ascii: "@")) {
+                let domain = email[email.utf8.index(after: at)...]
+                domainAllowed = domains.contains { Self.sameBytes($0, domain) }
             } else {
                 domainAllowed = false
             }
             guard listed || domainAllowed else { return .denied(reason: "email not in whitelist or allowed domains") }
         }
-        if !groups.isEmpty, !userGroups.contains(where: groups.contains) {
+        if !groups.isEmpty, !userGroups.contains(where: { group in groups.contains { Self.sameBytes($0, group) } }) {
             return .denied(reason: "not a member of an allowed group")
         }
         return .allowed
+    }
+
+    /// Equal as UTF-8 bytes. Swift's `==` on strings is canonical equivalence.
+    static func sameBytes(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+        a.utf8.elementsEqual(b.utf8)
     }
 }

@@ -21,10 +21,14 @@ import NIOHTTP1
 ///   go on too, so answers stay in order.
 ///
 /// Being first in the pipeline, it also keeps the connection's deadlines (`ConnectionDeadlines`): Hummingbird's
-/// idle timer counts only the request parts it sees, and the checks answered here never reach it.
-final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// idle timer counts only the request parts it sees, and the checks answered here never reach it. And it reads no
+/// more while the socket cannot take what was answered: a client that pipelines checks without reading the
+/// answers would otherwise grow the server's memory by several times what it sends.
+final class CheckFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     private let endpoints: Endpoints
     private var dates = HTTPDateCache()
@@ -35,6 +39,8 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
     var sweepIndex = -1
     /// Kept for the sweep, which may close the connection; released when the handler is removed.
     private var context: ChannelHandlerContext?
+    /// A read was asked for while the socket could not take more: done once it can.
+    private var heldRead = false
 
     init(endpoints: Endpoints, sweeper: ConnectionSweeper) {
         self.endpoints = endpoints
@@ -78,6 +84,27 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
         guard let context, let reason = lane.sweep(at: time) else { return }
         endpoints.metrics.connectionTimedOut(reason)
         context.close(promise: nil)
+    }
+
+    // MARK: Back-pressure
+
+    /// Reads (asked for by auto-read or by Hummingbird) wait while the answers already written wait for the socket.
+    func read(context: ChannelHandlerContext) {
+        guard context.channel.isWritable else {
+            heldRead = true
+            return
+        }
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        let writable = context.channel.isWritable
+        lane.writabilityChanged(writable: writable, at: now)
+        if writable, heldRead {
+            heldRead = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: What happens after the decoder (`HandedOnRequests`)
@@ -159,11 +186,11 @@ final class CheckFastPathHandler: ChannelInboundHandler, RemovableChannelHandler
         answer.writeHTTP1(
             into: &buffer, minorVersion: head.minorVersion, keepAlive: keepAlive, date: dates.current())
         guard lane.answered(keepAlive: keepAlive) else {
-            context.writeAndFlush(NIOAny(buffer), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
             context.close(promise: nil)
             return false
         }
-        context.write(NIOAny(buffer), promise: nil)
+        context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
         return true
     }
 }

@@ -54,6 +54,8 @@ struct FastLane {
     private(set) var headsDecoded = 0
     /// Requests handed on whose answer has not ended.
     private(set) var answersOwed = 0
+    /// Since when the socket has not taken what was written (a client that does not read); nil while it does.
+    private var unwritableSince: NIODeadline?
     /// A request asked to switch protocols (`CONNECT`, `Upgrade`): NIO's decoder stops parsing after it and would
     /// keep every later byte; its answer closes the connection, and what arrives until then is dropped.
     private(set) var endsConnection = false
@@ -173,13 +175,26 @@ struct FastLane {
         deadlines.answerEnded(at: now)
     }
 
+    /// The socket stopped or started taking what is written.
+    mutating func writabilityChanged(writable: Bool, at now: NIODeadline) {
+        unwritableSince = writable ? nil : (unwritableSince ?? now)
+    }
+
     // MARK: Deadlines
 
     /// A tick of the sweeper: the reason to close the connection now, if a deadline has passed by `time`.
+    ///
+    /// An answer owed holds the deadlines off (the callback may wait for the provider), but not an answer the client
+    /// leaves unread: a socket that has taken nothing for `idle-timeout` is idle, whatever is owed.
     mutating func sweep(at time: NIODeadline) -> ConnectionDeadlines.Reason? {
-        guard mode != .closing,
-            case .close(let reason) = deadlines.verdict(at: time, awaitingAnswer: answersOwed > 0)
-        else { return nil }
+        guard mode != .closing else { return nil }
+        if let unwritableSince, time >= unwritableSince + deadlines.idleTimeout {
+            mode = .closing
+            return .idle
+        }
+        guard case .close(let reason) = deadlines.verdict(at: time, awaitingAnswer: answersOwed > 0) else {
+            return nil
+        }
         mode = .closing
         return reason
     }

@@ -1,3 +1,4 @@
+import ForwardAuthWire
 import NIOCore
 import NIOHTTP1
 
@@ -35,7 +36,11 @@ final class HandedOnRequests: ChannelDuplexHandler, RemovableChannelHandler {
         if endsConnection { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         // `*` keeps it what the other readers see: not `/`, no valid path.
         if !Self.isOriginForm(head.uri) { head.uri = "*" }
-        let keepAlive = head.isKeepAlive
+        // `close` wins over `keep-alive` (RFC 9112 §9.3), as on the fast lane; NIO's `isKeepAlive` lets an HTTP/1.0
+        // `keep-alive` win.
+        let keepAlive =
+            head.isKeepAlive
+            && !head.headers[canonicalForm: "Connection"].contains { $0.caseInsensitiveEquals("close") }
         // Hummingbird closes after the answer only when told so in a header.
         if !keepAlive, !endsConnection { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         owed.append((head.version, keepAlive))
@@ -61,9 +66,14 @@ final class HandedOnRequests: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             context.write(data, promise: promise)
         case .end:
+            let closes = owed.first.map { !$0.keepAlive } ?? false
             if !owed.isEmpty { owed.removeFirst() }
             fastLane.answerEnded()
-            context.write(data, promise: promise)
+            guard closes else { return context.write(data, promise: promise) }
+            // Hummingbird would only shut its side and hold the socket until the client closes or the idle timeout
+            // passes; the fast lane closes at once, and so does this.
+            context.writeAndFlush(data, promise: promise)
+            context.close(promise: nil)
         }
     }
 

@@ -25,6 +25,24 @@ struct AccessPolicyTests {
         #expect((policy.evaluate(email: email, groups: []) == .allowed) == allowed)
     }
 
+    /// Another normalization of a listed address, domain or group is not it: Swift's `==` would say it is.
+    @Test func canonicalEquivalentsAreNotTheListedOnes() {
+        #expect(
+            AccessPolicy(whitelist: ["jos\u{E9}@example.com"]).evaluate(email: "jos\u{E9}@example.com", groups: [])
+                == .allowed)
+        #expect(
+            AccessPolicy(whitelist: ["jos\u{E9}@example.com"]).evaluate(email: "jose\u{301}@example.com", groups: [])
+                != .allowed)
+        #expect(
+            AccessPolicy(domains: ["caf\u{E9}.example"]).evaluate(email: "a@cafe\u{301}.example", groups: [])
+                != .allowed)
+        #expect(
+            AccessPolicy(groups: ["\u{E9}quipe"]).evaluate(email: "a@example.com", groups: ["e\u{301}quipe"])
+                != .allowed)
+        #expect(
+            AccessPolicy(groups: ["\u{E9}quipe"]).evaluate(email: "a@example.com", groups: ["\u{E9}quipe"]) == .allowed)
+    }
+
     @Test func groupsAreRequiredWhenConfigured() {
         let policy = AccessPolicy(groups: ["admins"])
         #expect(policy.evaluate(email: "a@example.com", groups: ["devs", "admins"]) == .allowed)

@@ -53,7 +53,8 @@ package struct GoCookieReader: Sendable {
             guard let payload = GoClaimsPayload(gob: opened.plaintext) else { return .failure(.unexpectedPayload) }
             claims = payload
         }
-        guard claims.email == id.email else { return .failure(.claimsOfAnotherUser) }
+        // Bytes, not canonical equivalence: another normalization of the email is another user.
+        guard claims.email.utf8.elementsEqual(id.email.utf8) else { return .failure(.claimsOfAnotherUser) }
         guard let groups = claims.groups else { return .failure(.noGroups) }
 
         let (expiresAt, overflow) = idDate.addingReportingOverflow(lifetime)

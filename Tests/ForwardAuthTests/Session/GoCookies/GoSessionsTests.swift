@@ -145,6 +145,21 @@ struct GoSessionsTests {
         #expect(GoCookieReader(off.configuration) == nil)
     }
 
+    /// An encryption key of a length the fork could not seal with: said at start, not silently ignored.
+    @Test func anUnusableEncryptionKeyIsWarnedAbout() throws {
+        let environment = ConfigurationInput.environment(["ENCRYPTION_KEY": String(repeating: "k", count: 20)])
+        let warned = try ConfigurationInput.valid(environment: environment)
+        #expect(warned.warnings.contains { $0.hasPrefix("accept-go-cookies: encryption-key is 20 bytes") })
+        let off = try ConfigurationInput.valid(
+            environment: ConfigurationInput.environment([
+                "ENCRYPTION_KEY": String(repeating: "k", count: 20), "ACCEPT_GO_COOKIES": "false",
+            ]))
+        #expect(!off.warnings.contains { $0.hasPrefix("accept-go-cookies") })
+        let usable = try ConfigurationInput.valid(
+            environment: ConfigurationInput.environment(["ENCRYPTION_KEY": String(repeating: "k", count: 32)]))
+        #expect(!usable.warnings.contains { $0.hasPrefix("accept-go-cookies") })
+    }
+
     @Test func theReaderNeedsAnEncryptionKeyTheForkCouldUse() {
         var configuration = Self.configuration()
         #expect(GoCookieReader(configuration) != nil)
