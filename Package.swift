@@ -47,11 +47,7 @@ let package = Package(
         // target that imports JWTKit.
         .target(
             name: "ForwardAuthOIDC",
-            dependencies: [
-                "ForwardAuthWire",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-            ],
+            dependencies: ["ForwardAuthWire", .product(name: "JWTKit", package: "jwt-kit")],
             swiftSettings: swiftSettings
         ),
         // The decisions: forwarded requests, rules, sessions, authentication, authorization, the login flow and the
@@ -64,6 +60,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // AES-CTR, only for reading the Go fork's cookies (Session/GoCookies).
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -72,12 +69,7 @@ let package = Package(
         // the parts the decisions and the server are built from.
         .target(
             name: "ForwardAuthConfiguration",
-            dependencies: [
-                "ForwardAuth",
-                "ForwardAuthOIDC",
-                "ForwardAuthWire",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["ForwardAuth", "ForwardAuthOIDC", "ForwardAuthWire"],
             swiftSettings: swiftSettings
         ),
         // The HTTP adapter: the fast lane, Hummingbird, the AsyncHTTPClient-backed transports, services.
@@ -104,7 +96,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "forward-auth",
-            dependencies: ["ForwardAuthConfiguration", "ForwardAuthServer"],
+            dependencies: [
+                "ForwardAuth", "ForwardAuthConfiguration", "ForwardAuthOIDC", "ForwardAuthServer",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
