@@ -20,8 +20,6 @@ struct Endpoints: Sendable {
     let untrustedPrefixWarning = OncePerInterval()
     let withheldHeadersWarning = OncePerInterval()
 
-    var paths: Route.Paths { engine.paths }
-
     /// Judges a forwarded request as far as that needs no waiting.
     ///
     /// - Parameters:
