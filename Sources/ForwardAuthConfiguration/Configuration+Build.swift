@@ -12,6 +12,7 @@ extension Configuration {
         var configuration = Configuration.defaults
         configuration.configFile = configFile
         for declaration in OptionDeclaration.all { declaration.apply(&reader, &configuration) }
+        configuration.goClaimsCookieName = reader.goClaimsCookieName()
         if let (definitions, compiled) = reader.rules() {
             configuration.rules = definitions
             configuration.ruleSet = compiled

@@ -12,8 +12,10 @@ extension Configuration {
             "Answers Traefik ForwardAuth requests, logging users in through an OpenID Connect provider.",
             "",
             "Each option is a flag (--name value, --name=value; booleans --name or --name=false), an environment",
-            "variable, or a line `name = value` in the ini file named by --config / CONFIG. Flags win over the",
-            "environment, which wins over the file. Lists take comma-separated values or a repeated flag.",
+            "variable, or a line `name = value` in an ini file. As in the Go traefik-forward-auth: flags win over",
+            "the environment; a file named by --config counts where that flag stands; a file named by the CONFIG",
+            "variable is read last and wins over both (there an unknown key or a bad boolean, number or choice is",
+            "skipped with a warning). Lists take comma-separated values or a repeated flag.",
             "",
             "Options:",
         ]

@@ -1,10 +1,13 @@
 import ForwardAuthWire
 
 extension Configuration {
-    /// Reads the configuration from command-line arguments, the environment and the ini file named by
-    /// `--config` / `CONFIG`, with the precedence flags > environment > file.
+    /// Reads the configuration from command-line arguments, the environment and ini files, with the Go fork's
+    /// precedence (go-flags): environment variables are defaults for what nothing else sets; flags win over
+    /// them, and a file named by `--config` counts where that flag stands (a later flag wins over it); a file
+    /// named by the `CONFIG` environment variable is read last and wins over all (`--config` on the command line
+    /// replaces it).
     ///
-    /// Pure: it reads nothing but its inputs (`readFile` is called for the config file and `*-file` secrets), so
+    /// Pure: it reads nothing but its inputs (`readFile` is called for config files and `*-file` secrets), so
     /// tests pass fakes. Every problem is collected before answering.
     /// - Parameters:
     ///   - arguments: the command-line arguments WITHOUT the executable's name (`CommandLine.arguments.dropFirst()`).
@@ -20,27 +23,40 @@ extension Configuration {
 
         var problems = commandLine.problems
         var warnings = environmentValues.warnings
-        var fileEntries: [RawEntry] = []
-        let configEntry =
-            commandLine.entries.last { $0.key == .option("config") }
-            ?? environmentValues.entries.last { $0.key == .option("config") }
-        let configFile = configEntry.map { String($0.value.trimmingWhitespace()) }.flatMap { $0.isEmpty ? nil : $0 }
-        if let configEntry, let configFile {
+        var configFile: String?
+        /// The file's entries, or nil (with a problem) when it cannot be read.
+        func entries(ofFileNamedBy entry: RawEntry, as source: SettingOrigin.Source) -> [RawEntry] {
+            let path = String(entry.value.trimmingWhitespace())
+            guard !path.isEmpty else { return [] }
+            configFile = path
             do {
-                let file = IniFileParser(try readFile(configFile), path: configFile)
-                fileEntries = file.entries
+                let file = IniFileParser(try readFile(path), path: path, source: source)
                 problems += file.problems
                 warnings += file.warnings
+                return file.entries
             } catch {
-                problems.append("\(configEntry.origin): cannot read \(configFile): \(error)")
+                problems.append("\(entry.origin): cannot read \(path): \(error)")
+                return []
             }
+        }
+
+        var commandLineEntries: [RawEntry] = []
+        for entry in commandLine.entries {
+            commandLineEntries.append(entry)
+            if entry.key == .option("config") {
+                commandLineEntries += entries(ofFileNamedBy: entry, as: .commandLine)
+            }
+        }
+        var lastEntries: [RawEntry] = []
+        if configFile == nil, let entry = environmentValues.entries.last(where: { $0.key == .option("config") }) {
+            lastEntries = entries(ofFileNamedBy: entry, as: .environmentConfigFile)
         }
 
         // withoutActuallyEscaping: the reader lives only for this call, and `load` stays non-escaping for callers.
         return withoutActuallyEscaping(readFile) { readFile in
             var reader = ConfigurationReader(
-                settings: RawSettings(fileEntries + environmentValues.entries + commandLine.entries), readFile: readFile
-            )
+                settings: RawSettings(environmentValues.entries + commandLineEntries + lastEntries),
+                readFile: readFile)
             let configuration = build(
                 from: &reader, configFile: configFile,
                 inCluster: environment["KUBERNETES_SERVICE_HOST"].map { !$0.isEmpty } ?? false)

@@ -49,11 +49,14 @@ package struct Configuration: Sendable {
     package var userCookieName = "_forward_auth_name"
     package var csrfCookieName = "_forward_auth_csrf"
     package var claimsCookieName = "_forward_auth_claims"
+    /// The claims cookie's name as the Go fork read the same settings (it ignored `groups-session-name`): where
+    /// its sessions' claims are found.
+    package var goClaimsCookieName = "_forward_auth_claims"
     /// Session lifetime in seconds, positive.
     package var lifetime = 43200
     /// Callback path: starts with `/`, is not `/`.
     package var urlPath = "/_oauth"
-    /// Seals cookies; at least 16 bytes.
+    /// Seals cookies; 32 bytes or more recommended (shorter starts with a warning, as the Go fork did).
     package var secret: Secret
     /// Mixed into the cookie key when given; at least 16 bytes.
     package var encryptionKey: Secret?

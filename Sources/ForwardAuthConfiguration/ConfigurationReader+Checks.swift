@@ -6,7 +6,8 @@ import Foundation
 /// The checks of single options that need more than a parse: required values, key lengths, host lists, header
 /// and cookie names, the callback path, the CA file.
 extension ConfigurationReader {
-    /// Key material shorter than this is refused; shorter than `recommendedKeyBytes` gets a warning.
+    /// Key material shorter than this gets a louder warning (and previous secrets are refused); shorter than
+    /// `recommendedKeyBytes` gets a warning.
     static let minimumKeyBytes = 16
     static let recommendedKeyBytes = 32
 
@@ -127,17 +128,18 @@ extension ConfigurationReader {
         return path
     }
 
-    /// `secret` or `encryption-key`: at least 16 bytes; a warning below 32.
+    /// `secret` or `encryption-key`: a warning below 32 bytes, a louder one below 16. Not a problem: the Go fork
+    /// started with any length (it only logged a hint), and a swap must not stop the pod.
     mutating func key(_ name: String, required: Bool) -> Secret? {
         let value = required ? requiredSecret(name) : secret(name)
         guard let value else { return nil }
         let source = naming(name, secretEntry(name))
         if value.byteCount < Self.minimumKeyBytes {
-            problem(
-                "\(source): must be at least \(Self.minimumKeyBytes) bytes (\(Self.recommendedKeyBytes) recommended)")
-            return nil
-        }
-        if value.byteCount < Self.recommendedKeyBytes {
+            warn(
+                "\(source) is only \(value.byteCount) bytes: a key this short can be guessed, and with it cookies "
+                    + "forged; use \(Self.recommendedKeyBytes) random bytes or more (previous-secrets keeps sessions "
+                    + "across the change)")
+        } else if value.byteCount < Self.recommendedKeyBytes {
             warn(
                 "\(source) is shorter than \(Self.recommendedKeyBytes) bytes; use \(Self.recommendedKeyBytes) random bytes or more"
             )

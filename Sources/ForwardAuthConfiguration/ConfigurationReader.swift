@@ -53,9 +53,13 @@ struct ConfigurationReader {
         entry(name)?.value ?? defaultValue(name) ?? ""
     }
 
-    /// The value with its entry, or nil when absent or empty.
-    mutating func optionalString(_ name: String) -> (value: String, entry: RawEntry?)? {
-        if let entry = entry(name) {
+    /// The value with its entry, or nil when absent or empty. With `below`, the value of the highest source
+    /// under that one (or the default): what applies when the higher value is ignored.
+    mutating func optionalString(_ name: String, below: SettingOrigin.Source? = nil) -> (
+        value: String, entry: RawEntry?
+    )? {
+        let found = below.map { settings.entries(for: name, below: $0).last } ?? entry(name)
+        if let entry = found {
             let value = String(entry.value.trimmingWhitespace())
             return value.isEmpty ? nil : (value, entry)
         }
@@ -63,15 +67,26 @@ struct ConfigurationReader {
     }
 
     /// A value parsed by `parse`; a value it rejects is a problem "<where>: "<value>" is not <expected>".
+    ///
+    /// Except where go-flags ignored it (a Go fork option from the environment or the `CONFIG` file): there it
+    /// is a warning, and the next source down (or the default) applies, so a swap does not stop the pod.
     mutating func parsed<T>(_ name: String, expected: String, _ parse: (String) -> T?) -> T? {
-        guard let (value, entry) = optionalString(name) else { return nil }
-        if let result = parse(value) { return result }
-        problem("\(naming(name, entry)): \(quoted(name, value))is not \(expected)")
+        var below: SettingOrigin.Source?
+        while let (value, entry) = optionalString(name, below: below) {
+            if let result = parse(value) { return result }
+            let message = "\(naming(name, entry)): \(quoted(name, value))is not \(expected)"
+            guard let entry, entry.origin.isLenient, GoForkOptions.ignoresBadValue(of: name) else {
+                problem(message)
+                return nil
+            }
+            warn("\(message); ignored, as the Go fork ignores it")
+            below = entry.origin.source
+        }
         return nil
     }
 
     mutating func bool(_ name: String) -> Bool {
-        parsed(name, expected: "a boolean (true, false, 1, 0, yes, no)", ValueSyntax.bool)
+        parsed(name, expected: "a boolean (true, false, t, f, 1, 0, yes, no)", ValueSyntax.bool)
             ?? defaultValue(name).flatMap(ValueSyntax.bool) ?? false
     }
 

@@ -151,16 +151,26 @@ extension OptionDeclaration {
         ) { r, _, _ in r.callbackPath() },
         .field(
             "secret", env: ["SECRET"], kind: .secret, required: true,
-            help: "Key material for sealing cookies, at least 16 bytes (32 recommended), or secret-file.", \.secret
+            help: "Key material for sealing cookies, 32 random bytes or more (shorter: a warning), or secret-file.",
+            \.secret
         ) { r, name, _ in r.key(name, required: true) ?? Secret("") },
         .other(
             ConfigurationOption(
                 "secret-file", env: ["SECRET_FILE"], kind: .path, fileFor: "secret",
                 help: "File holding secret; a trailing newline is ignored.")),
         .field(
-            "encryption-key", env: ["ENCRYPTION_KEY"], kind: .secret,
-            help: "Further key material for cookie encryption, at least 16 bytes.", \.encryptionKey
-        ) { r, name, _ in r.key(name, required: false) },
+            "encryption-key", env: ["ENCRYPTION_KEY", "SESSION_KEY"], kind: .secret, iniAliases: ["session-key"],
+            help:
+                "Further key material for cookie encryption (the Go fork's sessions need its 16, 24 or 32 bytes); SESSION_KEY is read as it, with a warning.",
+            \.encryptionKey
+        ) { r, name, _ in
+            if let entry = r.secretEntry(name), ["SESSION_KEY", "session-key"].contains(entry.origin.spelling) {
+                r.warn(
+                    "\(entry.origin) is read as encryption-key: chart 0.3.10 passes the key under this name to an "
+                        + "image tag it takes for older than 3.0.0, which the Go fork v3.3.0 never read")
+            }
+            return r.key(name, required: false)
+        },
         .other(
             ConfigurationOption(
                 "encryption-key-file", env: ["ENCRYPTION_KEY_FILE"], kind: .path, fileFor: "encryption-key",

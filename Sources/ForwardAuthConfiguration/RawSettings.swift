@@ -1,37 +1,41 @@
 import ForwardAuthWire
 
-/// The raw values that win under the precedence flags > environment > file.
+/// The raw values of every source, grouped by key and source, highest precedence first.
 ///
-/// For each key only the entries of the highest source that gives it survive; within that source they keep
-/// their order, so lists accumulate and the last scalar wins.
+/// For each key the entries of the highest source that gives it win; within that source they keep their order,
+/// so lists accumulate and the last scalar wins. The lower sources stay for a value ignored as Go ignores it
+/// (`entries(for:below:)`).
 struct RawSettings: Sendable {
-    private var entries: [SettingKey: [RawEntry]] = [:]
-    /// Rule names in order of first appearance (file, then flags), so rule order is stable.
+    /// Per key, the groups of one source each, the highest source first.
+    private var groups: [SettingKey: [[RawEntry]]] = [:]
+    /// Rule names in order of first appearance, so rule order is stable.
     private(set) var ruleNames: [String] = []
 
     init(_ all: [RawEntry]) {
+        var bySource: [SettingKey: [SettingOrigin.Source: [RawEntry]]] = [:]
         for entry in all {
             if case .rule(let name, _) = entry.key, !ruleNames.contains(name) {
                 ruleNames.append(name)
             }
-            switch entries[entry.key]?.first?.origin.source {
-            case .some(let current) where entry.origin.source < current:
-                continue
-            case .some(let current) where entry.origin.source == current:
-                entries[entry.key, default: []].append(entry)
-            default:
-                entries[entry.key] = [entry]
-            }
+            bySource[entry.key, default: [:]][entry.origin.source, default: []].append(entry)
+        }
+        groups = bySource.mapValues { sources in
+            sources.sorted { $0.key > $1.key }.map(\.value)
         }
     }
 
-    /// The surviving entries for `key`, all from one source; empty when no source gives it.
+    /// The winning entries for `key`, all from one source; empty when no source gives it.
     func entries(for key: SettingKey) -> [RawEntry] {
-        entries[key] ?? []
+        groups[key]?.first ?? []
     }
 
     func entries(for option: String) -> [RawEntry] {
         entries(for: .option(option))
+    }
+
+    /// The entries of the highest source below `source` that gives `option`; empty when none does.
+    func entries(for option: String, below source: SettingOrigin.Source) -> [RawEntry] {
+        groups[.option(option)]?.first { $0[0].origin.source < source } ?? []
     }
 }
 

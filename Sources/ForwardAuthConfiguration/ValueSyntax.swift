@@ -33,11 +33,12 @@ enum ValueSyntax {
         !text.isEmpty && text.utf8.allSatisfy(HTTPToken.isTokenByte)
     }
 
-    /// `true/false/1/0/yes/no`, any case.
+    /// Go's `strconv.ParseBool` spellings (`1 t T TRUE true True`, `0 f F FALSE false False`) in any case, and
+    /// `yes`/`no`.
     static func bool(_ text: String) -> Bool? {
         switch text.lowercased() {
-        case "true", "1", "yes": true
-        case "false", "0", "no": false
+        case "true", "t", "1", "yes": true
+        case "false", "f", "0", "no": false
         default: nil
         }
     }

@@ -48,14 +48,14 @@ struct ConfigurationSecretsTests {
     @Test func problemsQuoteNoSecret() {
         let problems = Input.problems(
             [
-                "--secret=Sig-Key-Ma",  // too short
+                "--secret=Sig-Key-Ma",  // too short: a warning, not a problem
                 "--secrt=\(Self.markers[0])",  // misspelt: the value must not be echoed
-                "--encryption-key", "Enc-Key-Marker",  // too short
+                "--encryption-key", "Enc-Key-Marker",  // too short: a warning, not a problem
                 "--previous-secrets=\(Self.markers[3]),Old-Key-Mark",  // second entry too short
             ],
             environment: Input.environment(["CLIENT_SECRET": Self.markers[1], "CLIENT_SECRET_FILE": "/cs"]),
             files: ["/cs": Self.markers[1]])
-        #expect(problems.count == 5, "\(problems)")
+        #expect(problems.count == 3, "\(problems)")
         let text = problems.joined(separator: "\n")
         expectClean(text, "a problem")
         for fragment in ["Sig-Key-Ma", "Enc-Key-Marker", "Old-Key-Mark"] {

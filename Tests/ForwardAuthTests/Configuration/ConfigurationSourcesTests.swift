@@ -97,15 +97,40 @@ struct ConfigurationSourcesTests {
         #expect(c.port == 9000 && c.logLevel == .debug)
     }
 
-    @Test func flagBeatsEnvironmentBeatsFile() throws {
-        let files = ["/fa.ini": "port = 1001\nlog-level = error\nlifetime = 7\n"]
-        let environment = Input.environment(["CONFIG": "/fa.ini", "PORT": "1002", "LOG_LEVEL": "info"])
-        let c = try Input.valid(["--port=1003"], environment: environment, files: files).configuration
-        #expect(c.port == 1003)
-        #expect(c.logLevel == .info)
-        #expect(c.lifetime == 7)
-        let withoutFlag = try Input.valid(environment: environment, files: files).configuration
-        #expect(withoutFlag.port == 1002)
+    @Test func theConfigFileBeatsFlagsBeatEnvironment() throws {
+        // As go-flags reads them: environment variables are defaults, flags win over them, and the file the
+        // CONFIG variable names is read last (DKP's chart passes its extraConfig that way).
+        let files = ["/fa.ini": "port = 1001\nlog-level = error\n"]
+        let environment = Input.environment(["CONFIG": "/fa.ini", "PORT": "1002", "LOG_LEVEL": "info", "LIFETIME": "7"])
+        let c = try Input.valid(["--port=1003", "--lifetime=8"], environment: environment, files: files).configuration
+        #expect(c.port == 1001)
+        #expect(c.logLevel == .error)
+        #expect(c.lifetime == 8)
+        let withoutFile = try Input.valid(
+            ["--port=1003"], environment: Input.environment(["PORT": "1002", "LIFETIME": "7"])
+        ).configuration
+        #expect(withoutFile.port == 1003 && withoutFile.lifetime == 7)
+    }
+
+    @Test func aConfigFlagCountsWhereItStands() throws {
+        let files = ["/fa.ini": "port = 1001\nlog-level = error\n"]
+        let environment = Input.environment(["PORT": "1002", "LOG_LEVEL": "info"])
+        let c = try Input.valid(["--port=1003", "--config=/fa.ini"], environment: environment, files: files)
+            .configuration
+        #expect(c.port == 1001, "the file comes after the flag")
+        #expect(c.logLevel == .error, "the file wins over the environment")
+        let flagAfter = try Input.valid(["--config=/fa.ini", "--port=1003"], environment: environment, files: files)
+            .configuration
+        #expect(flagAfter.port == 1003)
+    }
+
+    @Test func aConfigFlagReplacesTheConfigVariable() throws {
+        let files = ["/flag.ini": "port = 1001\n", "/env.ini": "port = 1002\nlifetime = 9\n"]
+        let c = try Input.valid(
+            ["--config=/flag.ini"], environment: Input.environment(["CONFIG": "/env.ini"]), files: files
+        ).configuration
+        #expect(c.port == 1001 && c.lifetime == 43200, "go-flags never reads CONFIG when --config is given")
+        #expect(c.configFile == "/flag.ini")
     }
 
     @Test func listsTakeCommasAndRepeatsWithinOneSource() throws {
@@ -118,13 +143,16 @@ struct ConfigurationSourcesTests {
     }
 
     @Test func aHigherSourceReplacesALowerOnesList() throws {
-        let environment = Input.environment(["CONFIG": "/f", "DOMAIN": "env.io"])
+        let environment = Input.environment(["CONFIG": "/f", "DOMAIN": "env.io", "WHITELIST": "a@env.io"])
         let files = ["/f": "domain = file.io\nallowed-groups = admins\n"]
-        let c = try Input.valid(["--domain=flag.io", "--domain=flag2.io"], environment: environment, files: files)
-            .configuration
-        #expect(c.domains == ["flag.io", "flag2.io"])
+        let c = try Input.valid(
+            ["--domain=flag.io", "--whitelist=a@flag.io", "--whitelist=b@flag.io"], environment: environment,
+            files: files
+        ).configuration
+        #expect(c.domains == ["file.io"])
+        #expect(c.whitelist == ["a@flag.io", "b@flag.io"])
         #expect(c.allowedGroups == ["admins"])
-        #expect(try Input.valid(environment: environment, files: files).configuration.domains == ["env.io"])
+        #expect(try Input.valid(environment: environment, files: files).configuration.whitelist == ["a@env.io"])
     }
 
     @Test func scopeReplacesTheDefaultAndTakesSpacesOrCommas() throws {
