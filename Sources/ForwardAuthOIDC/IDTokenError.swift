@@ -76,6 +76,28 @@ package struct IDTokenError: Error, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The check that refused the token, for metrics and the sign-in page.
+    package var reason: Reason {
+        switch code {
+        case .malformedToken: .malformed
+        case .algorithmNotAllowed, .algorithmMismatch, .criticalHeaderUnsupported: .header
+        case .keysUnavailable: .keysUnavailable
+        case .unknownKeyIdentifier, .missingKeyIdentifier: .unknownKey
+        case .signatureInvalid: .signature
+        case .issuerMismatch: .iss
+        case .audienceMissingClient, .audienceUntrusted: .aud
+        case .authorizedPartyMismatch: .azp
+        case .expirationMissing, .expired: .exp
+        case .notYetValid: .nbf
+        case .issuedInFuture: .iat
+        case .nonceMismatch: .nonce
+        case .subjectMissing: .sub
+        case .emailNotVerified, .emailVerifiedMalformed: .emailVerified
+        case .emailMissing, .emailNotAString: .email
+        case .groupsMalformed: .groups
+        }
+    }
+
     /// We could not judge the token because no keys are loaded (the provider is unreachable): a 502/503, not
     /// the client's fault.
     package var isProviderUnavailable: Bool { code == .keysUnavailable }

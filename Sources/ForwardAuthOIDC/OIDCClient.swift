@@ -179,14 +179,18 @@ package actor OIDCClient {
     ) async throws(IDTokenError) -> IDTokenClaims {
         // A callback can arrive before the loader's first JWKS fetch succeeded: try once ourselves.
         if loadedKeys.keys == nil { _ = await refetchKeysIfAllowed(now: now) }
-        do {
-            return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
-        } catch {
-            // An unknown kid: the provider may have rotated its keys since we fetched them.
-            guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now, waitForRateLimit: true) else {
-                throw error
+        do throws(IDTokenError) {
+            do {
+                return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+            } catch {
+                // An unknown kid: the provider may have rotated its keys since we fetched them.
+                guard error == .unknownKeyIdentifier, await refetchKeysIfAllowed(now: now, waitForRateLimit: true)
+                else { throw error }
+                return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
             }
-            return try verifyWithLoadedKeys(idToken, expectedNonce: expectedNonce, policy: policy, now: now)
+        } catch {
+            observer?.idTokenRefused(error.reason)
+            throw error
         }
     }
 
@@ -199,6 +203,7 @@ package actor OIDCClient {
         do {
             return try verifyWithLoadedKeys(idToken, expectedNonce: nil, policy: policy, now: now)
         } catch {
+            observer?.idTokenRefused(error.reason)
             if error == .unknownKeyIdentifier { await scheduleKeyRefetch(now: now) }
             throw error
         }

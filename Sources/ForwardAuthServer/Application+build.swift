@@ -25,15 +25,6 @@ package func buildApplication(
 ) throws -> some ApplicationProtocol {
     var services: [any Service] = []
     let metrics = ForwardAuthMetrics(ruleNames: configuration.ruleSet.definitions.map(\.name))
-    if let address = configuration.metricsAddress {
-        services.append(
-            Application(
-                responder: MetricsResponder(registry: metrics.registry),
-                configuration: ApplicationConfiguration(
-                    address: .hostname(address.host, port: address.port), serverName: nil),
-                onServerRunning: { channel in await onMetricsServerRunning(channel.localAddress?.port ?? 0) },
-                logger: logger))
-    }
     let providerTransport: any HTTPTransport
     if let transport {
         providerTransport = transport
@@ -50,6 +41,21 @@ package func buildApplication(
         ProviderLoaderService(
             load: { try await provider.load(now: Date()) },
             logger: logger))
+    let rbacStore = RBACPolicyStore(settings: RBACSettings(configuration))
+    let metricsPage = MetricsPage(
+        registry: metrics.registry,
+        state: StateGauges(
+            factory: ForwardAuthMetrics.factory(registry: metrics.registry), provider: provider,
+            rbacStore: configuration.enableRBAC ? rbacStore : nil))
+    if let address = configuration.metricsAddress {
+        services.append(
+            Application(
+                responder: MetricsResponder(page: metricsPage),
+                configuration: ApplicationConfiguration(
+                    address: .hostname(address.host, port: address.port), serverName: nil),
+                onServerRunning: { channel in await onMetricsServerRunning(channel.localAddress?.port ?? 0) },
+                logger: logger))
+    }
 
     var serviceAccountToken: ServiceAccountToken?
     if configuration.enableImpersonation {
@@ -58,7 +64,6 @@ package func buildApplication(
             ServiceAccountTokenReader(path: configuration.serviceAccountTokenPath, token: token, logger: logger))
         serviceAccountToken = token
     }
-    let rbacStore = RBACPolicyStore(settings: RBACSettings(configuration))
     services += try rbacServices(configuration: configuration, store: rbacStore, logger: logger)
     let gatekeeper = Gatekeeper(configuration, rbacStore: rbacStore, serviceAccountToken: serviceAccountToken)
     for problem in gatekeeper.rbac?.problems ?? [] { logger.warning("\(problem)") }
@@ -71,7 +76,8 @@ package func buildApplication(
         readHeaderTimeout: .seconds(Int64(configuration.readHeaderTimeout)))
     services.append(sweeper)
     let responder = ForwardAuthResponder(
-        endpoints: endpoints, providerStatus: provider, servesMetrics: configuration.metricsAddress == nil)
+        endpoints: endpoints, providerStatus: provider,
+        metricsPage: configuration.metricsAddress == nil ? metricsPage : nil)
     return Application(
         responder: responder,
         server: .http1(checkingWith: endpoints, sweeper: sweeper),

@@ -129,7 +129,7 @@ struct ReservedKubernetesNamesTests {
             #expect(String(buffer: callback.body).contains("Access denied"))
             #expect(cookies["_forward_auth"] == nil)
             let samples = try await harness.scrape()
-            #expect(samples.value("forward_auth_logins_total", ["result": "denied"]) == 1)
+            #expect(samples.value("forward_auth_logins_total", ["result": "denied", "claim": ""]) == 1)
         }
     }
 }

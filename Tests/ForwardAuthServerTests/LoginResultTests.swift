@@ -30,6 +30,15 @@ struct LoginResultTests {
             }
         }
 
+        /// The `claim` label: the check that refused the token, else empty.
+        var claim: String {
+            switch self {
+            case .invalidToken: "iss"
+            case .missingEmail: "email"
+            default: ""
+            }
+        }
+
         var status: HTTPResponse.Status {
             switch self {
             case .success: .found
@@ -72,9 +81,16 @@ struct LoginResultTests {
 
             let metrics = try await harness.scrape()
             let logins = "forward_auth_logins_total"
-            #expect(metrics.value(logins, ["result": scenario.expected]) == 1)
+            #expect(metrics.value(logins, ["result": scenario.expected, "claim": scenario.claim]) == 1)
             #expect(metrics.sum(logins) == 1)
-            #expect(metrics.value(logins, ["result": "other"]) == 0)
+            #expect(metrics.value(logins, ["result": "other", "claim": ""]) == 0)
+            if !scenario.claim.isEmpty {
+                // The page names the claim (never its value), the operator's first clue.
+                let page = String(buffer: callback.body)
+                #expect(page.contains("the ID token&#39;s &quot;\(scenario.claim)&quot; claim"), "\(page)")
+                #expect(
+                    metrics.value("forward_auth_token_verification_failures_total", ["reason": scenario.claim]) == 1)
+            }
         }
     }
 }

@@ -39,10 +39,45 @@ struct MetricsInstrumentTests {
             let timer = try test.expectTimer(DecisionMetrics.durationName, [("route", route.metricLabel)])
             #expect(timer.values.allSatisfy { $0 == 40_000 })
         }
-        metrics.record(.invalidState)
-        metrics.record(.invalidState)
-        #expect(try test.expectCounter(DecisionMetrics.loginsName, [("result", "invalid_state")]).totalValue == 2)
-        #expect(try test.expectCounter(DecisionMetrics.loginsName, [("result", "success")]).totalValue == 0)
+        metrics.record(.invalidState, claim: nil)
+        metrics.record(.invalidState, claim: nil)
+        #expect(
+            try test.expectCounter(DecisionMetrics.loginsName, [("result", "invalid_state"), ("claim", "")]).totalValue
+                == 2)
+        #expect(
+            try test.expectCounter(DecisionMetrics.loginsName, [("result", "success"), ("claim", "")]).totalValue == 0)
+    }
+
+    /// A refused token's login names the check that refused it; every result × claim pair it can take exists
+    /// from the start, and a claim on a result that has none counts under `claim=""`.
+    @Test func loginsByClaim() throws {
+        let test = TestMetrics()
+        let metrics = DecisionMetrics(factory: test)
+        metrics.record(.invalidToken, claim: .aud)
+        metrics.record(.invalidToken, claim: .aud)
+        metrics.record(.missingEmail, claim: .emailVerified)
+        metrics.record(.denied, claim: .aud)
+        func count(_ result: String, _ claim: String) throws -> Int64 {
+            try test.expectCounter(DecisionMetrics.loginsName, [("result", result), ("claim", claim)]).totalValue
+        }
+        #expect(try count("invalid_token", "aud") == 2)
+        #expect(try count("invalid_token", "signature") == 0)
+        #expect(try count("missing_email", "email_verified") == 1)
+        #expect(try count("denied", "") == 1)
+        #expect(try count("invalid_token", "") == 0)
+    }
+
+    @Test func refusedTokensByReason() throws {
+        let test = TestMetrics()
+        let metrics = ProviderMetrics(factory: test)
+        metrics.idTokenRefused(.iss)
+        metrics.idTokenRefused(.exp)
+        metrics.idTokenRefused(.exp)
+        func count(_ reason: String) throws -> Int64 {
+            try test.expectCounter(ProviderMetrics.tokenFailuresName, [("reason", reason)]).totalValue
+        }
+        #expect(try count("iss") == 1 && count("exp") == 2 && count("signature") == 0)
+        #expect(IDTokenError.Reason.allCases.map(\.label).count == Set(IDTokenError.Reason.allCases.map(\.label)).count)
     }
 
     @Test func providerRequestsByEndpointAndError() throws {

@@ -42,7 +42,7 @@ struct MetricsIntegrationTests {
             #expect(metrics.value(duration + "_bucket", ["route": "check", "le": "+Inf"]) == 3)
             #expect(metrics.value(duration + "_bucket", ["route": "check", "le": "0.00001"]) != nil)
 
-            #expect(metrics.value("forward_auth_logins_total", ["result": "success"]) == 1)
+            #expect(metrics.value("forward_auth_logins_total", ["result": "success", "claim": ""]) == 1)
             #expect(metrics.sum("forward_auth_logins_total") == 1)
 
             let requests = "forward_auth_idp_requests_total"
@@ -56,6 +56,26 @@ struct MetricsIntegrationTests {
 
             #expect(metrics.value("forward_auth_build_info", ["version": ForwardAuthVersion.current]) == 1)
             #expect(metrics.types["forward_auth_build_info"] == "gauge")
+            #expect(metrics.value("forward_auth_provider_ready") == 1)
+            #expect(metrics.value("forward_auth_rbac_policy_loaded") == 0, "RBAC is off")
+            #expect(metrics.value("forward_auth_rbac_policy_last_update_timestamp_seconds") == 0)
+            #expect(metrics.sum("forward_auth_token_verification_failures_total") == 0)
+            #expect(metrics.value("forward_auth_token_verification_failures_total", ["reason": "signature"]) == 0)
+        }
+    }
+
+    @Test func theRBACPolicyGaugesFollowTheLoadedFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rbac-\(UUID().uuidString).yaml").path
+        try ForwardedPrefixTrustTests.policy.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let before = Date().timeIntervalSince1970
+        try await ForwardAuthHarness.run(configure: {
+            $0.enableRBAC = true
+            $0.rbacFile = path
+        }) { harness in
+            let metrics = try await harness.scrape { $0.value("forward_auth_rbac_policy_loaded") == 1 }
+            let updated = try #require(metrics.value("forward_auth_rbac_policy_last_update_timestamp_seconds"))
+            #expect(updated >= before.rounded(.down) && updated <= Date().timeIntervalSince1970 + 1)
         }
     }
 
@@ -189,6 +209,7 @@ struct MetricsIntegrationTests {
             #expect(try await harness.check().status == .serviceUnavailable)
             let after = try await harness.scrape()
             #expect(after.value("forward_auth_decisions_total", ["route": "check", "outcome": "page"]) == 1)
+            #expect(after.value("forward_auth_provider_ready") == 0)
         }
     }
 

@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// Why a login failed. `description` is for the log (never a token or secret); `page` for the person.
 package struct LoginError: Error, Hashable, CustomStringConvertible {
     package enum Kind: Sendable, Hashable {
@@ -11,9 +13,12 @@ package struct LoginError: Error, Hashable, CustomStringConvertible {
 
     package let kind: Kind
     package let description: String
+    /// The check that refused the ID token, when one did.
+    package let tokenReason: IDTokenError.Reason?
 
-    package init(_ kind: Kind, _ description: String) {
+    package init(_ kind: Kind, _ description: String, tokenReason: IDTokenError.Reason? = nil) {
         self.kind = kind
         self.description = description
+        self.tokenReason = tokenReason
     }
 }

@@ -14,10 +14,10 @@ package enum LoginFailure: Sendable, Hashable {
     case providerUnreachable
     /// The token endpoint failed or could not be reached, or the provider's answer was unusable.
     case providerError
-    /// The ID token failed verification (signature, issuer, audience, nonce, times).
-    case invalidToken
-    /// The ID token has no verified email address.
-    case missingEmail
+    /// The ID token failed verification (signature, issuer, audience, nonce, times): the check that refused it.
+    case invalidToken(IDTokenError.Reason?)
+    /// The ID token has no verified email address: the claim that said so.
+    case missingEmail(IDTokenError.Reason?)
     /// The email holds `:`, which Kubernetes reserves for service accounts and nodes.
     case reservedEmail
     /// Signed in at the provider, but the allow-lists refuse this user.
@@ -27,8 +27,8 @@ package enum LoginFailure: Sendable, Hashable {
     package init(_ error: LoginError) {
         switch error.kind {
         case .providerUnavailable: self = .providerError
-        case .invalidToken: self = .invalidToken
-        case .missingEmail: self = .missingEmail
+        case .invalidToken: self = .invalidToken(error.tokenReason)
+        case .missingEmail: self = .missingEmail(error.tokenReason)
         }
     }
 
@@ -41,6 +41,14 @@ package enum LoginFailure: Sendable, Hashable {
         case .invalidToken: .invalidToken
         case .missingEmail: .missingEmail
         case .reservedEmail, .notAllowed: .denied
+        }
+    }
+
+    /// The check that refused the ID token, for the `claim` label of `forward_auth_logins_total`.
+    package var tokenReason: IDTokenError.Reason? {
+        switch self {
+        case .invalidToken(let reason), .missingEmail(let reason): reason
+        default: nil
         }
     }
 
@@ -72,14 +80,18 @@ package enum LoginFailure: Sendable, Hashable {
             Page(
                 status: 502, title: "Sign-in failed",
                 message: "The identity provider did not answer as expected. Please try again in a minute.")
-        case .invalidToken:
+        case .invalidToken(let reason):
             Page(
                 status: 401, title: "Sign-in failed",
-                message: "The identity provider's answer could not be verified, so you were not signed in.")
-        case .missingEmail:
+                message:
+                    "The identity provider's answer could not be verified\(Self.naming(reason)), so you were not signed in."
+            )
+        case .missingEmail(let reason):
             Page(
                 status: 403, title: "Sign-in failed",
-                message: "Your account has no verified email address, which this site needs to know who you are.")
+                message:
+                    "Your account has no verified email address\(Self.naming(reason)), which this site needs to know who you are."
+            )
         case .reservedEmail:
             Page(
                 status: 403, title: "Access denied",
@@ -88,6 +100,18 @@ package enum LoginFailure: Sendable, Hashable {
             Page(
                 status: 403, title: "Access denied",
                 message: "You signed in as \(user), but this account is not allowed here.")
+        }
+    }
+
+    /// ` (its "aud" claim)` for the page: the operator's first clue, safe to show (a claim's name, never its
+    /// value); ` (its signature)`-like words where the token failed before its claims.
+    private static func naming(_ reason: IDTokenError.Reason?) -> String {
+        guard let reason else { return "" }
+        if let claim = reason.claim { return " (the ID token's \"\(claim)\" claim)" }
+        switch reason {
+        case .signature: return " (the ID token's signature)"
+        case .unknownKey, .keysUnavailable: return " (the ID token's signing key)"
+        default: return " (the ID token's form)"
         }
     }
 }

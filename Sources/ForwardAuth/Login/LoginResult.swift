@@ -1,3 +1,5 @@
+import ForwardAuthOIDC
+
 /// How a login callback ended, as the `result` label of `forward_auth_logins_total` counts it.
 ///
 /// Read from the decision `LoginFlow.complete` returns: a redirect is a login, a failure names its result
@@ -46,5 +48,13 @@ package enum LoginResult: Int, Sendable, CaseIterable {
         case .badRequest: self = .invalidRequest
         default: self = .other
         }
+    }
+}
+
+extension Decision {
+    /// For a callback refused over its ID token, the check that refused it (the `claim` label).
+    package var tokenReason: IDTokenError.Reason? {
+        if case .loginFailed(let failure, _) = self { return failure.tokenReason }
+        return nil
     }
 }

@@ -22,7 +22,7 @@ extension OIDCClient: IdentityProviderClient {
         } catch {
             let kind: LoginError.Kind =
                 error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
-            throw LoginError(kind, "ID token refused: \(error.description)")
+            throw LoginError(kind, "ID token refused: \(error.description)", tokenReason: error.reason)
         }
     }
 
@@ -37,7 +37,8 @@ extension OIDCClient: IdentityProviderClient {
             return Identity(claims)
         } catch {
             throw LoginError(
-                error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)")
+                error.isAboutEmail ? .missingEmail : .invalidToken, "Bearer token refused: \(error.description)",
+                tokenReason: error.reason)
         }
     }
 

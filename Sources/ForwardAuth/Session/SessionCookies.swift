@@ -93,10 +93,7 @@ package struct SessionCookies: Sendable {
             value = sessionSealer.seal(session.encoded(), random: random)
         }
         cookies.append(cookie(settings.sessionName, value, domain: domain))
-        cookies.append(
-            SetCookie(
-                name: settings.userName, value: Self.cookieSafe(session.name), domain: domain,
-                maxAge: Int(settings.lifetime), httpOnly: false, secure: settings.secure))
+        cookies.append(displayNameCookie(session.name, domain: domain))
         for (index, chunk) in claimsChunks.enumerated() {
             cookies.append(cookie(claimsChunkName(index), chunk, domain: domain))
         }
@@ -180,26 +177,30 @@ package struct SessionCookies: Sendable {
         }
     }
 
-    /// Percent-encodes everything but RFC 3986 unreserved characters: a display name may hold `;`, spaces,
-    /// quotes or non-ASCII, none of which a cookie value may carry raw.
-    static func cookieSafe(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8.prefix(256) {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "@"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
+    /// The cookie with the user's display name for UIs (Kommander reads it as `kommander_profile_name`), written
+    /// as the Go fork wrote it: readable by scripts and sent over plain http too (neither HttpOnly nor Secure, no
+    /// SameSite), the name as Go's net/http puts it into a cookie (`goCookieValue`).
+    private func displayNameCookie(_ name: String, domain: String) -> SetCookie {
+        var cookie = SetCookie(
+            name: settings.userName, value: Self.goCookieValue(name), domain: domain, maxAge: Int(settings.lifetime),
+            httpOnly: false, secure: false)
+        cookie.sameSite = nil
+        return cookie
     }
-}
 
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
+    /// A display name as Go's `http.SetCookie` writes a cookie value: bytes a cookie value may not hold (controls,
+    /// non-ASCII, `"`, `;`, `\`) dropped, and the rest in double quotes when it holds a space or a comma. At most
+    /// 256 bytes of the name are used, so one cookie never crowds out the others.
+    static func goCookieValue(_ text: String) -> String {
+        var out = ""
+        var needsQuotes = false
+        for byte in text.utf8.prefix(256)
+        where (0x20..<0x7F).contains(byte) && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: ";")
+            && byte != UInt8(ascii: "\\")
+        {
+            needsQuotes = needsQuotes || byte == UInt8(ascii: " ") || byte == UInt8(ascii: ",")
+            out.unicodeScalars.append(Unicode.Scalar(byte))
+        }
+        return needsQuotes ? "\"" + out + "\"" : out
     }
 }

@@ -10,7 +10,8 @@ package struct SetCookie: Sendable, Hashable {
     package var httpOnly: Bool = true
     package var secure: Bool
     /// Lax: sent on the top-level navigation back from the identity provider, not on cross-site subrequests.
-    package var sameSiteLax: Bool = true
+    /// nil omits the attribute (the display cookie, as the Go fork wrote it).
+    package var sameSite: SameSite? = .lax
 
     package init(name: String, value: String, domain: String?, maxAge: Int, httpOnly: Bool = true, secure: Bool) {
         self.name = name
@@ -24,5 +25,10 @@ package struct SetCookie: Sendable, Hashable {
     /// A cookie that deletes `name` on `domain`.
     package static func clearing(_ name: String, domain: String?, secure: Bool, httpOnly: Bool = true) -> SetCookie {
         SetCookie(name: name, value: "", domain: domain, maxAge: 0, httpOnly: httpOnly, secure: secure)
+    }
+
+    package enum SameSite: String, Sendable, Hashable {
+        case lax = "Lax"
+        case strict = "Strict"
     }
 }

@@ -73,7 +73,10 @@ extension SetCookie {
         out += path
         if secure { out += "; Secure" }
         if httpOnly { out += "; HttpOnly" }
-        out += sameSiteLax ? "; SameSite=Lax" : "; SameSite=Strict"
+        if let sameSite {
+            out += "; SameSite="
+            out += sameSite.rawValue
+        }
         return out
     }
 }

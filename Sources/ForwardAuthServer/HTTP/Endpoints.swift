@@ -61,7 +61,7 @@ struct Endpoints: Sendable {
         metrics.decisions.record(outcome, route: route, duration: ContinuousClock.now - exchange.started)
         if route == .check || route == .checkWithoutRedirect { metrics.decisions.record(outcome, rule: judgement.rule) }
         if judgement.session == .goCookie { metrics.goSessions.increment() }
-        if route == .callback { metrics.decisions.record(LoginResult(callback: decision)) }
+        if route == .callback { metrics.decisions.record(LoginResult(callback: decision), claim: decision.tokenReason) }
         return answer
     }
 

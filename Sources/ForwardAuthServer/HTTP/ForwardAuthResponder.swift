@@ -15,9 +15,9 @@ struct ForwardAuthResponder: HTTPResponder {
 
     let endpoints: Endpoints
     let providerStatus: any ProviderStatusSource
-    /// Whether `/metrics` is answered here (to requests that are not forwarded); false when it has a listener
-    /// of its own (`metrics-address`).
-    let servesMetrics: Bool
+    /// `/metrics` when it is answered here (to requests that are not forwarded); nil when it has a listener of
+    /// its own (`metrics-address`).
+    let metricsPage: MetricsPage?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let headers = request.headers
@@ -28,7 +28,7 @@ struct ForwardAuthResponder: HTTPResponder {
             let requestLinePath = Route.path(of: target)
             if requestLinePath == "/healthz" { return Self.text(.ok, "ok\n") }
             if requestLinePath == "/readyz" { return await readiness(query: request.uri.query) }
-            if servesMetrics, requestLinePath == "/metrics" { return endpoints.metrics.registry.metricsResponse() }
+            if let metricsPage, requestLinePath == "/metrics" { return await metricsPage.response() }
         }
         var exchange = endpoints.begin(
             method: request.method.rawValue, target: target,

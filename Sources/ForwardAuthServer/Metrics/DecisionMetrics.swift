@@ -1,3 +1,4 @@
+import ForwardAuthOIDC
 import CoreMetrics
 import ForwardAuth
 import Metrics
@@ -26,8 +27,11 @@ struct DecisionMetrics: Sendable {
     private let decisions: [Counter]
     /// Indexed by `route.metricIndex`.
     private let durations: [Timer]
-    /// Indexed by `LoginResult.rawValue`.
-    private let logins: [Counter]
+    /// Indexed by `LoginResult.rawValue * loginClaimSlots + claim slot`: slot 0 is `claim=""`, slot
+    /// 1 + `IDTokenError.Reason.rawValue` names the check that refused the token (only for the results that have
+    /// one).
+    private let logins: [Counter?]
+    private static let loginClaimSlots = 1 + IDTokenError.Reason.allCases.count
     /// Checks by deciding rule: indexed by `(rule + 1) * DecisionOutcome.count + outcome.rawValue`, where rule
     /// is the index into `RuleSet.definitions` and -1 the default action.
     private let rules: [Counter]
@@ -47,8 +51,15 @@ struct DecisionMetrics: Sendable {
         durations = Self.routes.map {
             Timer(label: Self.durationName, dimensions: [("route", $0.metricLabel)], factory: factory)
         }
-        logins = LoginResult.allCases.map {
-            Counter(label: Self.loginsName, dimensions: [("result", $0.label)], factory: factory)
+        logins = LoginResult.allCases.flatMap { result in
+            let claims: [IDTokenError.Reason?] =
+                result == .invalidToken || result == .missingEmail ? [nil] + IDTokenError.Reason.allCases : [nil]
+            let counters = claims.map { claim in
+                Counter(
+                    label: Self.loginsName, dimensions: [("result", result.label), ("claim", claim?.label ?? "")],
+                    factory: factory)
+            }
+            return counters + Array(repeating: nil, count: Self.loginClaimSlots - counters.count)
         }
         rules = ([Self.defaultRuleLabel] + ruleNames).flatMap { name in
             DecisionOutcome.allCases.map { outcome in
@@ -73,8 +84,10 @@ struct DecisionMetrics: Sendable {
         durations[index].record(duration: duration)
     }
 
-    func record(_ login: LoginResult) {
-        logins[login.rawValue].increment()
+    /// Counts one callback by its result and, for a refused token, the check that refused it.
+    func record(_ login: LoginResult, claim: IDTokenError.Reason?) {
+        let base = login.rawValue &* Self.loginClaimSlots
+        (logins[base &+ (claim.map { 1 &+ $0.rawValue } ?? 0)] ?? logins[base])?.increment()
     }
 }
 

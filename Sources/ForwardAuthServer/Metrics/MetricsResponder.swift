@@ -10,7 +10,7 @@ import Prometheus
 struct MetricsResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
-    let registry: PrometheusCollectorRegistry
+    let page: MetricsPage
 
     func respond(to request: Request, context: Context) async throws -> Response {
         guard Route.path(of: request.uri.string) == "/metrics" else {
@@ -18,6 +18,6 @@ struct MetricsResponder: HTTPResponder {
                 status: .notFound, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "not found; metrics are at /metrics\n")))
         }
-        return registry.metricsResponse()
+        return await page.response()
     }
 }

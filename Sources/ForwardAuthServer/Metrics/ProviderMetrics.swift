@@ -2,14 +2,17 @@ import CoreMetrics
 import ForwardAuthOIDC
 import Metrics
 
-/// Requests to the identity provider by endpoint (count, errors, latency) and JWKS refreshes by result.
+/// Requests to the identity provider by endpoint (count, errors, latency), JWKS refreshes by result, and ID
+/// tokens refused by reason.
 ///
-/// Fed by `InstrumentedTransport` (every request) and, as the OIDC client's observer, by each JWKS fetch.
+/// Fed by `InstrumentedTransport` (every request) and, as the OIDC client's observer, by each JWKS fetch and
+/// each refused token.
 struct ProviderMetrics: Sendable {
     static let requestsName = "forward_auth_idp_requests_total"
     static let errorsName = "forward_auth_idp_request_errors_total"
     static let durationName = "forward_auth_idp_request_duration_seconds"
     static let keyRefreshesName = "forward_auth_jwks_refreshes_total"
+    static let tokenFailuresName = "forward_auth_token_verification_failures_total"
     /// A provider in the cluster answers in milliseconds; the transport gives up after 10 s.
     static let durationBuckets: [Duration] = [
         .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -24,6 +27,8 @@ struct ProviderMetrics: Sendable {
     private let errors: [Counter]
     /// Indexed by `KeyRefreshResult.rawValue`.
     private let keyRefreshes: [Counter]
+    /// Indexed by `IDTokenError.Reason.rawValue`.
+    private let tokenFailures: [Counter]
 
     init(factory: any MetricsFactory) {
         let endpoints = ProviderEndpoint.allCases
@@ -46,6 +51,9 @@ struct ProviderMetrics: Sendable {
         keyRefreshes = KeyRefreshResult.allCases.map {
             Counter(label: Self.keyRefreshesName, dimensions: [("result", $0.label)], factory: factory)
         }
+        tokenFailures = IDTokenError.Reason.allCases.map {
+            Counter(label: Self.tokenFailuresName, dimensions: [("reason", $0.label)], factory: factory)
+        }
     }
 
     /// Counts one request to the provider; `error` is nil for a 2xx answer.
@@ -60,6 +68,10 @@ struct ProviderMetrics: Sendable {
 extension ProviderMetrics: OIDCClientObserver {
     func keySetFetched(error: OIDCError?) {
         keyRefreshes[KeyRefreshResult(error).rawValue].increment()
+    }
+
+    func idTokenRefused(_ reason: IDTokenError.Reason) {
+        tokenFailures[reason.rawValue].increment()
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The ClusterRoles and ClusterRoleBindings in force: written by a loader (`--rbac-file` or the Kubernetes
@@ -13,6 +14,8 @@ package final class RBACPolicyStore: Sendable {
         var rolesLoaded = false
         var bindingsLoaded = false
         var problems: [String] = []
+        /// When a policy was last compiled (seconds since 1970), for the operators' gauge.
+        var compiledAt: Double?
 
         var loaded: Bool { rolesLoaded && bindingsLoaded }
     }
@@ -31,6 +34,9 @@ package final class RBACPolicyStore: Sendable {
 
     /// Whether both ClusterRoles and ClusterRoleBindings have been read at least once.
     package var isLoaded: Bool { objects.withLock { $0.loaded } }
+
+    /// When the policy in force was compiled (seconds since 1970); nil before the first load.
+    package var lastUpdatedAt: Double? { objects.withLock { $0.compiledAt } }
 
     /// Entries of the current objects that were skipped (bad patterns, ignored `roleRef` kinds).
     package var problems: [String] { objects.withLock { $0.problems } }
@@ -99,6 +105,7 @@ package final class RBACPolicyStore: Sendable {
             let problems = policy.problems.filter { seen.insert($0).inserted }
             let previous = Set(objects.problems)
             objects.problems = problems
+            objects.compiledAt = Date().timeIntervalSince1970
             snapshot.withLock { $0 = policy }
             return problems.filter { !previous.contains($0) }
         }
