@@ -324,3 +324,34 @@ the old chart; a map value is a full env entry (e.g. {valueFrom: {secretKeyRef: 
 {{- end -}}
 {{- toYaml $out -}}
 {{- end -}}
+
+{{/*
+PromQL label matchers (no braces) selecting this release's series in the alert rules:
+metrics.prometheusRule.selector, else job="<fullname>",namespace="<release namespace>" (a ServiceMonitor's scrape
+labels its series with job = the Service's name and namespace = the Service's namespace).
+*/}}
+{{- define "forward-auth.alertSelector" -}}
+{{- .Values.metrics.prometheusRule.selector | default (printf "job=%q,namespace=%q" (include "forward-auth.fullname" .) .Release.Namespace) -}}
+{{- end -}}
+
+{{/*
+One alerting rule of templates/prometheusrule.yaml. Argument: dict "root" $, "rule" (the rule's values: for,
+severity), "name", "expr", "summary", "description". runbook_url is <runbookUrl>#<name in lower case>, the
+anchor of the alert's section in docs/operations.md.
+*/}}
+{{- define "forward-auth.alert" -}}
+{{- $pr := .root.Values.metrics.prometheusRule -}}
+{{- $labels := merge (dict "severity" (toString (get .rule "severity"))) ($pr.additionalLabels | default dict) -}}
+- alert: {{ .name }}
+  expr: |-
+    {{- .expr | nindent 4 }}
+  {{- with get .rule "for" }}
+  for: {{ . }}
+  {{- end }}
+  labels:
+    {{- toYaml $labels | nindent 4 }}
+  annotations:
+    summary: {{ .summary | quote }}
+    description: {{ .description | quote }}
+    runbook_url: {{ printf "%s#%s" $pr.runbookUrl (lower .name) | quote }}
+{{- end -}}

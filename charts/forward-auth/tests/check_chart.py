@@ -219,6 +219,9 @@ def validate_objects(args, r):
         if kind == "ServiceMonitor":
             check_servicemonitor_shape(o)
             continue
+        if kind == "PrometheusRule":
+            check_prometheusrule_shape(o)
+            continue
         for version in K8S_VERSIONS:
             try:
                 kv.validate(o, version, strict=True)
@@ -252,6 +255,22 @@ def check_servicemonitor_shape(o):
         isinstance(spec.get("selector", {}).get("matchLabels"), dict) and \
         all(isinstance(e.get("port"), str) and e.get("path", "/metrics").startswith("/") for e in eps)
     C.check(ok, f"ServiceMonitor/{o['metadata']['name']} has the operator's ServiceMonitor shape", json.dumps(spec))
+
+
+def check_prometheusrule_shape(o):
+    # The operator's PrometheusRule CRD: spec.groups[] of {name, rules[]}, each rule an alert or a record with an
+    # expr, string labels and annotations, a duration `for`. (promtool checks the PromQL: scripts/test-alerts.)
+    groups = o.get("spec", {}).get("groups")
+    dur = re.compile(r"^([0-9]+(ms|s|m|h|d|w|y))+$")
+    ok = o["apiVersion"] == "monitoring.coreos.com/v1" and set(o["spec"]) == {"groups"} and isinstance(groups, list) and groups
+    for g in groups or []:
+        ok = ok and isinstance(g.get("name"), str) and isinstance(g.get("rules"), list) and g["rules"]
+        for rule in g.get("rules") or []:
+            ok = ok and (("alert" in rule) != ("record" in rule)) and isinstance(rule.get("expr"), str)
+            ok = ok and set(rule) <= {"alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"}
+            ok = ok and ("for" not in rule or dur.match(str(rule["for"])) is not None)
+            ok = ok and all(isinstance(v, str) for k in ("labels", "annotations") for v in (rule.get(k) or {}).values())
+    C.check(bool(ok), f"PrometheusRule/{o['metadata']['name']} has the operator's PrometheusRule shape", json.dumps(o.get("spec"))[:2000])
 
 
 # ------------------------------------------------------------------------------------------------- wiring
@@ -701,6 +720,87 @@ def check_exact_routes(args):
 # ------------------------------------------------------------------------------ swap into DKP (issue 17)
 
 SWAP_GUIDE = "docs/swap-guide.md"
+OPERATIONS = "docs/operations.md"
+ALERTS = ["ForwardAuthDown", "ForwardAuthProviderNotReady", "ForwardAuthProviderErrors", "ForwardAuthLoginFailures",
+          "ForwardAuthTokenVerificationFailures", "ForwardAuthRBACPolicyNotLoaded", "ForwardAuthDecisionLatencyHigh"]
+
+
+def github_anchors(markdown):
+    """The anchors GitHub gives the headings of a Markdown file (lower case, punctuation dropped, spaces -> -)."""
+    anchors = set()
+    for line in markdown.splitlines():
+        m = re.match(r"^#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if m:
+            anchors.add(re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-"))
+    return anchors
+
+
+def check_observability(args, r, case):
+    """Issue 18: the dashboard ConfigMap (sidecar label, folder annotation, namespace, the repository's JSON) and the
+    PrometheusRule (its labels, every alert's severity, summary, description and a runbook_url whose anchor is a
+    section of docs/operations.md), each only when its value turns it on."""
+    vals, ns, fullname = r.values, case["namespace"], case["fullname"]
+    m = vals["metrics"]
+    d = m["dashboard"]
+    cms = [o for o in r.of_kind("ConfigMap") if o["metadata"]["name"] == f"{fullname}-dashboard"]
+    if not d["enabled"]:
+        C.check(not cms, "no dashboard ConfigMap unless metrics.dashboard.enabled")
+    elif C.check(len(cms) == 1, f"dashboard ConfigMap {fullname}-dashboard rendered"):
+        cm = cms[0]
+        md = cm["metadata"]
+        C.check(md.get("namespace") == (d.get("namespace") or ns), f"dashboard ConfigMap in namespace {d.get('namespace') or ns} (metrics.dashboard.namespace)",
+                str(md.get("namespace")))
+        C.check(md.get("labels", {}).get(d["labelKey"]) == str(d["labelValue"]),
+                f"dashboard ConfigMap labelled {d['labelKey']}: \"{d['labelValue']}\" (the Grafana sidecar's label)", json.dumps(md.get("labels")))
+        C.check(all(md.get("labels", {}).get(k) == v for k, v in (d.get("labels") or {}).items()), "dashboard ConfigMap carries metrics.dashboard.labels")
+        if d.get("folderAnnotation"):
+            C.check(md.get("annotations", {}).get(d["folderAnnotation"]) == (d.get("folder") or ""),
+                    f"dashboard ConfigMap annotation {d['folderAnnotation']}: {d.get('folder')!r} (the sidecar's folder)", json.dumps(md.get("annotations")))
+        data = cm.get("data", {})
+        try:
+            got = json.loads(data.get("forward-auth.json", ""))
+        except ValueError as e:
+            got = None
+            C.check(False, "dashboard ConfigMap's forward-auth.json parses as JSON", str(e))
+        want = json.load(open(os.path.join(args.chart, "dashboards", "forward-auth.json")))
+        C.check(got == want, "dashboard ConfigMap's forward-auth.json is the repository's dashboards/forward-auth.json")
+    pr = m["prometheusRule"]
+    rules = r.of_kind("PrometheusRule")
+    if not (pr["enabled"] and vals["traefikForwardAuth"]["enabled"]):
+        C.check(not rules, "no PrometheusRule unless metrics.prometheusRule.enabled (and a Deployment)")
+        return
+    if not C.check(len(rules) == 1, "one PrometheusRule rendered"):
+        return
+    o = rules[0]
+    C.check(o["metadata"].get("namespace") == (pr.get("namespace") or ns), "PrometheusRule in metrics.prometheusRule.namespace (or the release's)")
+    C.check(all(o["metadata"].get("labels", {}).get(k) == v for k, v in (pr.get("labels") or {}).items()),
+            f"PrometheusRule carries metrics.prometheusRule.labels {json.dumps(pr.get('labels'))} (Prometheus' ruleSelector)",
+            json.dumps(o["metadata"].get("labels")))
+    ops_path = os.path.join(args.root, OPERATIONS)
+    anchors = github_anchors(open(ops_path).read()) if os.path.exists(ops_path) else set()
+    alerts = [rule for g in o["spec"]["groups"] for rule in g["rules"] if "alert" in rule]
+    names = [a["alert"] for a in alerts]
+    want = [a for a in ALERTS if a != "ForwardAuthRBACPolicyNotLoaded" or vals["traefikForwardAuth"].get("enableRBAC")]
+    want = [a for a in want if pr["rules"][{"ForwardAuthDown": "down", "ForwardAuthProviderNotReady": "providerNotReady",
+                                           "ForwardAuthProviderErrors": "providerErrors", "ForwardAuthLoginFailures": "loginFailures",
+                                           "ForwardAuthTokenVerificationFailures": "tokenVerificationFailures",
+                                           "ForwardAuthRBACPolicyNotLoaded": "rbacPolicyNotLoaded",
+                                           "ForwardAuthDecisionLatencyHigh": "decisionLatency"}[a]]["enabled"]]
+    C.check(names == want, f"PrometheusRule has the alerts {want} (RBAC's only with enableRBAC)", str(names))
+    selector = pr.get("selector") or f'job="{fullname}",namespace="{ns}"'
+    for a in alerts:
+        name, labels, ann = a["alert"], a.get("labels", {}), a.get("annotations", {})
+        C.check(bool(labels.get("severity")), f"{name}: severity label ({labels.get('severity')})")
+        C.check(all(labels.get(k) == v for k, v in (pr.get("additionalLabels") or {}).items() if k != "severity"),
+                f"{name}: carries metrics.prometheusRule.additionalLabels")
+        C.check(bool(ann.get("summary")) and bool(ann.get("description")), f"{name}: summary and description annotations")
+        url = ann.get("runbook_url", "")
+        base, _, anchor = url.partition("#")
+        C.check(base == pr["runbookUrl"] and anchor == name.lower(), f"{name}: runbook_url is metrics.prometheusRule.runbookUrl#{name.lower()}", url)
+        C.check(anchor in anchors, f"{name}: runbook anchor #{anchor} is a section of {OPERATIONS}", str(sorted(anchors)))
+        C.check(selector in a["expr"], f"{name}: expr selects {selector}", a["expr"])
+
+
 
 
 def set_path(values, path, value):
@@ -899,6 +999,7 @@ def run_case(args, case):
     C.check(bool(r.notes.strip()), "NOTES.txt renders")
     validate_objects(args, r)
     check_wiring(r, case)
+    check_observability(args, r, case)
     for want in case.get("notes_contain", []):
         C.check(want in r.notes, f"NOTES mention {want!r}")
     return r
@@ -947,6 +1048,17 @@ def check_negative_schema(args):
         ("middleware.unknown", True),
         ("autoscaling.minReplicas", 0),
         ("env", ["NAME=value"]),
+        ("metrics.dashboard.labelValue", 1),
+        ("metrics.dashboard.labelKey", "grafana dashboard"),
+        ("metrics.dashboard.namespace", "Monitoring"),
+        ("metrics.dashboard.unknown", True),
+        ("metrics.prometheusRule.labels", {"release": 1}),
+        ("metrics.prometheusRule.runbookUrl", "https://example.com/ops.md#x"),
+        ("metrics.prometheusRule.selector", '{job="x"}'),
+        ("metrics.prometheusRule.rules.down.for", "5 minutes"),
+        ("metrics.prometheusRule.rules.loginFailures.ratio", 2),
+        ("metrics.prometheusRule.rules.decisionLatency.p99Seconds", "100ms"),
+        ("metrics.prometheusRule.rules.unknown", {"enabled": True}),
     ]
     for path, value in bad:
         v = copy.deepcopy(defaults)
@@ -1129,6 +1241,15 @@ def cases(args):
              image="registry.example.com/platform/forward-auth:3.3.7", external_secrets=[["oidc-client", "client-secret"]],
              keys={"client-secret": ["oidc-client", "client-secret"]}, env={"WHITELIST": None, "FORWARD_AUTH_ALLOWED_USER": None},
              notes_contain=["traefikForwardAuth.allowedUser is ignored"]),
+        # Issue 18: the dashboard ConfigMap and the PrometheusRule for kube-prometheus-stack (scripts/test-alerts runs
+        # promtool on the same rules).
+        dict(name="observability", values=["charts/forward-auth/tests/values/observability.yaml"], release="forward-auth",
+             namespace="auth", fullname="forward-auth", managed=True,
+             external_secrets=[["forward-auth-oidc-client", "client-secret"]],
+             env={"ENABLE_RBAC": "true"}),
+        dict(name="observability-staged", values=["charts/forward-auth/tests/values/observability.yaml",
+                                                  "charts/forward-auth/tests/values/disabled.yaml"],
+             release="forward-auth", namespace="auth", fullname="forward-auth"),
         dict(name="staged-disabled", values=["charts/forward-auth/tests/values/dkp-defaults.yaml", "charts/forward-auth/tests/values/disabled.yaml"],
              release="traefik-forward-auth", namespace="kommander", fullname="traefik-forward-auth"),
     ]
