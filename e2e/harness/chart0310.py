@@ -9,10 +9,10 @@ Helm is `E2E_HELM` (scripts/test-e2e installs Helm 4.1.4 into .build-chart/bin),
 """
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import tarfile
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +55,10 @@ def checkout_chart(dest: Path) -> Path:
             raise Unavailable(f"git archive {CHART_COMMIT} {CHART_PATH} in {source}: {r.stderr.decode()[:300]}")
         dest.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(r.stdout)) as tar:
-            tar.extractall(dest)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(dest, filter="data")
+            else:
+                tar.extractall(dest)
         chart = dest / CHART_PATH
     else:
         raise Unavailable(f"chart 0.3.10 not found: {source} does not exist (set E2E_CHART_0310 to the chart's "

@@ -295,9 +295,10 @@ def test_go_sealed_cookies_reach_the_app_without_a_login(kind, charts, swap, go_
 # ---- 4. extraConfig: read last, unknown keys, Go's parsing ---------------------------------------------------
 def test_extra_config_is_read_last_and_an_unknown_key_does_not_stop_the_pod(charts, swap, go_cookies, client):
     """An operator's extraConfig (Kommander's mgmt values + these lines) and a chart `env` entry:
-    the file named by CONFIG is read last, over env, as the Go fork reads it (LOG_LEVEL=warn from the chart,
-    URL_PATH from `env`, AUTHZ_PASS_THROUGH from rbacPassThroughPaths all lose to the file); an unknown key
-    (`cookie-domains`, the Go fork's is cookie-domain) does not stop the pod."""
+    the file named by CONFIG is read last, over env, as the Go fork reads it (LOG_LEVEL=warn from the chart and
+    URL_PATH from `env` lose to the file; the file's authz-pass-through applies — whether the chart's
+    AUTHZ_PASS_THROUGH still counts too is left open: Go's list type appends); an unknown key (`cookie-domains`,
+    the Go fork's is cookie-domain) does not stop the pod."""
     extra = ("log-level = debug\n"
              "url-path = /_oauth_file\n"
              "authz-pass-through = /public/*\n"
