@@ -211,11 +211,14 @@ static_files_mime_types = (
         self._call(self.admin, "PUT", f"/client/{CLIENT_ID}", client)
         self.redirect_uris = client["redirect_uri"]
 
-    def add_oidc_plugin(self, name: str) -> None:
+    def add_oidc_plugin(self, name: str, iss: str | None = None) -> None:
+        """A plugin instance `name` with a key of its own. `iss` (default `issuer(name)`) is the issuer it names in
+        discovery and ID tokens; its endpoints are always on 127.0.0.1."""
+        iss = iss or self.issuer(name)
         private_pem, public_pem = _rsa_pem_pair()
         (self.dir / f"{name}.key.pem").write_text(private_pem)
         params = {
-            "iss": self.issuer(name),
+            "iss": iss,
             "jwt-type": "rsa", "jwt-key-size": "256", "key": private_pem, "cert": public_pem,  # RS256
             "access-token-duration": 3600, "refresh-token-duration": 1209600, "code-duration": 600,
             "refresh-token-rolling": True, "allow-non-oidc": False,
@@ -242,5 +245,5 @@ static_files_mime_types = (
             self.admin.delete(f"{self.base}/api/mod/plugin/{name}", timeout=15)
             raise SetupError(f"adding OIDC plugin {name}: {r.status_code} {r.text[:500]}")
         disc = self.discovery(name)
-        if disc.get("issuer") != self.issuer(name):
-            raise SetupError(f"plugin {name}: discovery issuer {disc.get('issuer')!r} != {self.issuer(name)!r}")
+        if disc.get("issuer") != iss:
+            raise SetupError(f"plugin {name}: discovery issuer {disc.get('issuer')!r} != {iss!r}")

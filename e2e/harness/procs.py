@@ -33,8 +33,11 @@ class ProcessFailed(RuntimeError):
 
 
 class Proc:
-    def __init__(self, name: str, argv: list[str], log_dir: Path, env: dict | None = None, cwd: Path | None = None):
+    def __init__(self, name: str, argv: list[str], log_dir: Path, env: dict | None = None, cwd: Path | None = None,
+                 inherit_env: bool = True):
+        """`env` is added to the test's environment, or with `inherit_env=False` is the whole environment."""
         self.name = name
+        self.inherit_env = inherit_env
         self.argv = [str(a) for a in argv]
         self.log_path = Path(log_dir) / f"{name}.log"
         self.env = env
@@ -45,7 +48,9 @@ class Proc:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab", buffering=0)
         log.write(f"$ {' '.join(self.argv)}\n".encode())
-        env = dict(os.environ)
+        if not self.inherit_env:
+            log.write(f"  (environment: {' '.join(sorted((self.env or {}).keys()))})\n".encode())
+        env = dict(os.environ) if self.inherit_env else {}
         if self.env:
             env.update({k: str(v) for k, v in self.env.items()})
         self.popen = subprocess.Popen(
