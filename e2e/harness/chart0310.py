@@ -6,10 +6,16 @@ either a directory holding the chart (its Chart.yaml says version 0.3.10) or a g
 default /work/.mirror/mesosphere+charts/repo. From a git directory the chart is taken at `CHART_COMMIT`, the last
 commit that changed `staging/traefik-forward-auth` while its version was 0.3.10 (docs/swap-guide.md "Sources").
 Helm is `E2E_HELM` (scripts/test-e2e installs Helm 4.1.4 into .build-chart/bin), else `.build-chart/bin/helm`.
+
+Where the chart's files are not on the machine (a CI machine has no mirror), the scenario uses what Helm rendered
+from them on a machine that had them: `RECORDED` holds each render's container args, env and config.ini (the
+chart's output for DKP's values, facts about what the Go pod was given, no template). With the chart present,
+every render is compared with the recording, so the recording cannot drift (`E2E_RECORD=1` rewrites it).
 """
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import tarfile
@@ -30,6 +36,9 @@ ATTACHED_VALUES = VALUES_DIR / "dkp-0.3.10-attached.yaml"
 CONFIG_INI = "/etc/traefik-forward-auth/config/config.ini"
 SA_CA = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
 SA_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+
+
+RECORDED = REPO / "e2e" / "fixtures" / "chart-0.3.10-renders.json"
 
 
 class Unavailable(RuntimeError):
@@ -139,3 +148,45 @@ def container_env(rendered: Rendered, secrets: PodSecrets) -> dict[str, str]:
             ref = e["valueFrom"]["secretKeyRef"]
             env[e["name"]] = secrets.resolve(rendered.fullname, ref["name"], ref["key"])
     return env
+
+
+def render_key(release: str, values: list[Path], sets: list[str] | None) -> str:
+    """A render's identity: the release, each values file (DKP's by name, the test's own by content), the sets."""
+    files = [p.name if p.parent == VALUES_DIR else yaml.safe_load(p.read_text()) for p in values]
+    return json.dumps([release, files, list(sets or [])], sort_keys=True)
+
+
+def recorded(key: str) -> Rendered:
+    if not RECORDED.exists():
+        raise Unavailable(f"chart 0.3.10 is not on this machine and {RECORDED} is missing")
+    table = json.loads(RECORDED.read_text())
+    if key not in table:
+        raise Unavailable(f"chart 0.3.10 is not on this machine and {RECORDED.name} has no render {key}: record it "
+                          "with E2E_RECORD=1 where the chart is")
+    r = table[key]
+    return Rendered(release=r["release"], fullname=r["fullname"], args=r["args"], env=r["env"],
+                    config_ini=r["config_ini"])
+
+
+def check_recorded(key: str, rendered: Rendered) -> None:
+    """Compares a real render with the recording (or records it with E2E_RECORD=1)."""
+    table = json.loads(RECORDED.read_text()) if RECORDED.exists() else {}
+    entry = {"release": rendered.release, "fullname": rendered.fullname, "args": rendered.args,
+             "env": rendered.env, "config_ini": rendered.config_ini}
+    if os.environ.get("E2E_RECORD") == "1":
+        table[key] = entry
+        RECORDED.parent.mkdir(parents=True, exist_ok=True)
+        RECORDED.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n")
+    elif key in table:
+        assert table[key] == entry, f"{RECORDED.name} differs from chart 0.3.10's render {key}: E2E_RECORD=1 rewrites it"
+    else:
+        raise AssertionError(f"{RECORDED.name} has no render {key}: run the scenario once with E2E_RECORD=1")
+
+
+def with_env(rendered: Rendered, env: dict[str, str]) -> Rendered:
+    """The render with chart 0.3.10's `env` value applied as its deployment.yaml does: one entry per key, in key
+    order (Go templates range over a map sorted), before the chart's own entries (each value through `tpl`: plain
+    strings here)."""
+    entries = [{"name": k, "value": str(env[k])} for k in sorted(env)]
+    return Rendered(release=rendered.release, fullname=rendered.fullname, args=rendered.args,
+                    env=entries + rendered.env, config_ini=rendered.config_ini)

@@ -62,13 +62,34 @@ class Charts:
         self._n = 0
 
     def render(self, release: str, values: list, sets: list[str] | None = None, extra_values: dict | None = None):
+        """Chart 0.3.10's render, by real Helm where the chart is here, else as recorded (harness/chart0310.py).
+        `env` entries of `extra_values` are applied as the chart applies them, and checked against Helm."""
         values = list(values)
-        if extra_values is not None:
+        extra = dict(extra_values or {})
+        env = extra.pop("env", None)
+        if extra:
             self._n += 1
             path = self.work / f"values-{self._n}.yaml"
-            path.write_text(yaml.safe_dump(extra_values))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(extra))
             values.append(path)
-        return chart0310.render(self.helm, self.chart, self.work, release, values, sets)
+        key = chart0310.render_key(release, values, sets)
+        if self.chart is None:
+            base = chart0310.recorded(key)
+        else:
+            base = chart0310.render(self.helm, self.chart, self.work, release, values, sets)
+            chart0310.check_recorded(key, base)
+        if not env:
+            return base
+        result = chart0310.with_env(base, env)
+        if self.chart is not None:
+            self._n += 1
+            path = self.work / f"values-{self._n}.yaml"
+            path.write_text(yaml.safe_dump({"env": env}))
+            real = chart0310.render(self.helm, self.chart, self.work, release, values + [path], sets)
+            assert (real.args, real.env, real.config_ini) == (result.args, result.env, result.config_ini), \
+                "chart 0.3.10 applies `env` otherwise than harness/chart0310.with_env"
+        return result
 
     def mgmt(self, **kw):
         return self.render(MGMT_RELEASE, [MGMT_VALUES], **kw)
@@ -83,7 +104,9 @@ def charts(run_dir):
     try:
         return Charts(chart0310.helm_binary(), chart0310.checkout_chart(work / "src"), work)
     except chart0310.Unavailable as e:
-        pytest.skip(str(e))
+        if not chart0310.RECORDED.exists():
+            pytest.skip(str(e))
+        return Charts(None, None, work)  # the recorded renders (harness/chart0310.py)
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +235,11 @@ def test_chart_0310_renders_the_go_fork_s_container_for_dkp(charts):
     # A tag below 3.0.0: SESSION_KEY instead (the comment in the chart: "Before v3 use SESSION_KEY").
     old = charts.mgmt(sets=["image.tag=v2.9.0"])
     assert "SESSION_KEY" in old.env_names() and "ENCRYPTION_KEY" not in old.env_names(), old.env_names()
+    # forward-auth's image tags pass the gate: the chart's appVersion (a release) and scripts/build-image's 3.3.N.
+    app_version = yaml.safe_load((chart0310.REPO / "charts" / "forward-auth" / "Chart.yaml").read_text())["appVersion"]
+    for tag in (str(app_version), "3.3.122"):
+        ours = charts.mgmt(sets=[f"image.tag={tag}"])
+        assert "ENCRYPTION_KEY" in ours.env_names() and "SESSION_KEY" not in ours.env_names(), (tag, ours.env_names())
 
 
 # ---- 2. a browser signs in on a pod started as the chart starts it ------------------------------------------
@@ -246,8 +274,8 @@ def test_browser_login_on_a_pod_started_as_chart_0310_starts_it(kind, charts, sw
     assert not [n for n in cookies if n.split(".")[0] == k["csrf"]], "the CSRF cookie is cleared by the callback"
     name = cookies.get(k["user_cookie"])
     assert name and not name["httpOnly"] and not name["secure"], cookies  # Go: neither HttpOnly nor Secure
-    # docs/swap-guide.md 4, "The kommander_profile_name cookie differs": percent-encoded (Go wrote the raw name).
-    assert urllib.parse.unquote(name["value"]) == ALICE.name, name
+    # As Go's net/http wrote it: the raw name, in double quotes because it holds a space.
+    assert name["value"] == f'"{ALICE.name}"', name
 
 
 # ---- 3. sessions the Go pods sealed are carried in -----------------------------------------------------------

@@ -1136,6 +1136,15 @@ def check_chart_files(args):
     C.check(meta.get("apiVersion") == "v2" and meta.get("name") == os.path.basename(args.chart.rstrip("/")), "Chart.yaml: apiVersion v2, name = directory")
     C.check(str(meta.get("appVersion")) == str(meta.get("version")), "Chart.yaml: appVersion is tied to the release (= version)")
     C.check(re.match(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$", str(meta.get("version"))) is not None, "Chart.yaml: version is SemVer")
+    # The image tag defaults to appVersion: it must be a tag scripts/build-image makes (plain X.Y.Z) and pass DKP's
+    # chart 0.3.10 gate (semver above 3.0.0, no pre-release), or that chart hands the key over as SESSION_KEY.
+    app = re.match(r"^(\d+)\.(\d+)\.(\d+)$", str(meta.get("appVersion")))
+    C.check(app is not None and tuple(map(int, app.groups())) > (3, 0, 0),
+            "Chart.yaml: appVersion is a plain X.Y.Z above 3.0.0 (chart 0.3.10's ENCRYPTION_KEY gate)", str(meta.get("appVersion")))
+    swift_version = re.search(r'current = "([^"]+)"', open(os.path.join(args.chart, "..", "..", "Sources", "ForwardAuth",
+                                                                       "ForwardAuthVersion.swift")).read())
+    C.check(swift_version is not None and swift_version.group(1) == str(meta.get("appVersion")),
+            "Chart.yaml: appVersion is the binary's own version (ForwardAuthVersion.current)")
     text = open(os.path.join(args.chart, "values.yaml")).read()
     uncommented = values_doc.uncommented_keys(text)
     C.check(not uncommented, "values.yaml: every key has a comment", ", ".join(uncommented))
