@@ -269,6 +269,13 @@ package actor OIDCClient {
     /// Sends a request; a transport failure or an oversized body becomes an `OIDCError` naming `what`.
     package nonisolated func send(_ request: OutboundRequest, what: String) async throws(OIDCError) -> OutboundResponse
     {
+        var request = request
+        // Continue the trace of the request being answered (the callback's token exchange, a JWKS refetch it
+        // triggers) as a child span; the periodic loads belong to no request and carry none.
+        if let trace = TraceContext.current {
+            request.headers.append(("traceparent", trace.traceparent(childSpanID: TraceContext.newSpanID())))
+            if let state = trace.traceState { request.headers.append(("tracestate", state)) }
+        }
         let response: OutboundResponse
         do {
             response = try await transport.send(request)

@@ -33,7 +33,12 @@ case .invalid(let problems):
 case .configuration(let configuration, let warnings):
     let format = LineLogHandler.Format(rawValue: configuration.logFormat.rawValue) ?? .text
     let level = Logger.Level(configuration.logLevel)
-    LoggingSystem.bootstrap { label in LineLogHandler(label: label, format: format, level: level) }
+    LoggingSystem.bootstrap(
+        { label, provider in
+            var handler = LineLogHandler(label: label, format: format, level: level)
+            handler.metadataProvider = provider
+            return handler
+        }, metadataProvider: .traceID)
     let logger = Logger(label: "forward-auth")
     for warning in warnings { logger.warning("\(warning)") }
     let metricsAddress =

@@ -45,7 +45,8 @@ package struct LoginFlow: Sendable {
         }
         let loginState = LoginState(
             state: secrets.state, nonce: secrets.nonce, codeVerifier: secrets.verifier, redirectURI: plan.redirectURI,
-            returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime)
+            returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime,
+            traceID: TraceContext.current?.traceID)
         let cookies = loginStates.issue(
             loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
         return .redirect(location: url, status: .found, cookies: cookies)
@@ -148,12 +149,12 @@ package struct LoginFlow: Sendable {
         let location =
             gatekeeper.returnURLs.validate(
                 loginState.returnURL, start: request.authority, secure: request.scheme == .https) ?? request.rootURL
-        logger.info(
-            "login",
-            metadata: [
-                "user": "\(identity.email)", "groups": "\(identity.groups.count)",
-                "groups-kept": "\(session.groups.count)",
-            ])
+        var metadata: Logger.Metadata = [
+            "user": "\(identity.email)", "groups": "\(identity.groups.count)", "groups-kept": "\(session.groups.count)",
+        ]
+        // The trace of the request that started this login: the link between the two traces.
+        if let started = loginState.traceID { metadata["login_trace_id"] = "\(started)" }
+        logger.info("login", metadata: metadata)
         return .redirect(location: location, status: .found, cookies: setCookies)
     }
 

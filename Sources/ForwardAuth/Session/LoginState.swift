@@ -14,10 +14,13 @@ package struct LoginState: Sendable, Hashable {
     /// The Domain the cookie was set on (nil: host-only), so the callback clears exactly that cookie.
     package var cookieDomain: String?
     package var expiresAt: Int64
+    /// The W3C trace id of the request that started the login (Traefik's tracing), so the callback's log line
+    /// links the two traces; nil when that request carried none.
+    package var traceID: String?
 
     package init(
         state: String, nonce: String, codeVerifier: String, redirectURI: String, returnURL: String,
-        cookieDomain: String? = nil, expiresAt: Int64
+        cookieDomain: String? = nil, expiresAt: Int64, traceID: String? = nil
     ) {
         self.state = state
         self.nonce = nonce
@@ -26,6 +29,7 @@ package struct LoginState: Sendable, Hashable {
         self.returnURL = returnURL
         self.cookieDomain = cookieDomain
         self.expiresAt = expiresAt
+        self.traceID = traceID
     }
 
     /// Logins must finish within this many seconds (the issue caps it at 15 minutes).
@@ -36,7 +40,8 @@ package struct LoginState: Sendable, Hashable {
 }
 
 extension LoginState {
-    static let formatVersion: UInt8 = 1
+    /// 2 adds the trace id; 1 (without it) is still read, for logins started before an upgrade.
+    static let formatVersion: UInt8 = 2
 
     func encoded() -> [UInt8] {
         var writer = PayloadWriter(capacity: 256 + returnURL.utf8.count)
@@ -48,18 +53,22 @@ extension LoginState {
         writer.write(redirectURI)
         writer.write(returnURL)
         writer.write(cookieDomain ?? "")
+        writer.write(traceID ?? "")
         return writer.bytes
     }
 
     init?(decoding bytes: [UInt8]) {
         var reader = PayloadReader(bytes)
-        guard reader.readByte() == Self.formatVersion, let expiresAt = reader.readInt64(),
-            let state = reader.readString(), let nonce = reader.readString(),
+        guard let version = reader.readByte(), version == 1 || version == Self.formatVersion,
+            let expiresAt = reader.readInt64(), let state = reader.readString(), let nonce = reader.readString(),
             let codeVerifier = reader.readString(), let redirectURI = reader.readString(),
-            let returnURL = reader.readString(), let cookieDomain = reader.readString(), reader.isAtEnd
+            let returnURL = reader.readString(), let cookieDomain = reader.readString()
         else { return nil }
+        let traceID = version == 1 ? "" : reader.readString()
+        guard let traceID, reader.isAtEnd else { return nil }
         self.init(
             state: state, nonce: nonce, codeVerifier: codeVerifier, redirectURI: redirectURI, returnURL: returnURL,
-            cookieDomain: cookieDomain.isEmpty ? nil : cookieDomain, expiresAt: expiresAt)
+            cookieDomain: cookieDomain.isEmpty ? nil : cookieDomain, expiresAt: expiresAt,
+            traceID: traceID.isEmpty ? nil : traceID)
     }
 }

@@ -27,9 +27,25 @@ struct Endpoints: Sendable {
     ///   - target: the subrequest's request target (path and query).
     func begin(method: String, target: String, headers: some RequestHeaders) -> ForwardedExchange {
         let started = ContinuousClock.now
-        let judgement = engine.judge(method: method, target: target, headers: headers, now: clock())
+        // A look-up that allocates nothing when the header is absent; parsed only when present.
+        guard let traceparent = headers.first("traceparent"),
+            let trace = TraceContext(
+                traceparent: traceparent, tracestate: Self.joined(headers.values("tracestate")))
+        else {
+            let judgement = engine.judge(method: method, target: target, headers: headers, now: clock())
+            if judgement.ignoredPrefix { noteIgnoredPrefix() }
+            return ForwardedExchange(judgement: judgement, started: started)
+        }
+        let judgement = TraceContext.$current.withValue(trace) {
+            engine.judge(method: method, target: target, headers: headers, now: clock())
+        }
         if judgement.ignoredPrefix { noteIgnoredPrefix() }
-        return ForwardedExchange(judgement: judgement, started: started)
+        return ForwardedExchange(judgement: judgement, started: started, trace: trace)
+    }
+
+    /// Several `tracestate` lines are one list.
+    private static func joined(_ values: [String]) -> String? {
+        values.isEmpty ? nil : values.joined(separator: ",")
     }
 
     private func noteIgnoredPrefix() {
@@ -44,7 +60,9 @@ struct Endpoints: Sendable {
     /// Finishes what `begin` left pending; waits for the provider or the OIDC client's actor.
     func complete(_ exchange: ForwardedExchange) async -> ForwardedExchange {
         var exchange = exchange
-        exchange.judgement = await engine.resume(exchange.judgement)
+        exchange.judgement = await TraceContext.$current.withValue(exchange.trace) {
+            await engine.resume(exchange.judgement)
+        }
         return exchange
     }
 
@@ -53,7 +71,7 @@ struct Endpoints: Sendable {
         let judgement = exchange.judgement
         let decision = judgement.decision ?? .unavailable(reason: "the request was not completed")
         if let request = judgement.request {
-            log(decision, request)
+            TraceContext.$current.withValue(exchange.trace) { log(decision, request) }
         }
         let answer = decision.answer(client: judgement.client, accept: judgement.accept)
         let outcome = DecisionOutcome(decision, startedLogin: judgement.startedLogin)

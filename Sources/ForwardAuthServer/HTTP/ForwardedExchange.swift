@@ -1,3 +1,4 @@
+import ForwardAuthWire
 import ForwardAuth
 
 /// One forwarded request between `Endpoints.begin` and `Endpoints.finish`: the engine's judgement and when the
@@ -5,6 +6,8 @@ import ForwardAuth
 struct ForwardedExchange: Sendable {
     var judgement: Judgement
     let started: ContinuousClock.Instant
+    /// The request's W3C trace context, bound while its pending work runs and its lines are logged.
+    var trace: TraceContext? = nil
 
     /// Whether `finish` may render now: nothing left that needs the provider or an actor.
     var isFinal: Bool { judgement.decision != nil }

@@ -95,9 +95,12 @@ final class LogLines: Sendable {
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
 
-    func logger(level: Logger.Level = .debug) -> Logger {
+    /// - Parameter metadataProvider: as the executable bootstraps it (`.traceID`), or none.
+    func logger(level: Logger.Level = .debug, metadataProvider: Logger.MetadataProvider? = nil) -> Logger {
         Logger(label: "forward-auth") { label in
-            LineLogHandler(label: label, format: .text, level: level, sink: { self.append($0) })
+            var handler = LineLogHandler(label: label, format: .text, level: level, sink: { self.append($0) })
+            handler.metadataProvider = metadataProvider
+            return handler
         }
     }
 }

@@ -25,6 +25,7 @@ struct ForwardAuthHarness {
         configure: @Sendable (inout Configuration) -> Void = { _ in },
         transport: (@Sendable (any HTTPTransport) -> any HTTPTransport)? = nil,
         providerTimeout: TimeAmount = .seconds(5),
+        logger: Logger = Logger(label: "forward-auth-test"),
         _ body: @Sendable (ForwardAuthHarness) async throws -> Void
     ) async throws {
         let provider = try await TestIdentityProvider()
@@ -35,7 +36,6 @@ struct ForwardAuthHarness {
             configuration.port = 0
             configure(&configuration)
             let http = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: providerTimeout)
-            let logger = Logger(label: "forward-auth-test")
             let metricsPort = MetricsPort()
             let app = try buildApplication(
                 configuration: configuration, transport: transport?(http) ?? http,
@@ -96,10 +96,11 @@ struct ForwardAuthHarness {
     }
 
     /// The full browser login: check → provider → callback. Returns the browser's cookies and the callback answer.
-    func login(host: String = "app.example.com", uri: String = "/page?q=1") async throws -> (
-        cookies: [String: String], callback: TestResponse
-    ) {
-        let start = try await check(host: host, uri: uri)
+    func login(
+        host: String = "app.example.com", uri: String = "/page?q=1", startHeaders: HTTPFields = [:],
+        callbackHeaders: HTTPFields = [:]
+    ) async throws -> (cookies: [String: String], callback: TestResponse) {
+        let start = try await check(host: host, uri: uri, extra: startHeaders)
         guard start.status == .found, let location = start.headers[.location] else {
             throw HarnessError("check did not redirect to the provider: \(start.status)")
         }
@@ -107,7 +108,8 @@ struct ForwardAuthHarness {
         let back = try await authorize(location)
         let callbackHost = back.host.map { name in back.port.map { "\(name):\($0)" } ?? name } ?? host
         let callback = try await check(
-            host: callbackHost, uri: back.path + "?" + (back.percentEncodedQuery ?? ""), cookies: jar)
+            host: callbackHost, uri: back.path + "?" + (back.percentEncodedQuery ?? ""), cookies: jar,
+            extra: callbackHeaders)
         for (name, value) in Self.cookies(from: callback) {
             if value.isEmpty { jar.removeValue(forKey: name) } else { jar[name] = value }
         }

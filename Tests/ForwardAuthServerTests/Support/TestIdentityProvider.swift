@@ -61,6 +61,8 @@ final class TestIdentityProvider: Sendable {
         var grants: [String: Grant] = [:]
         var settings = Settings()
         var tokenRequests = 0
+        /// The `traceparent` and `tracestate` of each token request, in order (nil: none sent).
+        var tokenTraceHeaders: [(traceparent: String?, tracestate: String?)] = []
         var jwksRequests = 0
     }
 
@@ -118,6 +120,9 @@ final class TestIdentityProvider: Sendable {
         router.post("/token") { request, context in
             let body = try await request.body.collect(upTo: 64 * 1024)
             let form = Self.form(String(buffer: body))
+            let traceparent = request.headers[HTTPField.Name("traceparent")!]
+            let tracestate = request.headers[HTTPField.Name("tracestate")!]
+            self.state.withLock { $0.tokenTraceHeaders.append((traceparent, tracestate)) }
             return try await self.token(form: form, authorization: request.headers[.authorization])
         }
         return Application(

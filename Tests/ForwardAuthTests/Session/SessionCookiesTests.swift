@@ -239,6 +239,24 @@ struct LoginStateCookiesTests {
         #expect(issue(a)[0].name == "_forward_auth_csrf.aaaaaaaaaaaa")
     }
 
+    @Test func theStartingTraceIsSealedAndAFormat1StateStillOpens() throws {
+        var traced = state("cccccccccccc")
+        traced.traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+        #expect(LoginState(decoding: traced.encoded()) == traced)
+        // A login started before the upgrade: format 1, without the trace id.
+        var writer = PayloadWriter(capacity: 256)
+        let old = state("dddddddddddd")
+        writer.write(UInt8(1))
+        writer.write(old.expiresAt)
+        for field in [old.state, old.nonce, old.codeVerifier, old.redirectURI, old.returnURL, ""] {
+            writer.write(field)
+        }
+        #expect(LoginState(decoding: writer.bytes) == old)
+        var trailing = writer
+        trailing.write("4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(LoginState(decoding: trailing.bytes) == nil, "format 1 has no trace id")
+    }
+
     @Test func expiredLoginStateDoesNotOpen() {
         let a = state("aaaaaaaaaaaa", expiresAt: Self.now + 5)
         let jar = CookieList(issue(a).map { (name: $0.name, value: $0.value) })
