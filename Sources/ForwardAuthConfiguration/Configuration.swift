@@ -101,6 +101,9 @@ package struct Configuration: Sendable {
     package var caseInsensitiveSubjects = false
     package var enableV3URLPatternMatching = false
     package var clusterStorage = ClusterStorageSettings()
+    /// From `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (Go's rules), not from an option: see
+    /// `ConfigurationLoadResult.addingOutboundProxy`.
+    package var outboundProxy = OutboundProxy.direct
 
     /// The required settings; everything else starts at its documented default and no rules.
     package init(providerURI: URL, clientID: String, clientSecret: Secret, secret: Secret) {
