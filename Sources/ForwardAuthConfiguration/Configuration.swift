@@ -12,7 +12,8 @@ import Foundation
 /// (`OptionDeclaration.field`). Adding an option: a field here, one declaration in `OptionDeclaration.all`.
 package struct Configuration: Sendable {
     // Service
-    package var listenAddress = "0.0.0.0"
+    /// `::` (Go's `:4181`): IPv6 and IPv4 on one socket; the server binds `0.0.0.0` on a host without IPv6.
+    package var listenAddress = "::"
     package var port = 4181
     package var logLevel = LogLevel.warn
     package var logFormat = LogFormat.text
