@@ -16,6 +16,8 @@ extension Configuration: CustomStringConvertible, CustomDebugStringConvertible {
             if !rule.domains.isEmpty { pairs.append(("rule.\(rule.name).domains", list(rule.domains))) }
             if !rule.groups.isEmpty { pairs.append(("rule.\(rule.name).groups", list(rule.groups))) }
         }
+        // Not an option (Go's environment variables); shown when set, credentials as `***@`.
+        if outboundProxy != .direct { pairs.append(("outbound-proxy", outboundProxy.description)) }
         return pairs.map { "\($0.0) = \($0.1)" }.joined(separator: "\n")
     }
 

@@ -53,7 +53,7 @@ extension Configuration {
         }
 
         // withoutActuallyEscaping: the reader lives only for this call, and `load` stays non-escaping for callers.
-        return withoutActuallyEscaping(readFile) { readFile in
+        let result = withoutActuallyEscaping(readFile) { readFile -> ConfigurationLoadResult in
             var reader = ConfigurationReader(
                 settings: RawSettings(environmentValues.entries + commandLineEntries + lastEntries),
                 readFile: readFile)
@@ -65,5 +65,7 @@ extension Configuration {
             guard problems.isEmpty, let configuration else { return .invalid(problems: problems) }
             return .configuration(configuration, warnings: warnings)
         }
+        // Not options (no flag, no ini key): Go's names and precedence (`OutboundProxy.fromEnvironment`).
+        return result.addingOutboundProxy(environment: environment)
     }
 }

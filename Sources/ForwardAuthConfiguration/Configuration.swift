@@ -12,7 +12,8 @@ import Foundation
 /// (`OptionDeclaration.field`). Adding an option: a field here, one declaration in `OptionDeclaration.all`.
 package struct Configuration: Sendable {
     // Service
-    package var listenAddress = "0.0.0.0"
+    /// `::` (Go's `:4181`): IPv6 and IPv4 on one socket; the server binds `0.0.0.0` on a host without IPv6.
+    package var listenAddress = "::"
     package var port = 4181
     package var logLevel = LogLevel.warn
     package var logFormat = LogFormat.text
@@ -104,6 +105,9 @@ package struct Configuration: Sendable {
     package var caseInsensitiveSubjects = false
     package var enableV3URLPatternMatching = false
     package var clusterStorage = ClusterStorageSettings()
+    /// From `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (Go's rules), not from an option: see
+    /// `ConfigurationLoadResult.addingOutboundProxy`.
+    package var outboundProxy = OutboundProxy.direct
 
     /// The required settings; everything else starts at its documented default and no rules.
     package init(providerURI: URL, clientID: String, clientSecret: Secret, secret: Secret) {

@@ -36,10 +36,12 @@ extension ConfigurationReader {
     }
 
     mutating func listenAddress() -> String {
-        let value = String(string("listen-address").trimmingWhitespace())
+        var value = String(string("listen-address").trimmingWhitespace())
         if value.isEmpty || value.contains(where: \.isWhitespace) {
             problem("\(naming("listen-address", entry("listen-address"))): \"\(value)\" is not an address")
         }
+        // `[::]` as in a URL: the socket wants the bare address.
+        if value.hasPrefix("["), value.hasSuffix("]"), value.count > 2 { value = String(value.dropFirst().dropLast()) }
         return value
     }
 

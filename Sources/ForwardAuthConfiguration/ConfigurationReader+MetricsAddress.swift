@@ -9,7 +9,11 @@ extension ConfigurationReader {
             let address = parsed(
                 "metrics-address", expected: "host:port (e.g. 0.0.0.0:9090)", ListenAddress.init(parsing:))
         else { return nil }
-        let listenHost = String(string("listen-address").trimmingWhitespace()).lowercased()
+        var listenHost = String(string("listen-address").trimmingWhitespace()).lowercased()
+        if listenHost.hasPrefix("["), listenHost.hasSuffix("]") {
+            listenHost = String(listenHost.dropFirst().dropLast())
+        }
+        // The default `::` is a wildcard whether it ends up dual-stack or `0.0.0.0` (a host without IPv6).
         let listen = ListenAddress(host: listenHost, port: port)
         if address.port == port, address.host == listen.host || address.isWildcard || listen.isWildcard {
             problem(

@@ -28,7 +28,11 @@ extension OptionDeclaration {
             ConfigurationOption(
                 "config", env: ["CONFIG"], kind: .path, help: "Path to an ini file of further options (`key = value`)."),
             printed: { $0.configFile ?? "" }),
-        .field("listen-address", env: ["LISTEN_ADDRESS"], help: "Address to listen on.", \.listenAddress) { r, _, _ in
+        .field(
+            "listen-address", env: ["LISTEN_ADDRESS"],
+            help: "Address to listen on. `::` listens on IPv6 and IPv4 (0.0.0.0 when the host has no IPv6).",
+            \.listenAddress
+        ) { r, _, _ in
             r.listenAddress()
         },
         .field("port", env: ["PORT"], kind: .int, help: "Port to listen on.", \.port) { r, name, _ in

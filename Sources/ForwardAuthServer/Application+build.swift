@@ -13,6 +13,8 @@ import ServiceLifecycle
 ///     configured CA), which the application shuts down when it stops.
 ///   - clock: seconds since 1970, read once per request.
 ///   - random: the CSPRNG for states, nonces, verifiers, session ids and AES-GCM nonces.
+///   - onServerRunning: called with the main listener's port once it listens (tests ask for port 0, and bind
+///     it themselves: HummingbirdTesting's live mode would replace the address with `localhost`).
 ///   - onMetricsServerRunning: called with the port of the `metrics-address` listener once it listens (tests
 ///     ask for port 0).
 package func buildApplication(
@@ -20,6 +22,7 @@ package func buildApplication(
     transport: (any HTTPTransport)? = nil,
     clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
     random: any RandomSource = SystemRandomSource(),
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
     onMetricsServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
     logger: Logger
 ) throws -> some ApplicationProtocol {
@@ -29,7 +32,8 @@ package func buildApplication(
     if let transport {
         providerTransport = transport
     } else {
-        let client = try AsyncHTTPClientTransport(caCertificateFile: configuration.caCertificateFile)
+        let client = try AsyncHTTPClientTransport(
+            caCertificateFile: configuration.caCertificateFile, proxy: configuration.outboundProxy)
         providerTransport = client
         services.append(ShutdownService { try await client.shutdown() })
     }
@@ -52,7 +56,9 @@ package func buildApplication(
             Application(
                 responder: MetricsResponder(page: metricsPage),
                 configuration: ApplicationConfiguration(
-                    address: .hostname(address.host, port: address.port), serverName: nil),
+                    address: .hostname(
+                        WildcardListener.resolve(address.host, port: address.port, logger: logger), port: address.port),
+                    serverName: nil),
                 onServerRunning: { channel in await onMetricsServerRunning(channel.localAddress?.port ?? 0) },
                 logger: logger))
     }
@@ -82,8 +88,12 @@ package func buildApplication(
         responder: responder,
         server: .http1(checkingWith: endpoints, sweeper: sweeper),
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.listenAddress, port: configuration.port), serverName: nil),
+            address: .hostname(
+                WildcardListener.resolve(configuration.listenAddress, port: configuration.port, logger: logger),
+                port: configuration.port),
+            serverName: nil),
         services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger)
 }
 

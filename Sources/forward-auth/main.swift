@@ -14,8 +14,9 @@ import ForwardAuthOIDC
 
 /// The command: read the configuration once, refuse to start with every problem listed, else serve until
 /// SIGTERM or SIGINT (graceful: in-flight requests finish).
+let environment = ProcessInfo.processInfo.environment
 let loaded = Configuration.load(
-    arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+    arguments: Array(CommandLine.arguments.dropFirst()), environment: environment,
     readFile: { path in try String(contentsOfFile: path, encoding: .utf8) })
 
 switch loaded {
@@ -41,13 +42,13 @@ case .configuration(let configuration, let warnings):
         }, metadataProvider: .traceID)
     let logger = Logger(label: "forward-auth")
     for warning in warnings { logger.warning("\(warning)") }
-    let metricsAddress =
-        configuration.metricsAddress?.description ?? "\(configuration.listenAddress):\(configuration.port)"
+    let address = ListenAddress(host: configuration.listenAddress, port: configuration.port).description
+    let metricsAddress = configuration.metricsAddress?.description ?? address
     logger.info(
         "starting",
         metadata: [
             "version": "\(ForwardAuthVersion.current)",
-            "address": "\(configuration.listenAddress):\(configuration.port)",
+            "address": "\(address)", "proxy": "\(configuration.outboundProxy)",
             "metrics": "\(metricsAddress)/metrics",
             "provider": "\(configuration.issuer)", "rules": "\(configuration.rules.count)",
         ])

@@ -1,17 +1,20 @@
 import AsyncHTTPClient
+import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// The identity provider's transport: our own AsyncHTTPClient (`HTTPClient.outbound`: redirects off, short timeouts,
-/// trust roots from `SSL_CERT_FILE` when given), with bounded bodies.
+/// The identity provider's transport: our own AsyncHTTPClients (`HTTPClient.outbound`: redirects off, short
+/// timeouts, trust roots from `SSL_CERT_FILE` when given; direct or through the proxy `OutboundProxy` names for
+/// the URL), with bounded bodies.
 final class AsyncHTTPClientTransport: HTTPTransport {
-    private let client: HTTPClient
+    private let clients: OutboundClients
     private let timeout: TimeAmount
 
-    init(caCertificateFile: String?, timeout: TimeAmount = .seconds(10)) throws {
-        self.client = try .outbound(caCertificateFile: caCertificateFile, connect: .seconds(5), read: timeout)
+    init(caCertificateFile: String?, proxy: OutboundProxy = .direct, timeout: TimeAmount = .seconds(10)) throws {
+        self.clients = try OutboundClients(
+            proxy: proxy, caCertificateFile: caCertificateFile, connect: .seconds(5), read: timeout)
         self.timeout = timeout
     }
 
@@ -20,7 +23,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
         outbound.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outbound.headers.add(name: name, value: value) }
         if let body = request.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(outbound, timeout: timeout)
+        let response = try await clients.client(for: outbound.url).execute(outbound, timeout: timeout)
         let body = try await response.body.collect(upTo: request.responseBodyLimit)
         return OutboundResponse(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -28,6 +31,6 @@ final class AsyncHTTPClientTransport: HTTPTransport {
     }
 
     func shutdown() async throws {
-        try await client.shutdown()
+        try await clients.shutdown()
     }
 }

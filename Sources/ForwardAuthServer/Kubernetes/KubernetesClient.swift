@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import Foundation
 import NIOCore
@@ -8,7 +9,7 @@ import NIOSSL
 /// The few Kubernetes API calls RBAC needs, over our own AsyncHTTPClient: paged lists and watches.
 ///
 /// Every request reads the token file again (projected tokens rotate) and sends it as `Authorization: Bearer`.
-/// Redirects are off; connecting is bounded by `connectTimeout`, a list by `listTimeout` (head and body), and a
+/// Redirects are off; requests go direct or through the proxy `OutboundProxy` names for the URL; connecting is bounded by `connectTimeout`, a list by `listTimeout` (head and body), and a
 /// watch by the server's `timeoutSeconds` and our idle `readTimeout` (bookmarks keep a quiet watch alive).
 final class KubernetesClient: Sendable {
     struct Timeouts: Sendable {
@@ -24,17 +25,18 @@ final class KubernetesClient: Sendable {
 
     let access: KubernetesAccess
     let timeouts: Timeouts
-    private let client: HTTPClient
+    private let clients: OutboundClients
 
-    init(access: KubernetesAccess, timeouts: Timeouts) throws {
-        self.client = try .outbound(
-            caCertificateFile: access.caCertificatePath, connect: timeouts.connect, read: timeouts.read)
+    /// - Parameter proxy: the proxy settings (Go's client-go honours `HTTPS_PROXY` and `NO_PROXY` too).
+    init(access: KubernetesAccess, timeouts: Timeouts, proxy: OutboundProxy = .direct) throws {
+        self.clients = try OutboundClients(
+            proxy: proxy, caCertificateFile: access.caCertificatePath, connect: timeouts.connect, read: timeouts.read)
         self.access = access
         self.timeouts = timeouts
     }
 
     func shutdown() async throws {
-        try await client.shutdown()
+        try await clients.shutdown()
     }
 
     /// Lists every object at `path` (following `continue` tokens); returns them with the list's resource version.
@@ -81,7 +83,7 @@ final class KubernetesClient: Sendable {
         var request = HTTPClientRequest(url: access.baseURL + pathAndQuery)
         request.headers.add(name: "Authorization", value: "Bearer " + (try access.readToken()))
         request.headers.add(name: "Accept", value: "application/json")
-        let response = try await client.execute(request, timeout: timeout)
+        let response = try await clients.client(for: request.url).execute(request, timeout: timeout)
         guard response.status == .ok else {
             let status = Int(response.status.code)
             let body = try? await response.body.collect(upTo: 64 << 10)

@@ -21,5 +21,5 @@ package func rbacServices(
     let access = try kubernetes ?? KubernetesAccess.inCluster()
     // Fail at start, not in the service: a CA that cannot be read is a deployment error, not a transient one.
     if let ca = access.caCertificatePath { _ = try NIOSSLCertificate.fromPEMFile(ca) }
-    return [RBACWatcher(access: access, store: store, logger: logger)]
+    return [RBACWatcher(access: access, store: store, logger: logger, proxy: configuration.outboundProxy)]
 }

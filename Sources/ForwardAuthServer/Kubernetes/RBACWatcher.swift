@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ForwardAuth
+import ForwardAuthConfiguration
 import ForwardAuthOIDC
 import Foundation
 import Logging
@@ -26,11 +27,14 @@ struct RBACWatcher: Service {
     let store: RBACPolicyStore
     let logger: Logger
     var timing = Timing()
+    /// How the API is reached: direct, or through the proxy the environment names (`NO_PROXY` usually lists
+    /// the service CIDR).
+    var proxy = OutboundProxy.direct
 
     static let apiPath = "/apis/rbac.authorization.k8s.io/v1/"
 
     func run() async throws {
-        let client = try KubernetesClient(access: access, timeouts: timing.timeouts)
+        let client = try KubernetesClient(access: access, timeouts: timing.timeouts, proxy: proxy)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await cancelWhenGracefulShutdown {

@@ -12,7 +12,7 @@ struct ConfigurationSourcesTests {
 
     @Test func defaultsMatchTheGoFork() throws {
         let c = try Input.valid().configuration
-        #expect(c.listenAddress == "0.0.0.0")
+        #expect(c.listenAddress == "::")  // Go: ":4181", dual-stack
         #expect(c.port == 4181)
         #expect(c.logLevel == .warn)
         #expect(c.logFormat == .text)
