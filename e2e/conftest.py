@@ -31,6 +31,20 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
+_SUMMARY_NOTES = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(_SUMMARY_NOTES, []):
+        terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def summary_note(request):
+    """Adds a line to the end of the run's output (pytest shows a passing test's prints only with -s)."""
+    return request.config.stash.setdefault(_SUMMARY_NOTES, []).append
+
+
 @pytest.fixture(scope="session")
 def run_dir(request):
     d = Path(os.environ.get("E2E_RUN_DIR") or tempfile.mkdtemp(prefix="forward-auth-e2e-"))

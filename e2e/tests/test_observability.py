@@ -13,10 +13,13 @@ is refused and anonymous requests are sent to the login. Then:
     ForwardAuthDown is not.
 Queries on series the binary does not expose yet (issue 18 adds them in Swift) are listed, and the test ends as
 xfail naming them, after everything else was asserted.
+With E2E_KEEP=1 each panel's data over the test's window is also plotted (harness/panel_plots.py, matplotlib) into
+the run dir's `panels/`, printed at the end of the run.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import identities
+from harness import identities, panel_plots
 from harness.forward_auth import ForwardAuth
 from harness.identities import ALICE, CAROL
 from harness.procs import LOOPBACK, Proc, free_port, wait_http
@@ -125,7 +128,27 @@ def wait_for(predicate, what: str, timeout: float):
     raise AssertionError(f"{what} within {timeout}s; last: {last!r}")
 
 
-def test_dashboard_queries_and_provider_alerts_against_a_real_prometheus(rig, forward_auth, browser, client, run_dir):
+def plot_panels(prom: Prometheus, client, start: float, exposed: set[str] | None, out_dir: Path,
+                aliases: dict[str, str]) -> list[str]:
+    """E2E_KEEP=1: one PNG per dashboard panel from the Prometheus answers over [start, now] (harness/panel_plots.py)."""
+    def why_empty(expr: str) -> str | None:
+        fams = families_in(expr)
+        if exposed is not None and fams - exposed:
+            return "this binary does not expose " + ", ".join(sorted(fams - exposed))
+        if fams & RBAC_ONLY:
+            return "RBAC is off: the policy was never loaded"
+        return None
+
+    dash = json.loads((CHART / "dashboards/forward-auth.json").read_text())
+    lines = panel_plots.plot_dashboard(dash, substitute, lambda path, **params: prom.api(client, path, **params),
+                                       start, time.time(), out_dir, step=1, explain_empty=why_empty,
+                                       aliases=aliases)
+    (out_dir / "summary.txt").write_text("\n".join(lines) + "\n")
+    return lines
+
+
+def test_dashboard_queries_and_provider_alerts_against_a_real_prometheus(rig, forward_auth, browser, client, run_dir,
+                                                                         summary_note):
     if not shutil.which("prometheus"):
         pytest.skip("no prometheus binary (scripts/test-alerts installs Debian's prometheus package)")
     if not HELM.exists():
@@ -139,10 +162,18 @@ def test_dashboard_queries_and_provider_alerts_against_a_real_prometheus(rig, fo
                        client_id=identities.CLIENT_ID, client_secret="unused", secret="x" * 32)
     down.proc = Proc(down.name, down.argv, rig.log_dir).start()
     prom = None
+    exposed = None
+    window_start = time.time()
     try:
         wait_http(f"{down.base}/healthz", 200, proc=down.proc, timeout=30)
         main_target, down_target = f"{LOOPBACK}:{forward_auth.port}", f"{LOOPBACK}:{down.port}"
+        window_start = time.time()
         prom = Prometheus(run_dir, rig.log_dir, [main_target, down_target], rules).start()
+        # Prometheus scrapes a few seconds after it is ready (its scrape manager takes new targets every 5s): the
+        # traffic waits for a first scrape of both targets, so that the dashboard's rate() queries see it as increases
+        # (the counters' first samples would otherwise hold it all, and every rate would be 0).
+        wait_for(lambda: len(prom.query(client, f'up{{job="{JOB}",namespace="{NAMESPACE}"}}')) == 2,
+                 "a first scrape of both targets", 30)
 
         # Traffic: a login, a refused login, a refused Bearer token, anonymous checks (302 to the provider).
         browser.get(rig.caddy_url(APP1, "/"))
@@ -209,6 +240,11 @@ def test_dashboard_queries_and_provider_alerts_against_a_real_prometheus(rig, fo
         assert not [a for a in alerts() if a["labels"]["alertname"] == "ForwardAuthDown"], alerts()
     finally:
         if prom:
+            if os.environ.get("E2E_KEEP"):
+                out = run_dir / "panels"
+                plot_panels(prom, client, window_start, exposed, out,
+                            {main_target: f"main ({main_target})", down_target: f"no provider ({down_target})"})
+                summary_note(f"dashboard panels plotted from Prometheus (E2E_KEEP): {out} (summary.txt says what each shows)")
             prom.stop()
         down.stop()
     if missing:
