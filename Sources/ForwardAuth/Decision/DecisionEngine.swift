@@ -98,7 +98,9 @@ package struct DecisionEngine: Sendable {
             case .answer(let decision):
                 return Judged(next: .answer(decision), rule: rule, session: session)
             case .login(let plan):
-                let redirect = loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
+                let redirect = Self.traced(headers) {
+                    loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
+                }
                 return Judged(next: .answer(redirect), rule: rule, startedLogin: true)
             case .verifyBearer(let token, let policy):
                 guard let verified = bearer.previouslyVerified(token, now: now) else {
@@ -107,7 +109,9 @@ package struct DecisionEngine: Sendable {
                 return Judged(next: .answer(authorize(verified, forwarded, policy)), rule: rule)
             }
         case .startLogin:
-            let start = loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            let start = Self.traced(headers) {
+                loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            }
             return Judged(next: .answer(start), startedLogin: true)
         case .callback:
             return Judged(next: .pending(.completeLogin))
@@ -153,6 +157,14 @@ package struct DecisionEngine: Sendable {
 
     /// The check answers 401 rather than redirect: nginx's wiring sends `X-Forward-Auth-Redirect: off` (a client
     /// that sends it only refuses its own login redirect).
+    /// Runs a login's start with the request's W3C trace context bound when it carries a valid one: the start
+    /// seals its trace id into the login state, and its log lines name it. Read only here, never for a check
+    /// answered from a session.
+    private static func traced(_ headers: some RequestHeaders, _ start: () -> Decision) -> Decision {
+        guard let trace = TraceContext(traceparent: headers.first("traceparent")) else { return start() }
+        return TraceContext.$current.withValue(trace, operation: start)
+    }
+
     package static func refusesRedirect(_ headers: some RequestHeaders) -> Bool {
         guard let value = headers.first("X-Forward-Auth-Redirect") else { return false }
         return value.caseInsensitiveEquals("off")

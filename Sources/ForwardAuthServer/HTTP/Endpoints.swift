@@ -27,25 +27,26 @@ struct Endpoints: Sendable {
     ///   - target: the subrequest's request target (path and query).
     func begin(method: String, target: String, headers: some RequestHeaders) -> ForwardedExchange {
         let started = ContinuousClock.now
-        // A look-up that allocates nothing when the header is absent; parsed only when present.
-        guard let traceparent = headers.first("traceparent"),
-            let trace = TraceContext(
-                traceparent: traceparent, tracestate: Self.joined(headers.values("tracestate")))
-        else {
-            let judgement = engine.judge(method: method, target: target, headers: headers, now: clock())
-            if judgement.ignoredPrefix { noteIgnoredPrefix() }
-            return ForwardedExchange(judgement: judgement, started: started)
-        }
-        let judgement = TraceContext.$current.withValue(trace) {
-            engine.judge(method: method, target: target, headers: headers, now: clock())
-        }
+        let judgement = engine.judge(method: method, target: target, headers: headers, now: clock())
         if judgement.ignoredPrefix { noteIgnoredPrefix() }
-        return ForwardedExchange(judgement: judgement, started: started, trace: trace)
+        var exchange = ForwardedExchange(judgement: judgement, started: started)
+        // The trace context is read only for what still waits for the provider or gets a log line: the checks
+        // answered at once (200, 401, a login's 302, which the engine seals its trace into) never look for it.
+        if Self.mayUseTrace(judgement.next), let traceparent = headers.first("traceparent") {
+            let states = headers.values("tracestate")
+            exchange.trace = TraceContext(
+                traceparent: traceparent, tracestate: states.isEmpty ? nil : states.joined(separator: ","))
+        }
+        return exchange
     }
 
-    /// Several `tracestate` lines are one list.
-    private static func joined(_ values: [String]) -> String? {
-        values.isEmpty ? nil : values.joined(separator: ",")
+    /// Whether the work still to do or `finish`'s log line may use the trace context. Matched without binding
+    /// the answer's payload, so nothing is copied on the check's path.
+    private static func mayUseTrace(_ next: Judgement.Next) -> Bool {
+        switch next {
+        case .answer(.allow), .answer(.redirect), .answer(.unauthenticated): false
+        case .answer, .pending: true
+        }
     }
 
     private func noteIgnoredPrefix() {
@@ -60,8 +61,12 @@ struct Endpoints: Sendable {
     /// Finishes what `begin` left pending; waits for the provider or the OIDC client's actor.
     func complete(_ exchange: ForwardedExchange) async -> ForwardedExchange {
         var exchange = exchange
-        exchange.judgement = await TraceContext.$current.withValue(exchange.trace) {
-            await engine.resume(exchange.judgement)
+        if let trace = exchange.trace {
+            exchange.judgement = await TraceContext.$current.withValue(trace) {
+                await engine.resume(exchange.judgement)
+            }
+        } else {
+            exchange.judgement = await engine.resume(exchange.judgement)
         }
         return exchange
     }
@@ -71,7 +76,12 @@ struct Endpoints: Sendable {
         let judgement = exchange.judgement
         let decision = judgement.decision ?? .unavailable(reason: "the request was not completed")
         if let request = judgement.request {
-            TraceContext.$current.withValue(exchange.trace) { log(decision, request) }
+            // Bound only when there is one: binding a task-local, even to nil, allocates on every check.
+            if let trace = exchange.trace {
+                TraceContext.$current.withValue(trace) { log(decision, request) }
+            } else {
+                log(decision, request)
+            }
         }
         let answer = decision.answer(client: judgement.client, accept: judgement.accept)
         let outcome = DecisionOutcome(decision, startedLogin: judgement.startedLogin)
