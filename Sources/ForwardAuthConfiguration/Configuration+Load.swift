@@ -24,7 +24,7 @@ extension Configuration {
         var problems = commandLine.problems
         var warnings = environmentValues.warnings
         var configFile: String?
-        /// The file's entries, or nil (with a problem) when it cannot be read.
+        /// The file's entries; none (and a problem) when it cannot be read.
         func entries(ofFileNamedBy entry: RawEntry, as source: SettingOrigin.Source) -> [RawEntry] {
             let path = String(entry.value.trimmingWhitespace())
             guard !path.isEmpty else { return [] }

@@ -33,10 +33,11 @@ struct IniFileParser {
             var rest = line.dropFirst(key.count).trimmingWhitespace()
             if rest.hasPrefix("=") { rest = rest.dropFirst().trimmingWhitespace() }
             let origin = SettingOrigin(source: source, spelling: key, location: location)
+            let named = key.isEmpty ? "(line \(offset + 1))" : key
             if goStop != nil {
-                keysAfterGoStop.append(key.isEmpty ? "(line \(offset + 1))" : key)
+                keysAfterGoStop.append(named)
             } else if lenient, !GoForkOptions.knowsIniKey(key.lowercased()) {
-                goStop = (offset + 1, key)
+                goStop = (offset + 1, named)
             }
             // Skipped with a warning where the Go fork had skipped it too (the CONFIG file), else a problem.
             func reject(_ text: String) {

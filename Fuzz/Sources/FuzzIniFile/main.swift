@@ -4,11 +4,12 @@ import ForwardAuthWire
 import Foundation
 import FuzzSupport
 
-// The ini file (`--config`): whatever its bytes, loading answers with a configuration or a list of problems,
-// never a trap; no answer repeats a secret; and a configuration it accepts is one the service can run with.
+// The ini file (`--config`, strict, or the `CONFIG` variable's, read last and lenient as the Go fork was):
+// whatever its bytes, loading answers with a configuration or a list of problems, never a trap; no answer repeats
+// a secret; and a configuration it accepts is one the service can run with.
 //
 // Input: a mode byte (bit 0: the environment supplies the required settings, so the file's other options are
-// judged), then the ini file's bytes. Secrets are markers: `SECRET`/`CLIENT_SECRET` in the environment, and
+// judged; bit 1: the file is named by `CONFIG` instead of `--config`), then the ini file's bytes. Secrets are markers: `SECRET`/`CLIENT_SECRET` in the environment, and
 // the file `/run/secrets/fuzz` that `*-file` options may name.
 
 private let configPath = "/etc/forward-auth/fuzz.ini"
@@ -30,7 +31,9 @@ public func fuzzIniFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         environment["CLIENT_ID"] = "forward-auth"
         environment["SECRET"] = secretMarker
     }
-    let result = Configuration.load(arguments: ["--config", configPath], environment: environment) { path in
+    if mode & 2 == 2 { environment["CONFIG"] = configPath }
+    let arguments = mode & 2 == 2 ? [] : ["--config", configPath]
+    let result = Configuration.load(arguments: arguments, environment: environment) { path in
         switch path {
         case configPath: return ini
         case secretFilePath: return fileSecretMarker + "\n"
@@ -61,8 +64,9 @@ public func fuzzIniFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 /// What `Configuration` documents for a loaded value, and that the service can be built from it.
 private func checkValid(_ configuration: Configuration) {
-    invariant(configuration.secret.byteCount >= 16, "a secret under 16 bytes was accepted")
-    invariant((configuration.encryptionKey?.byteCount ?? 16) >= 16, "an encryption key under 16 bytes was accepted")
+    // Short keys start with a warning, as the Go fork started with them; empty ones never.
+    invariant(configuration.secret.byteCount > 0, "an empty secret was accepted")
+    invariant((configuration.encryptionKey?.byteCount ?? 1) > 0, "an empty encryption key was accepted")
     invariant(configuration.previousSecrets.allSatisfy { $0.byteCount >= 16 }, "a short previous secret was accepted")
     invariant(configuration.lifetime > 0, "a lifetime of \(configuration.lifetime) was accepted")
     invariant(
