@@ -27,12 +27,14 @@ struct Endpoints: Sendable {
     ///   - target: the subrequest's request target (path and query).
     func begin(method: String, target: String, headers: some RequestHeaders) -> ForwardedExchange {
         let started = ContinuousClock.now
-        let judgement = engine.judge(method: method, target: target, headers: headers, now: clock())
-        if judgement.ignoredPrefix { noteIgnoredPrefix() }
-        var exchange = ForwardedExchange(judgement: judgement, started: started)
+        // The judgement goes straight into the exchange and is read there: a second copy of it (its answer's
+        // headers and cookies) would cost every check a retain and release per field.
+        var exchange = ForwardedExchange(
+            judgement: engine.judge(method: method, target: target, headers: headers, now: clock()), started: started)
+        if exchange.judgement.ignoredPrefix { noteIgnoredPrefix() }
         // The trace context is read only for what still waits for the provider or gets a log line: the checks
         // answered at once (200, 401, a login's 302, which the engine seals its trace into) never look for it.
-        if Self.mayUseTrace(judgement.next), let traceparent = headers.first("traceparent") {
+        if Self.mayUseTrace(exchange.judgement.next), let traceparent = headers.first("traceparent") {
             let states = headers.values("tracestate")
             exchange.trace = TraceContext(
                 traceparent: traceparent, tracestate: states.isEmpty ? nil : states.joined(separator: ","))
