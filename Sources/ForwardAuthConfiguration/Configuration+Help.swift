@@ -36,6 +36,14 @@ extension Configuration {
             lines.append("  --rule.NAME.\(field) <value>")
             lines.append("      \(help)")
         }
+        lines += [
+            "",
+            "Environment only (not options), read as Go reads them:",
+            "  HTTPS_PROXY, HTTP_PROXY (or lower case)",
+            "      Proxy for the calls to the identity provider and the Kubernetes API (https and http URLs).",
+            "  NO_PROXY (or no_proxy)",
+            "      Hosts reached directly: domain suffixes, IPs, CIDRs, :port, * (loopback is never proxied).",
+        ]
         return lines.joined(separator: "\n") + "\n"
     }
 
