@@ -29,6 +29,16 @@ public struct TraceContext: Sendable, Hashable {
         traceState = tracestate.flatMap(Self.validTraceState)
     }
 
+    /// The trace context of a request's headers; nil when `traceparent` is absent (looked up without allocating),
+    /// malformed, or sent more than once (W3C: several are invalid). Several `tracestate` lines are one list.
+    package init?(headers: some RequestHeaders) {
+        guard headers.first("traceparent") != nil else { return nil }
+        let parents = headers.values("traceparent")
+        guard parents.count == 1 else { return nil }
+        let states = headers.values("tracestate")
+        self.init(traceparent: parents[0], tracestate: states.isEmpty ? nil : states.joined(separator: ","))
+    }
+
     /// `traceparent` for a request this one makes: the same trace and flags, `spanID` as the parent.
     public func traceparent(childSpanID spanID: String) -> String {
         "00-\(traceID)-\(spanID)-\(flags)"

@@ -161,7 +161,7 @@ package struct DecisionEngine: Sendable {
     /// seals its trace id into the login state, and its log lines name it. Read only here, never for a check
     /// answered from a session.
     private static func traced(_ headers: some RequestHeaders, _ start: () -> Decision) -> Decision {
-        guard let trace = TraceContext(traceparent: headers.first("traceparent")) else { return start() }
+        guard let trace = TraceContext(headers: headers) else { return start() }
         return TraceContext.$current.withValue(trace, operation: start)
     }
 

@@ -34,11 +34,7 @@ struct Endpoints: Sendable {
         if exchange.judgement.ignoredPrefix { noteIgnoredPrefix() }
         // The trace context is read only for what still waits for the provider or gets a log line: the checks
         // answered at once (200, 401, a login's 302, which the engine seals its trace into) never look for it.
-        if Self.mayUseTrace(exchange.judgement.next), let traceparent = headers.first("traceparent") {
-            let states = headers.values("tracestate")
-            exchange.trace = TraceContext(
-                traceparent: traceparent, tracestate: states.isEmpty ? nil : states.joined(separator: ","))
-        }
+        if Self.mayUseTrace(exchange.judgement.next) { exchange.trace = TraceContext(headers: headers) }
         return exchange
     }
 

@@ -62,6 +62,15 @@ struct TraceContextTests {
         #expect(trace.traceState == "a=1,, t@vendor=2 ")
     }
 
+    @Test func fromHeadersOneTraceparentAndEveryTracestateLine() throws {
+        let headers: HeaderList = ["traceparent": Self.valid, "tracestate": "a=1", "TraceState": "b=2"]
+        let trace = try #require(TraceContext(headers: headers))
+        #expect(trace.traceID == Self.traceID && trace.traceState == "a=1,b=2")
+        let twice: HeaderList = ["traceparent": Self.valid, "Traceparent": Self.valid]
+        #expect(TraceContext(headers: twice) == nil, "several traceparent headers are invalid")
+        #expect(TraceContext(headers: ["tracestate": "a=1"] as HeaderList) == nil)
+    }
+
     @Test func newSpanIDsAreSixteenLowerHexDigits() {
         for _ in 0..<100 {
             let id = TraceContext.newSpanID()
