@@ -14,6 +14,9 @@ import Synchronization
 ///
 /// Precision is one tick (a tenth of the shorter timeout, at most a second): a connection is closed between its
 /// deadline and one tick after it, never before.
+///
+/// Each tick also counts the open connections for `HeapTrim`, which gives glibc's free heap back once many of them
+/// have closed.
 final class ConnectionSweeper: Service, Sendable {
     let idleTimeout: TimeAmount
     let readHeaderTimeout: TimeAmount
@@ -40,11 +43,18 @@ final class ConnectionSweeper: Service, Sendable {
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
+            var heap = HeapTrim()
             while !Task.isCancelled {
                 try await Task.sleep(for: .nanoseconds(self.tick.nanoseconds))
                 self.sweepAll()
+                if heap.observe(openConnections: self.openConnections) { HeapTrim.trimHeap() }
             }
         }
+    }
+
+    /// The open connections as each loop counted them at its last sweep.
+    var openConnections: Int {
+        loops.withLock { loops in loops.values.reduce(0) { $0 + $1.sweptCount.load(ordering: .relaxed) } }
     }
 
     /// One tick: each loop publishes the time and closes its connections past a deadline.

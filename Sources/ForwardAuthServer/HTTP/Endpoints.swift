@@ -11,7 +11,11 @@ import Logging
 ///
 /// The Hummingbird responder runs all three; the fast lane (`CheckFastPathHandler`) runs `begin` and `finish` for
 /// the exchanges `begin` made final, and hands the others to Hummingbird, which judges them again.
-struct Endpoints: Sendable {
+///
+/// A class, so that every connection shares one: as a struct (1.6 KB inline), each connection's
+/// `CheckFastPathHandler` and the `CheckingHTTP1Channel` value in its Hummingbird task held a copy, 2.6 KiB of every
+/// open connection's 15 KiB (issue 20, docs/benchmarks.md "Memory: where it goes").
+final class Endpoints: Sendable {
     let engine: DecisionEngine
     let clock: @Sendable () -> Int64
     let logger: Logger
@@ -19,6 +23,13 @@ struct Endpoints: Sendable {
     /// Misconfigurations that every request would report: said at most once a minute.
     let untrustedPrefixWarning = OncePerInterval()
     let withheldHeadersWarning = OncePerInterval()
+
+    init(engine: DecisionEngine, clock: @escaping @Sendable () -> Int64, logger: Logger, metrics: ForwardAuthMetrics) {
+        self.engine = engine
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+    }
 
     /// Judges a forwarded request as far as that needs no waiting.
     ///

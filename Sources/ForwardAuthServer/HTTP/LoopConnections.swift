@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// The connections of one event loop and the time last published to them; touched only on that loop.
 final class LoopConnections: @unchecked Sendable {
@@ -6,6 +7,8 @@ final class LoopConnections: @unchecked Sendable {
     /// The time of the last sweep: what connections on this loop read instead of the clock.
     private(set) var now: NIODeadline
     private var handlers: [CheckFastPathHandler] = []
+    /// `count` as of the last sweep: what the sweeper's task reads (`ConnectionSweeper.openConnections`).
+    let sweptCount = Atomic<Int>(0)
 
     var count: Int { handlers.count }
 
@@ -34,6 +37,7 @@ final class LoopConnections: @unchecked Sendable {
     /// bytes at a published time, up to a tick before they arrived, so judging at `time - tick` never closes early.
     func sweep(at time: NIODeadline, tick: TimeAmount) {
         now = time
+        sweptCount.store(handlers.count, ordering: .relaxed)
         // A handler that closes leaves `handlers` at once; the loop goes on over the array as it was.
         for handler in handlers { handler.sweep(at: time - tick) }
     }
