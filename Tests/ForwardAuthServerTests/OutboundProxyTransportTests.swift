@@ -67,9 +67,13 @@ struct OutboundProxyTransportTests {
             timeout: .seconds(1))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await proxy.serve() }
-            // A name that resolves nowhere: only the proxy is asked to reach it.
-            await #expect(throws: HTTPClientError.proxyAuthenticationRequired) {
+            // A name that resolves nowhere: only the proxy is asked to reach it. Its 407 ends the request, or, on
+            // a loaded machine, the deadline does while AsyncHTTPClient retries after it (CI saw that once); what
+            // the proxy was sent, below, is what this test is about.
+            await #expect {
                 _ = try await transport.send(Self.request("https://dex.forward-auth.invalid:8443/dex/keys"))
+            } throws: { error in
+                [.proxyAuthenticationRequired, .deadlineExceeded].contains(error as? HTTPClientError)
             }
             proxy.stop()
             try await group.waitForAll()
