@@ -226,7 +226,9 @@ class DexLike:
     def __init__(self, users: list[DexUser] | None = None, clients: list[DexClient] | None = None, *,
                  issuer_path: str = "/dex", id_token_ttl: float = 24 * 3600,
                  absolute_lifetime: float | None = None, valid_if_not_used_for: float | None = None,
-                 auto_login: str | None = None, connector_delay: float = 0.0):
+                 auto_login: str | None = None, connector_delay: float = 0.0, key: rsa.RSAPrivateKey | None = None):
+        """`key`: the RSA signing key (default: a new 2048-bit one; tests that start many providers may share one,
+        as generating it costs tens of milliseconds, more on a busy machine)."""
         if users is None:
             from . import identities
             users = [DexUser.from_identity(u) for u in identities.USERS]
@@ -242,7 +244,7 @@ class DexLike:
         self.omit_refresh_id_token = False
         self.clock_offset = 0.0
 
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = key or rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = secrets.token_hex(20)
         self._lock = threading.RLock()               # the storage
         self._token_locks: dict[str, threading.Lock] = {}  # Dex's per-refresh-token lock in UpdateRefreshToken
