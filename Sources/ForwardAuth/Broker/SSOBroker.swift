@@ -16,6 +16,8 @@ import Logging
 /// single-use record. The token travels only in the form body, from the browser to a listed callback.
 package struct SSOBroker: Sendable {
     package let loginFlow: LoginFlow
+    /// States answered here already: a replay that carries the old cookie is refused too.
+    let spentStates = SpentStates()
 
     /// `<url-path>` + this: the UI instance's broker endpoint.
     package static let deliverySuffix = "/sso"
@@ -143,6 +145,10 @@ package struct SSOBroker: Sendable {
             return (.loginFailed(.stateMismatch, cookies: []), .invalidState)
         }
         let clearState = loginFlow.loginStates.clearing(state: state, domain: loginState.cookieDomain, crossSite: true)
+        guard spentStates.spend(state, expiresAt: loginState.expiresAt, now: now) else {
+            logger.notice("broker callback refused", metadata: ["reason": "this state was used already (a replay)"])
+            return (.loginFailed(.stateMismatch, cookies: [clearState]), .invalidState)
+        }
         let plan = LoginPlan(
             returnURL: loginState.returnURL, redirectURI: loginState.redirectURI, cookieDomain: loginState.cookieDomain)
         if let error = fields.value("error") {

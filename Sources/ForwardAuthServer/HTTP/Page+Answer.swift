@@ -1,15 +1,18 @@
 import ForwardAuth
 
 extension Page {
-    /// A small self-contained HTML page (no scripts, no external resources) with the decision's status.
+    /// A small self-contained HTML page (no scripts, no external resources) with the decision's status, and its link
+    /// when it offers a way on.
     func answer(cookies: [SetCookie]) -> Answer {
+        let linkHTML =
+            link.map { "<p><a href=\"\(TextEscaping.html($0.url))\">\(TextEscaping.html($0.text))</a></p>" } ?? ""
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(TextEscaping.html(title))</title>
             <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
             h1{font-size:1.4rem}p{line-height:1.5}</style></head>
-            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p></body></html>
+            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p>\(linkHTML)</body></html>
 
             """
         var headers = [

@@ -161,6 +161,29 @@ import Testing
         #expect(throws: IDTokenError.authorizedPartyMismatch) { try validate(azpOnly, policy: .callback) }
     }
 
+    /// The broker's own form: `aud` exactly the UI cluster's client (named by `sso-broker-audience`), accepted
+    /// only by the brokered policy; any other shape goes through the Bearer rules.
+    @Test func theBrokerAudienceIsAcceptedOnlyExactlyAndOnlyOnTheBrokerPolicy() throws {
+        let ui = OIDCFixture.claims { $0["aud"] = .string("kommander") }
+        let brokered = AudiencePolicy.brokered(trustedAudiences: [], brokerAudience: "kommander")
+        #expect(try validate(ui, nonce: nil, policy: brokered).audience == ["kommander"])
+        #expect(throws: IDTokenError.audienceMissingClient) {
+            try validate(ui, nonce: nil, policy: .bearer(trustedAudiences: ["kommander"]))
+        }
+        #expect(throws: IDTokenError.audienceMissingClient) {
+            try validate(ui, nonce: nil, policy: .brokered(trustedAudiences: [], brokerAudience: nil))
+        }
+        let withOther = OIDCFixture.claims { $0["aud"] = .array([.string("kommander"), .string("evil")]) }
+        #expect(throws: IDTokenError.audienceMissingClient) { try validate(withOther, nonce: nil, policy: brokered) }
+        let otherParty = OIDCFixture.claims {
+            $0["aud"] = .string("kommander")
+            $0["azp"] = .string("evil")
+        }
+        #expect(throws: IDTokenError.authorizedPartyMismatch) { try validate(otherParty, nonce: nil, policy: brokered) }
+        // Our own client id keeps working under the brokered policy, as for Bearer tokens.
+        _ = try validate(OIDCFixture.claims(), nonce: nil, policy: brokered)
+    }
+
     @Test func displayNameFallsBackToPreferredUsernameThenEmail() throws {
         let username = try validate(
             OIDCFixture.claims {
