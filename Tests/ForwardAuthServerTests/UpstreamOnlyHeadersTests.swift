@@ -8,6 +8,10 @@ import Testing
 /// The chain an outside review found (issue 14, second link): a signed-in user who asked for `<url-path>/auth`
 /// or any other path under `url-path` directly got the service-account token in the answer. Upstream-only
 /// headers go only to a proxy's auth subrequest: request-line path exactly `/` with `X-Forwarded-Uri`.
+///
+/// The one exception (issue 19): the SSO broker's `<url-path>/sso` answers a browser that has a session, straight
+/// on the request line, with a page whose form carries the session's ID token: only in that form's body, only to a
+/// listed callback, never in a header. The instance here is such a broker, so every spelling of that path is tried.
 @Suite("Upstream-only headers over raw HTTP")
 struct UpstreamOnlyHeadersTests {
     static let serviceAccountToken = "sa-token-\(UUID().uuidString)"
@@ -18,8 +22,18 @@ struct UpstreamOnlyHeadersTests {
         "/_oauth/auth", "/_oauth/auth/", "/_oauth/AUTH", "/_oauthx", "/_oauth/anything", "/_oauth", "/_oauth/logout",
         "/_oauth/start", "//_oauth/auth", "/_oauth%2Fauth", "/_oauth/%61uth", "/_oauth;x/auth", "/_oauth/auth;x",
         "/_oauth/./auth", "/_oauth/../_oauth/auth", "/_oauth/auth?x=1", "//", "/%2F", "/;", "/.", "/./", "/x/..",
-        "/index.html", "/%2e", "http://app.example.com/", "/page",
+        "/index.html", "/%2e", "http://app.example.com/", "/page", brokerException, "/_oauth/sso",
+        "/_oauth/SSO?\(brokerQuery)", "/_oauth//sso?\(brokerQuery)", "/_oauth/sso/?\(brokerQuery)",
+        "/_oauth/%73so?\(brokerQuery)", "/_oauth/sso?\(brokerQuery)&callback=x",
+        "/_oauth/sso?callback=https%3A%2F%2Fevil.example.net%2F_oauth%2Fsso%2Fcallback&state=\(String(repeating: "A", count: 43))",
+        "/_oauth/sso/callback?\(brokerQuery)",
     ]
+
+    /// The broker's only callback here, and the one request that is answered with the token in a form.
+    static let listedCallback = "https://app.attached.example.net/_oauth/sso/callback"
+    static let brokerQuery =
+        "callback=https%3A%2F%2Fapp.attached.example.net%2F_oauth%2Fsso%2Fcallback&state=\(String(repeating: "A", count: 43))"
+    static let brokerException = "/_oauth/sso?\(brokerQuery)"
 
     /// What a client may send along: nothing forwarded, the whole Traefik set, pieces of it.
     static let forwardedSets = [
@@ -52,6 +66,7 @@ struct UpstreamOnlyHeadersTests {
             configure: {
                 $0.claimHeaders = [.init(header: "X-Groups", claim: "groups")]
                 $0.forwardTokenHeaderName = "X-Id-Token"
+                $0.ssoBrokerCallbacks = [listedCallback]
             }
         ) { harness in
             let (jar, _) = try await harness.login()
@@ -91,6 +106,7 @@ struct UpstreamOnlyHeadersTests {
                 [Self.request(target: "/", forwarded: Self.forwardedSets[1], cookie: cookie, extra: "", body: nil)])
             let idToken = try #require(control.first?.values("X-Id-Token").first).dropFirst("Bearer ".count)
             var answered = 0
+            var delivered = 0
             for target in Self.targets {
                 for forwarded in Self.forwardedSets {
                     for lane in Self.lanes {
@@ -107,14 +123,27 @@ struct UpstreamOnlyHeadersTests {
                         answered += 1
                         let names = answer.headers.map { $0.name.lowercased() }
                         for name in Self.upstreamOnly { #expect(!names.contains(name), "\(what): \(name)") }
-                        let text = answer.headers.map { "\($0.name): \($0.value)" }.joined() + answer.body
-                        #expect(!text.contains(Self.serviceAccountToken), "\(what)")
-                        #expect(!text.contains(idToken), "\(what)")
+                        let headerText = answer.headers.map { "\($0.name): \($0.value)" }.joined()
+                        #expect(!(headerText + answer.body).contains(Self.serviceAccountToken), "\(what)")
+                        #expect(!headerText.contains(idToken), "\(what)")
+                        if target == Self.brokerException, !forwarded.contains("X-Forwarded-Uri") {
+                            // The exception: in the form's body, posted only to the listed callback.
+                            #expect(answer.body.contains("name=\"id_token\" value=\"\(idToken)\""), "\(what)")
+                            #expect(answer.body.contains("action=\"\(Self.listedCallback)\""), "\(what)")
+                            #expect(
+                                answer.values("Content-Security-Policy").first?.contains(
+                                    "form-action https://app.attached.example.net;") == true, "\(what)")
+                            delivered += 1
+                        } else {
+                            #expect(!answer.body.contains(idToken), "\(what)")
+                        }
                     }
                 }
             }
             // Most spellings are answered (200, 302, 400, 401): the loop above judged real answers.
             #expect(answered > Self.targets.count * Self.forwardedSets.count * 2)
+            // The exception was reached on every lane, with and without X-Forwarded-Host.
+            #expect(delivered == Self.lanes.count * 2)
         }
     }
 

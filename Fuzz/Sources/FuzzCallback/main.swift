@@ -10,6 +10,7 @@ import FuzzSupport
 //   1   the return URL the login state remembers (also checked directly against the return-URL policy);
 //   2   the host the browser called back on (empty: app.example.com);
 //   3…  `Cookie` header values, sent before the login-state cookie (so they can shadow it).
+// Line 0 is also the SSO broker's query and callback form (Broker.swift).
 // The code `email|name|group,group` is the identity the fake provider vouches for.
 
 private let now = FuzzFixtures.now
@@ -60,6 +61,8 @@ public func fuzzCallback(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let resumed = runBlocking { await engine.resume(callback) }
         checkCallback(resumed.decision, request.forwarded, cookies)
     }
+    fuzzBroker(
+        query: query, host: host, state: state, loginState: pending, cookieHeaders: Array(lines.dropFirst(3)))
     let start = judge(target: "/_oauth/start?" + query, host: host, forwardedURI: nil, cookieHeaders)
     if let request = start.request, start.route == .startLogin {
         invariant(start.startedLogin, "a login start not counted as one")
