@@ -19,5 +19,11 @@ struct OfflineProvider: IdentityProviderClient {
         throw LoginError(.providerUnavailable, "offline")
     }
 
+    func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64) async throws(LoginError)
+        -> Identity
+    {
+        throw LoginError(.providerUnavailable, "offline")
+    }
+
     func endSessionEndpoint() async -> String? { nil }
 }

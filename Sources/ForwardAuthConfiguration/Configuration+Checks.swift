@@ -8,6 +8,27 @@ extension Configuration {
         checkKubernetes(&reader, inCluster: inCluster)
         checkHosts(&reader)
         checkSessions(&reader)
+        checkBroker(&reader)
+    }
+
+    /// The broker hands an ID token to a browser: only over https (`insecure-cookie` is for local tests).
+    private func checkBroker(_ reader: inout ConfigurationReader) {
+        let plain =
+            " is not https: an ID token would cross the network in the clear (insecure-cookie allows it, for local tests)"
+        if !insecureCookie {
+            for url in ssoBrokerCallbacks where url.hasPrefix("http://") {
+                reader.problem("sso-broker-callbacks: \(url)\(plain)")
+            }
+            if let url = ssoBrokerURL, url.hasPrefix("http://") { reader.problem("sso-broker-url: \(url)\(plain)") }
+        }
+        if ssoBrokerAudience != nil, ssoBrokerURL == nil {
+            reader.warn("sso-broker-audience is set but sso-broker-url is not: it has no effect")
+        }
+        for callback in ssoBrokerCallbacks where !callback.hasSuffix(SSOBroker.callbackSuffix) {
+            reader.warn(
+                "sso-broker-callbacks: \(callback) does not end in \(SSOBroker.callbackSuffix), where attached clusters "
+                    + "receive the token")
+        }
     }
 
     private func checkSessions(_ reader: inout ConfigurationReader) {

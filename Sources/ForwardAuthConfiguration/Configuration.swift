@@ -68,6 +68,14 @@ package struct Configuration: Sendable {
     package var acceptGoCookies = true
     package var logoutRedirect: URL?
 
+    // Single sign-on across domains (docs/multi-cluster.md)
+    /// `sso-broker-callbacks` (UI instance): the attached instances' callbacks, in canonical form.
+    package var ssoBrokerCallbacks: [String] = []
+    /// `sso-broker-url` (attached instance): the UI instance's `<url-path>/sso`, in canonical form.
+    package var ssoBrokerURL: String?
+    /// `sso-broker-audience` (attached instance): the UI instance's client id.
+    package var ssoBrokerAudience: String?
+
     // Who may pass
     package var defaultAction = RuleAction.auth
     /// The `rule.NAME.*` blocks in order of first appearance (file, then flags).

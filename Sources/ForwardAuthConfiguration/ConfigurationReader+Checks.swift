@@ -101,6 +101,22 @@ extension ConfigurationReader {
         return hosts
     }
 
+    /// The SSO broker's URLs, each in the form it is compared in (`BrokerSettings.canonicalCallback`).
+    mutating func brokerURLs(_ name: String) -> [String] {
+        let (items, entries) = list(name)
+        var urls: [String] = []
+        for item in items {
+            if let url = BrokerSettings.canonicalCallback(item) {
+                if !urls.contains(url) { urls.append(url) }
+            } else {
+                problem(
+                    "\(naming(name, entries.last)): \"\(loggable(item))\" is not an absolute http(s) URL with a path and "
+                        + "no query, fragment or user info")
+            }
+        }
+        return urls
+    }
+
     mutating func headerNames(_ name: String) -> [String] {
         let (items, entries) = list(name)
         for item in items where !ValueSyntax.isToken(item) {

@@ -99,7 +99,10 @@ extension LoginFlow {
             gatekeeper: gatekeeper,
             loginStates: LoginStateCookies(settings: gatekeeper.sessions.settings, keys: CookieKeys(configuration)),
             provider: provider, logoutRedirect: configuration.logoutRedirect?.absoluteString,
-            groupsFilter: GroupsFilter(configuration, rbac: gatekeeper.rbac))
+            groupsFilter: GroupsFilter(configuration, rbac: gatekeeper.rbac),
+            broker: BrokerSettings(
+                callbacks: Set(configuration.ssoBrokerCallbacks), brokerURL: configuration.ssoBrokerURL,
+                audience: configuration.ssoBrokerAudience))
     }
 }
 

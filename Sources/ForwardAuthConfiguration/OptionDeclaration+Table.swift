@@ -194,6 +194,30 @@ extension OptionDeclaration {
             \.logoutRedirect
         ) { r, name, _ in r.parsed(name, expected: "an absolute http(s) URL", ValueSyntax.httpURL) },
 
+        // Single sign-on across domains
+        .field(
+            "sso-broker-callbacks", env: ["SSO_BROKER_CALLBACKS"], kind: .list,
+            help:
+                "UI cluster: the exact <url-path>/sso/callback URLs of attached clusters that may receive this session's ID token (https unless insecure-cookie; no query).",
+            \.ssoBrokerCallbacks
+        ) { r, name, _ in r.brokerURLs(name) },
+        .field(
+            "sso-broker-url", env: ["SSO_BROKER_URL"],
+            help:
+                "Attached cluster: the UI cluster's <url-path>/sso URL; browsers without a session log in there instead of at the provider.",
+            \.ssoBrokerURL
+        ) { r, name, _ in
+            r.parsed(
+                name, expected: "an absolute http(s) URL with a path and no query, fragment or user info",
+                BrokerSettings.canonicalCallback)
+        },
+        .field(
+            "sso-broker-audience", env: ["SSO_BROKER_AUDIENCE"],
+            help:
+                "Attached cluster: the UI cluster's client-id; a brokered ID token whose aud is exactly it is accepted (on <url-path>/sso/callback only).",
+            \.ssoBrokerAudience
+        ) { r, name, _ in r.optionalString(name)?.value },
+
         // Who may pass
         .field(
             "default-action", env: ["DEFAULT_ACTION"], help: "When no rule matches: auth, allow or deny.",

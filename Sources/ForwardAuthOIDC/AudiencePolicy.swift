@@ -7,12 +7,21 @@ package enum AudiencePolicy: Sendable, Hashable {
     /// only trusted audiences; `azp`, when present, is the client id or a trusted audience (Dex's
     /// cross-client tokens: `aud` = [client id, peer], `azp` = peer).
     case bearer(trustedAudiences: Set<String>)
+    /// A token the UI cluster's broker delivered to `<url-path>/sso/callback`: what a Bearer token may carry, or,
+    /// on that endpoint only, `aud` exactly `[brokerAudience]` (the UI cluster's own Dex client, `azp` absent or
+    /// the same) when `sso-broker-audience` names it.
+    case brokered(trustedAudiences: Set<String>, brokerAudience: String?)
 
     /// Audiences accepted besides the client id.
     package var trustedAudiences: Set<String> {
         switch self {
         case .callback: []
-        case .bearer(let trusted): trusted
+        case .bearer(let trusted), .brokered(let trusted, _): trusted
         }
+    }
+
+    /// The one audience a brokered token may name instead of the client id.
+    package var brokerAudience: String? {
+        if case .brokered(_, let audience) = self { audience } else { nil }
     }
 }

@@ -30,9 +30,15 @@ package struct IDTokenValidator: Sendable {
     ) throws(IDTokenError) -> IDTokenClaims {
         let claims = payload.claims
         let issuer = try checkIssuer(claims["iss"])
-        let audience = try checkAudienceContainsClient(claims["aud"])
-        try checkAudienceTrusted(audience, policy: policy)
-        let authorizedParty = try checkAuthorizedParty(claims["azp"], policy: policy)
+        let audience: [String]
+        let authorizedParty: String?
+        if let brokered = try checkBrokerAudience(claims["aud"], claims["azp"], policy: policy) {
+            (audience, authorizedParty) = brokered
+        } else {
+            audience = try checkAudienceContainsClient(claims["aud"])
+            try checkAudienceTrusted(audience, policy: policy)
+            authorizedParty = try checkAuthorizedParty(claims["azp"], policy: policy)
+        }
         let expiresAt = try checkExpiration(claims["exp"], now: now)
         let notBefore = try checkNotBefore(claims["nbf"], now: now)
         let issuedAt = try checkIssuedAt(claims["iat"], now: now)
@@ -56,6 +62,22 @@ package struct IDTokenValidator: Sendable {
             throw .issuerMismatch.detail("found \"\(loggable(found))\", expected \"\(loggable(issuer))\"")
         }
         return found
+    }
+
+    /// The broker's own audience form (`AudiencePolicy.brokered` with an audience): `aud` exactly that one
+    /// audience and `azp` absent or the same. Nil when the policy names none or the token is not in that form
+    /// (then the usual audience rules decide); an `azp` naming anyone else is refused.
+    package func checkBrokerAudience(_ audience: ClaimValue?, _ party: ClaimValue?, policy: AudiencePolicy)
+        throws(IDTokenError) -> (audience: [String], authorizedParty: String?)?
+    {
+        guard let expected = policy.brokerAudience, let list = audience?.stringList, list == [expected] else {
+            return nil
+        }
+        guard let party else { return (list, nil) }
+        guard party.stringValue == expected else {
+            throw .authorizedPartyMismatch.detail("\"\(loggable(party.stringValue ?? "(not a string)"))\"")
+        }
+        return (list, expected)
     }
 
     package func checkAudienceContainsClient(_ value: ClaimValue?) throws(IDTokenError) -> [String] {

@@ -24,6 +24,10 @@ package struct FakeIdentityProvider: IdentityProviderClient {
     package func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity
     {
         guard nonce == expectedNonce else { throw LoginError(.invalidToken, "nonce mismatch") }
+        return try Self.identity(idToken)
+    }
+
+    private static func identity(_ idToken: String) throws(LoginError) -> Identity {
         let parts = idToken.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard let email = parts.first, !email.isEmpty else { throw LoginError(.missingEmail, "no email") }
         let name = parts.count > 1 ? parts[1] : email
@@ -33,6 +37,15 @@ package struct FakeIdentityProvider: IdentityProviderClient {
 
     package func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
         throw LoginError(.invalidToken, "bearer tokens are not fuzzed here")
+    }
+
+    /// A brokered token is read like a code: `email|name|group,group`, ending at `now + 60`.
+    package func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64) async throws(LoginError)
+        -> Identity
+    {
+        var identity = try Self.identity(idToken)
+        identity.expiresAt = now + 60
+        return identity
     }
 
     package func endSessionEndpoint() async -> String? { nil }

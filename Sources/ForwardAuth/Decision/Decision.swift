@@ -16,6 +16,8 @@ package enum Decision: Sendable {
     case loginFailed(LoginFailure, cookies: [SetCookie])
     /// Signed out, with nowhere to send the browser: a page saying so.
     case signedOut(cookies: [SetCookie])
+    /// The broker's page: a form posting to a listed callback of an attached instance (`SSOBroker`).
+    case brokerForm(BrokerForm, cookies: [SetCookie])
 
     package enum RedirectStatus: Int, Sendable {
         case found = 302

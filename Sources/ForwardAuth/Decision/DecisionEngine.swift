@@ -17,6 +17,8 @@ package struct DecisionEngine: Sendable {
     package let gatekeeper: Gatekeeper
     package let loginFlow: LoginFlow
     package let bearer: BearerAuthenticator
+    /// The SSO broker's two endpoints (`sso-broker-callbacks`, `sso-broker-url`).
+    package let broker: SSOBroker
     /// Built once from `url-path`.
     package let paths: Route.Paths
     /// `trust-forwarded-prefix`: whether `X-Forwarded-Prefix` is judged.
@@ -31,7 +33,8 @@ package struct DecisionEngine: Sendable {
         self.loginFlow = loginFlow
         self.bearer = BearerAuthenticator(
             provider: loginFlow.provider, identityHeaders: loginFlow.gatekeeper.identityHeaders)
-        self.paths = Route.Paths(urlPath: loginFlow.gatekeeper.settings.urlPath)
+        self.broker = SSOBroker(loginFlow: loginFlow)
+        self.paths = Route.Paths(urlPath: loginFlow.gatekeeper.settings.urlPath, broker: loginFlow.broker)
         self.trustForwardedPrefix = trustForwardedPrefix
         self.random = random
         self.logger = logger
@@ -65,7 +68,8 @@ package struct DecisionEngine: Sendable {
                 route: route, client: client, accept: accept,
                 next: .answer(.badRequest(reason: "the Cookie header is too large", tooLarge: true)))
         }
-        let judged = judge(route, client: client, forwarded, cookies: cookies, headers: headers, now: now)
+        let judged = judge(
+            route, client: client, forwarded, method: method, cookies: cookies, headers: headers, now: now)
         var judgement = Judgement(
             route: route, client: client, accept: accept, next: judged.next,
             request: Judgement.Request(forwarded: forwarded, cookies: cookies, now: now))
@@ -73,6 +77,7 @@ package struct DecisionEngine: Sendable {
         judgement.startedLogin = judged.startedLogin
         judgement.session = judged.session
         judgement.ignoredPrefix = forwarded.ignoredPrefix
+        judgement.broker = judged.broker
         return judgement
     }
 
@@ -82,11 +87,13 @@ package struct DecisionEngine: Sendable {
         var rule: Int? = nil
         var startedLogin = false
         var session: Session.Source? = nil
+        var broker: BrokerResult? = nil
     }
 
     /// A parsed request, by endpoint.
+    /// - Parameter method: the request line's own method (the broker callback's POST is judged on it).
     private func judge(
-        _ route: Route, client: ClientKind, _ forwarded: ForwardedRequest, cookies: CookieHeader,
+        _ route: Route, client: ClientKind, _ forwarded: ForwardedRequest, method: String, cookies: CookieHeader,
         headers: some RequestHeaders, now: Int64
     ) -> Judged {
         switch route {
@@ -101,7 +108,9 @@ package struct DecisionEngine: Sendable {
                 let redirect = Self.traced(headers) {
                     loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger)
                 }
-                return Judged(next: .answer(redirect), rule: rule, startedLogin: true)
+                var judged = Judged(next: .answer(redirect), rule: rule, startedLogin: true)
+                if loginFlow.startsAtBroker(cookies) { judged.broker = .redirected }
+                return judged
             case .verifyBearer(let token, let policy):
                 guard let verified = bearer.previouslyVerified(token, now: now) else {
                     return Judged(next: .pending(.verifyBearer(token: token, policy: policy)), rule: rule)
@@ -115,13 +124,33 @@ package struct DecisionEngine: Sendable {
             return Judged(next: .answer(start), startedLogin: true)
         case .callback:
             return Judged(next: .pending(.completeLogin))
+        case .brokerDelivery:
+            // Straight from a browser: a subrequest's headers would make the query and return URL someone else's.
+            guard headers.first("X-Forwarded-Uri") == nil else {
+                return Judged(
+                    next: .answer(.badRequest(reason: "the broker endpoint is not a subrequest", tooLarge: false)),
+                    broker: .badRequest)
+            }
+            let (decision, result) = Self.traced(headers) {
+                broker.deliver(forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            }
+            return Judged(next: .answer(decision), startedLogin: result == .loginRequired, broker: result)
+        case .brokerCallbackPassage:
+            return Judged(next: .answer(.allow(headers: [])))
+        case .brokerCallback:
+            if let problem = SSOBroker.checkCallbackRequest(method: method, headers: headers) {
+                logger.info("broker callback refused", metadata: ["reason": "\(problem)"])
+                return Judged(next: .answer(.badRequest(reason: problem, tooLarge: false)), broker: .badRequest)
+            }
+            return Judged(next: .pending(.completeBrokeredLogin))
         case .logout:
             return Judged(next: .pending(.logout))
         }
     }
 
     /// Does what `judge` left pending; the judgement that comes back has its answer.
-    package func resume(_ judgement: Judgement) async -> Judgement {
+    /// - Parameter body: the request's body, for the broker callback (nil: over `SSOBroker.maximumBodyBytes`).
+    package func resume(_ judgement: Judgement, body: [UInt8]? = nil) async -> Judgement {
         guard case .pending(let work) = judgement.next, let request = judgement.request else { return judgement }
         let (forwarded, cookies, now) = (request.forwarded, request.cookies, request.now)
         var judgement = judgement
@@ -138,6 +167,11 @@ package struct DecisionEngine: Sendable {
                 }
             judgement.next = .answer(
                 await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger))
+        case .completeBrokeredLogin:
+            let (decision, result) = await broker.complete(
+                forwarded, body: body, cookies: cookies, now: now, random: random, logger: logger)
+            judgement.next = .answer(decision)
+            judgement.broker = result
         }
         return judgement
     }
@@ -160,7 +194,7 @@ package struct DecisionEngine: Sendable {
     /// Runs a login's start with the request's W3C trace context bound when it carries a valid one: the start
     /// seals its trace id into the login state, and its log lines name it. Read only here, never for a check
     /// answered from a session.
-    private static func traced(_ headers: some RequestHeaders, _ start: () -> Decision) -> Decision {
+    private static func traced<Started>(_ headers: some RequestHeaders, _ start: () -> Started) -> Started {
         guard let trace = TraceContext(headers: headers) else { return start() }
         return TraceContext.$current.withValue(trace, operation: start)
     }

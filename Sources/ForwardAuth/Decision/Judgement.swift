@@ -30,6 +30,8 @@ package struct Judgement: Sendable {
     package var session: Session.Source?
     /// The request carried an `X-Forwarded-Prefix` that was not judged (`trust-forwarded-prefix` is off).
     package var ignoredPrefix = false
+    /// How a step of the SSO broker ended, on its two endpoints and at an attached instance's login start.
+    package var broker: BrokerResult?
 
     package init(route: Route, client: ClientKind, accept: String?, next: Next, request: Request? = nil) {
         self.route = route

@@ -3,11 +3,26 @@ package struct Page: Sendable, Hashable {
     package var status: Int
     package var title: String
     package var message: String
+    /// A way on, below the message (a refused brokered sign-in offers the provider directly).
+    package var link: Link?
 
-    package init(status: Int, title: String, message: String) {
+    package struct Link: Sendable, Hashable {
+        package var url: String
+        package var text: String
+    }
+
+    package init(status: Int, title: String, message: String, link: Link? = nil) {
         self.status = status
         self.title = title
         self.message = message
+        self.link = link
+    }
+
+    /// This page with a link to `url`.
+    package func linking(to url: String, text: String) -> Page {
+        var page = self
+        page.link = Link(url: url, text: text)
+        return page
     }
 }
 

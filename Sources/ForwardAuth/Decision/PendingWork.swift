@@ -8,4 +8,7 @@ package enum PendingWork: Sendable {
     case completeLogin
     /// `<url-path>/logout`: clear the session, then leave (the provider's end-session endpoint, if any).
     case logout
+    /// The broker's form POST to `<url-path>/sso/callback`: the server reads the body (at most
+    /// `SSOBroker.maximumBodyBytes`) and resumes with it.
+    case completeBrokeredLogin
 }

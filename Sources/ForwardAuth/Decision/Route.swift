@@ -12,6 +12,15 @@ package enum Route: Sendable, Hashable {
     case logout
     /// Start a login for `?rd=<return URL>` (nginx `error_page 401`).
     case startLogin
+    /// The UI instance's `<url-path>/sso` (request line, with `sso-broker-callbacks`): hand a session's ID token
+    /// to a listed attached instance.
+    case brokerDelivery
+    /// An attached instance's `<url-path>/sso/callback` on the request line (with `sso-broker-url`): the broker's
+    /// form POST, passed on by the proxy.
+    case brokerCallback
+    /// A proxy's subrequest for that callback: answered 200 without identity headers, so the proxy passes the
+    /// POST on to us.
+    case brokerCallbackPassage
 
     /// Our endpoint paths under `url-path`, built once: routing runs on every request.
     package struct Paths: Sendable, Hashable {
@@ -19,12 +28,18 @@ package enum Route: Sendable, Hashable {
         package let logout: String
         package let check: String
         package let start: String
+        /// Nil unless this instance is a broker (`sso-broker-callbacks`).
+        package let brokerDelivery: Substring?
+        /// Nil unless this instance logs in through a broker (`sso-broker-url`).
+        package let brokerCallback: Substring?
 
-        package init(urlPath: String) {
+        package init(urlPath: String, broker: BrokerSettings = BrokerSettings()) {
             callback = urlPath
             logout = urlPath + "/logout"
             check = urlPath + "/auth"
             start = urlPath + "/start"
+            brokerDelivery = broker.deliversTokens ? Substring(urlPath + SSOBroker.deliverySuffix) : nil
+            brokerCallback = broker.logsInThroughBroker ? Substring(urlPath + SSOBroker.callbackSuffix) : nil
         }
     }
 
@@ -37,8 +52,16 @@ package enum Route: Sendable, Hashable {
             self = .checkWithoutRedirect
         } else if requestLinePath == paths.start {
             self = .startLogin
+        } else if requestLinePath == paths.brokerDelivery {
+            self = .brokerDelivery
+        } else if requestLinePath == paths.brokerCallback {
+            self = .brokerCallback
         } else if let forwardedPath {
-            self = forwardedPath == paths.callback ? .callback : forwardedPath == paths.logout ? .logout : .check
+            self =
+                forwardedPath == paths.callback
+                ? .callback
+                : forwardedPath == paths.logout
+                    ? .logout : forwardedPath == paths.brokerCallback ? .brokerCallbackPassage : .check
         } else if requestLinePath == paths.callback {
             self = .callback
         } else if requestLinePath == paths.logout {

@@ -8,11 +8,17 @@ package struct Identity: Sendable, Hashable {
     package var groups: [String]
     /// Every claim of the verified ID token, for `claim-header` mappings.
     package var claims: [String: ClaimValue]
+    /// The token's `exp`, seconds since 1970: a session minted from a brokered token ends by then.
+    package var expiresAt: Int64?
 
-    package init(email: String, displayName: String, groups: [String], claims: [String: ClaimValue] = [:]) {
+    package init(
+        email: String, displayName: String, groups: [String], claims: [String: ClaimValue] = [:],
+        expiresAt: Int64? = nil
+    ) {
         self.email = email
         self.displayName = displayName
         self.groups = groups
         self.claims = claims
+        self.expiresAt = expiresAt
     }
 }

@@ -16,6 +16,12 @@ package protocol IdentityProviderClient: Sendable {
     /// nonce, with trusted audiences allowed in `azp`. Never waits for the network (cached keys only).
     func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity
 
+    /// Verifies an ID token the UI cluster's broker delivered (`<url-path>/sso/callback`): the Bearer checks
+    /// (no nonce: it belongs to the UI's login), and, on this endpoint only, `aud` exactly `[brokerAudience]`.
+    /// The identity carries the token's `exp`. May refetch the JWKS once for an unknown key.
+    func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64) async throws(LoginError)
+        -> Identity
+
     /// The identity of a Bearer token that `verifyBearerToken` accepted before, under the keys still loaded and
     /// within its times; nil when it must be verified (again). A lookup, not a verification: the event loop
     /// answers an API client's repeated token with it.

@@ -22,6 +22,11 @@ package enum LoginFailure: Sendable, Hashable {
     case reservedEmail
     /// Signed in at the provider, but the allow-lists refuse this user.
     case notAllowed(user: String)
+    /// `<url-path>/sso` was asked to post to a callback not in `sso-broker-callbacks`: nothing is posted.
+    case brokerCallbackNotListed
+    /// A brokered sign-in refused at the attached instance: the page also links to `url`, where a login at the
+    /// provider itself starts (`LoginFlow.directLoginCookie`).
+    indirect case offeringDirectLogin(LoginFailure, url: String)
 
     /// A login error from the provider's side of the callback.
     package init(_ error: LoginError) {
@@ -41,6 +46,8 @@ package enum LoginFailure: Sendable, Hashable {
         case .invalidToken: .invalidToken
         case .missingEmail: .missingEmail
         case .reservedEmail, .notAllowed: .denied
+        case .brokerCallbackNotListed: .invalidRequest
+        case .offeringDirectLogin(let failure, _): failure.result
         }
     }
 
@@ -48,6 +55,7 @@ package enum LoginFailure: Sendable, Hashable {
     package var tokenReason: IDTokenError.Reason? {
         switch self {
         case .invalidToken(let reason), .missingEmail(let reason): reason
+        case .offeringDirectLogin(let failure, _): failure.tokenReason
         default: nil
         }
     }
@@ -100,6 +108,14 @@ package enum LoginFailure: Sendable, Hashable {
             Page(
                 status: 403, title: "Access denied",
                 message: "You signed in as \(user), but this account is not allowed here.")
+        case .brokerCallbackNotListed:
+            Page(
+                status: 400, title: "Sign-in link not accepted",
+                message:
+                    "This sign-in link asks to sign you in to a site this cluster is not configured to sign in to. Go back to the page you wanted and try again, or ask your administrator (sso-broker-callbacks)."
+            )
+        case .offeringDirectLogin(let failure, let url):
+            failure.page.linking(to: url, text: "Sign in at the identity provider directly")
         }
     }
 

@@ -12,16 +12,29 @@ package struct LoginFlow: Sendable {
     package let logoutRedirect: String?
     /// `groups-filter`: the groups a new session keeps.
     package let groupsFilter: GroupsFilter
+    /// The single sign-on broker across domains: whether sessions keep the ID token to hand on (UI instance),
+    /// and where anonymous browsers log in (attached instance).
+    package let broker: BrokerSettings
 
     package init(
         gatekeeper: Gatekeeper, loginStates: LoginStateCookies, provider: any IdentityProviderClient,
-        logoutRedirect: String?, groupsFilter: GroupsFilter = .keepAll
+        logoutRedirect: String?, groupsFilter: GroupsFilter = .keepAll, broker: BrokerSettings = BrokerSettings()
     ) {
         self.gatekeeper = gatekeeper
         self.loginStates = loginStates
         self.provider = provider
         self.logoutRedirect = logoutRedirect
         self.groupsFilter = groupsFilter
+        self.broker = broker
+    }
+
+    /// A short-lived cookie that sends this browser's next login to the provider rather than the broker: set by a
+    /// broker refusal page whose link offers a direct sign-in, cleared by the next login. It grants nothing.
+    package var directLoginCookie: String { sessions.settings.sessionName + "_direct" }
+
+    /// Whether a login started for this browser goes to the broker rather than the provider.
+    package func startsAtBroker(_ cookies: some RequestCookies) -> Bool {
+        broker.brokerURL != nil && cookies.value(directLoginCookie) == nil
     }
 
     private var sessions: SessionCookies { gatekeeper.sessions }
@@ -30,10 +43,17 @@ package struct LoginFlow: Sendable {
 
     /// Sends the browser to the provider, remembering state, nonce and PKCE verifier in a sealed cookie. Never
     /// waits: the provider's discovery is either loaded (readable from any thread) or the login cannot start.
+    ///
+    /// An attached instance (`sso-broker-url`) sends it to the broker instead, unless `direct` or the browser
+    /// asked for a direct sign-in (`directLoginCookie`).
     package func start(
-        _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger
+        _ plan: LoginPlan, cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger,
+        direct: Bool = false
     ) -> Decision {
         let secrets = LoginSecrets(random)
+        if !direct, startsAtBroker(cookies), let brokerURL = broker.brokerURL {
+            return startAtBroker(brokerURL, plan, secrets, cookies: cookies, now: now, random: random)
+        }
         guard
             let url = provider.authorizationURL(
                 state: secrets.state, nonce: secrets.nonce, codeChallenge: secrets.codeChallenge,
@@ -50,6 +70,25 @@ package struct LoginFlow: Sendable {
         let cookies = loginStates.issue(
             loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random)
         return .redirect(location: url, status: .found, cookies: cookies)
+    }
+
+    /// The attached side of the broker: the UI instance's `<url-path>/sso` gets this instance's callback and a
+    /// state bound to a login-state cookie as any login's; the cookie is `SameSite=None; Secure`, since the
+    /// broker's form posts back across sites. The nonce and verifier are kept for nothing: a fallback to the
+    /// provider starts a login of its own.
+    private func startAtBroker(
+        _ brokerURL: String, _ plan: LoginPlan, _ secrets: LoginSecrets, cookies: some RequestCookies, now: Int64,
+        random: some RandomSource
+    ) -> Decision {
+        let callback = plan.redirectURI + SSOBroker.callbackSuffix
+        let location = brokerURL + "?" + FormURLEncoding.encode([("callback", callback), ("state", secrets.state)])
+        let loginState = LoginState(
+            state: secrets.state, nonce: secrets.nonce, codeVerifier: secrets.verifier, redirectURI: plan.redirectURI,
+            returnURL: plan.returnURL, cookieDomain: plan.cookieDomain, expiresAt: now + LoginState.lifetime,
+            traceID: TraceContext.current?.traceID)
+        let cookies = loginStates.issue(
+            loginState, domain: plan.cookieDomain, existing: cookies, now: now, random: random, crossSite: true)
+        return .redirect(location: location, status: .found, cookies: cookies)
     }
 
     /// A login's state, nonce and PKCE verifier: 32 random bytes each.
@@ -120,24 +159,57 @@ package struct LoginFlow: Sendable {
             logger.warning("login failed", metadata: ["reason": "\(error.description)"])
             return .loginFailed(LoginFailure(error), cookies: [clearState])
         }
-        let policy = gatekeeper.access
+        if let refusal = refusal(of: identity, logger: logger) {
+            // A login the broker started for an attached cluster: offer that cluster's own sign-in instead.
+            if case .notAllowed = refusal,
+                let form = SSOBroker.refusedAtBroker(
+                    returnURL: loginState.returnURL, user: identity.email,
+                    ssoPath: gatekeeper.settings.urlPath + SSOBroker.deliverySuffix, listed: broker.callbacks)
+            {
+                return .brokerForm(form, cookies: [clearState])
+            }
+            return .loginFailed(refusal, cookies: [clearState])
+        }
+        return signIn(
+            identity, idToken: idToken, loginState: loginState, request: request, cookies: cookies, now: now,
+            random: random, logger: logger, clearing: clearState, via: "login")
+    }
+
+    /// Why this instance's allow-lists refuse `identity`, logged; nil when they admit it.
+    func refusal(of identity: Identity, logger: Logger) -> LoginFailure? {
         if KubernetesNames.isReservedUser(identity.email) {
             logger.notice(
                 "login denied",
                 metadata: ["user": "\(identity.email)", "reason": "the email holds ':', which Kubernetes reserves"])
-            return .loginFailed(.reservedEmail, cookies: [clearState])
+            return .reservedEmail
         }
-        if case .denied(let reason) = policy.evaluate(email: identity.email, groups: identity.groups) {
+        if case .denied(let reason) = gatekeeper.access.evaluate(email: identity.email, groups: identity.groups) {
             logger.notice("login denied", metadata: ["user": "\(identity.email)", "reason": "\(reason)"])
-            return .loginFailed(.notAllowed(user: identity.email), cookies: [clearState])
+            return .notAllowed(user: identity.email)
         }
+        return nil
+    }
+
+    /// Mints the session for an admitted identity and sends the browser back where its login started: the end of
+    /// the callback and of the broker's callback. A session ends at `lifetime`, or at the token's `exp` when that
+    /// comes first and `endsWithToken` (a brokered token: the UI cluster vouched only until then).
+    func signIn(
+        _ identity: Identity, idToken: String, loginState: LoginState, request: ForwardedRequest,
+        cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger,
+        clearing clearState: SetCookie,
+        via: String, endsWithToken: Bool = false
+    ) -> Decision {
         let headers = gatekeeper.identityHeaders
         let groups = groupsFilter.apply(identity.groups)
+        var expiresAt = now + sessions.settings.lifetime
+        if endsWithToken, let tokenExpiry = identity.expiresAt { expiresAt = min(expiresAt, tokenExpiry) }
+        // Kept for `forward-token-header-name`, and by a broker, to hand on to its attached clusters.
+        let keepsToken = headers.tokenForwarding != nil || broker.deliversTokens
         let (session, trimmed) = sessions.fitting(
             Session(
                 email: identity.email, name: identity.displayName, groups: groups, issuedAt: now,
-                expiresAt: now + sessions.settings.lifetime, id: random.bytes(16),
-                idToken: headers.tokenForwarding == nil ? nil : idToken, claims: headers.keptClaims(of: identity.claims)
+                expiresAt: expiresAt, id: random.bytes(16), idToken: keepsToken ? idToken : nil,
+                claims: headers.keptClaims(of: identity.claims)
             ))
         if let trimmed {
             logger.warning(
@@ -146,6 +218,10 @@ package struct LoginFlow: Sendable {
         }
         var setCookies = sessions.issue(session, host: request.host, existing: cookies, random: random)
         setCookies.append(clearState)
+        if cookies.value(directLoginCookie) != nil {
+            setCookies.append(
+                .clearing(directLoginCookie, domain: loginState.cookieDomain, secure: sessions.settings.secure))
+        }
         let location =
             gatekeeper.returnURLs.validate(
                 loginState.returnURL, start: request.authority, secure: request.scheme == .https) ?? request.rootURL
@@ -154,7 +230,7 @@ package struct LoginFlow: Sendable {
         ]
         // The trace of the request that started this login: the link between the two traces.
         if let started = loginState.traceID { metadata["login_trace_id"] = "\(started)" }
-        logger.info("login", metadata: metadata)
+        logger.info("\(via)", metadata: metadata)
         return .redirect(location: location, status: .found, cookies: setCookies)
     }
 

@@ -46,6 +46,8 @@ package enum LoginResult: Int, Sendable, CaseIterable {
         case .redirect: self = .success
         case .loginFailed(let failure, _): self = failure.result
         case .badRequest: self = .invalidRequest
+        // The callback answers with the broker's form only for a user its allow-lists refused.
+        case .brokerForm: self = .denied
         default: self = .other
         }
     }

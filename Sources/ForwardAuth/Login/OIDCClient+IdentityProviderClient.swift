@@ -42,6 +42,22 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
+    package nonisolated func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64)
+        async throws(LoginError) -> Identity
+    {
+        do {
+            let claims = try await verify(
+                idToken: idToken, expectedNonce: nil,
+                policy: .brokered(trustedAudiences: settings.trustedAudiences, brokerAudience: brokerAudience),
+                now: Date(timeIntervalSince1970: TimeInterval(now)))
+            return Identity(claims)
+        } catch {
+            let kind: LoginError.Kind =
+                error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
+            throw LoginError(kind, "brokered ID token refused: \(error.description)", tokenReason: error.reason)
+        }
+    }
+
     package nonisolated func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? {
         guard let claims = verifiedBearers.claims(for: idToken, keySet: currentKeySet),
             validator.isCurrent(claims, now: Date(timeIntervalSince1970: TimeInterval(now)))
@@ -56,6 +72,8 @@ extension OIDCClient: IdentityProviderClient {
 
 extension Identity {
     init(_ claims: IDTokenClaims) {
-        self.init(email: claims.email, displayName: claims.displayName, groups: claims.groups, claims: claims.raw)
+        self.init(
+            email: claims.email, displayName: claims.displayName, groups: claims.groups, claims: claims.raw,
+            expiresAt: Int64(claims.expiresAt.timeIntervalSince1970))
     }
 }

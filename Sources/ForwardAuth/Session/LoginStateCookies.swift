@@ -22,15 +22,19 @@ package struct LoginStateCookies: Sendable {
     }
 
     /// The cookie for a new login, plus cookies clearing expired, unreadable or surplus pending ones.
+    /// - Parameter crossSite: the state comes back in a cross-site form POST (the SSO broker's): the cookie is
+    ///   `SameSite=None`, and so `Secure` whatever `insecure-cookie` says (browsers drop it otherwise; they treat
+    ///   `http://localhost` as secure).
     package func issue(
-        _ loginState: LoginState, domain: String?, existing: some RequestCookies, now: Int64, random: some RandomSource
+        _ loginState: LoginState, domain: String?, existing: some RequestCookies, now: Int64, random: some RandomSource,
+        crossSite: Bool = false
     ) -> [SetCookie] {
         let maxAge = Int(max(0, loginState.expiresAt - now))
-        var cookies = [
-            SetCookie(
-                name: cookieName(forState: loginState.state), value: sealer.seal(loginState.encoded(), random: random),
-                domain: domain, maxAge: maxAge, secure: settings.secure)
-        ]
+        var cookie = SetCookie(
+            name: cookieName(forState: loginState.state), value: sealer.seal(loginState.encoded(), random: random),
+            domain: domain, maxAge: maxAge, secure: settings.secure || crossSite)
+        if crossSite { cookie.sameSite = SetCookie.SameSite.none }
+        var cookies = [cookie]
         var pending: [(name: String, expiresAt: Int64)] = []
         for name in existing.names(withPrefix: settings.loginStatePrefix) {
             if let value = existing.value(name), let plaintext = sealer.open(value),
@@ -60,7 +64,10 @@ package struct LoginStateCookies: Sendable {
         return loginState
     }
 
-    package func clearing(state: String, domain: String?) -> SetCookie {
-        .clearing(cookieName(forState: state), domain: domain, secure: settings.secure)
+    package func clearing(state: String, domain: String?, crossSite: Bool = false) -> SetCookie {
+        var cookie = SetCookie.clearing(
+            cookieName(forState: state), domain: domain, secure: settings.secure || crossSite)
+        if crossSite { cookie.sameSite = SetCookie.SameSite.none }
+        return cookie
     }
 }

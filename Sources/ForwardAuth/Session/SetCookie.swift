@@ -30,5 +30,7 @@ package struct SetCookie: Sendable, Hashable {
     package enum SameSite: String, Sendable, Hashable {
         case lax = "Lax"
         case strict = "Strict"
+        /// Sent on cross-site requests too; browsers require `Secure` with it.
+        case none = "None"
     }
 }

@@ -36,6 +36,8 @@ extension Decision {
             return failure.page.answer(cookies: cookies)
         case .signedOut(let cookies):
             return Page.signedOut.answer(cookies: cookies)
+        case .brokerForm(let form, let cookies):
+            return form.answer(cookies: cookies)
         }
     }
 }

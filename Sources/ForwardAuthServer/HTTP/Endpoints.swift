@@ -68,14 +68,15 @@ final class Endpoints: Sendable {
     }
 
     /// Finishes what `begin` left pending; waits for the provider or the OIDC client's actor.
-    func complete(_ exchange: ForwardedExchange) async -> ForwardedExchange {
+    /// - Parameter body: the request's body, read only for the broker callback (nil: it was too large).
+    func complete(_ exchange: ForwardedExchange, body: [UInt8]? = nil) async -> ForwardedExchange {
         var exchange = exchange
         if let trace = exchange.trace {
             exchange.judgement = await TraceContext.$current.withValue(trace) {
-                await engine.resume(exchange.judgement)
+                await engine.resume(exchange.judgement, body: body)
             }
         } else {
-            exchange.judgement = await engine.resume(exchange.judgement)
+            exchange.judgement = await engine.resume(exchange.judgement, body: body)
         }
         return exchange
     }
@@ -98,6 +99,7 @@ final class Endpoints: Sendable {
         metrics.decisions.record(outcome, route: route, duration: ContinuousClock.now - exchange.started)
         if route == .check || route == .checkWithoutRedirect { metrics.decisions.record(outcome, rule: judgement.rule) }
         if judgement.session == .goCookie { metrics.goSessions.increment() }
+        if let broker = judgement.broker { metrics.record(broker) }
         if route == .callback { metrics.decisions.record(LoginResult(callback: decision), claim: decision.tokenReason) }
         return answer
     }

@@ -33,7 +33,14 @@ struct ForwardAuthResponder: HTTPResponder {
         var exchange = endpoints.begin(
             method: request.method.rawValue, target: target,
             headers: ForwardedHeaders(fields: headers, authority: request.head.authority))
-        if !exchange.isFinal { exchange = await endpoints.complete(exchange) }
+        if !exchange.isFinal {
+            // Only the broker's form POST has a body worth reading; nothing else reads one.
+            var body: [UInt8]?
+            if exchange.awaitsBody {
+                body = try? await Array(request.body.collect(upTo: SSOBroker.maximumBodyBytes).readableBytesView)
+            }
+            exchange = await endpoints.complete(exchange, body: body)
+        }
         return Response(endpoints.finish(exchange))
     }
 

@@ -11,4 +11,9 @@ struct ForwardedExchange: Sendable {
 
     /// Whether `finish` may render now: nothing left that needs the provider or an actor.
     var isFinal: Bool { judgement.decision != nil }
+
+    /// Whether the work left needs the request's body: only the broker's form POST.
+    var awaitsBody: Bool {
+        if case .pending(.completeBrokeredLogin) = judgement.next { true } else { false }
+    }
 }

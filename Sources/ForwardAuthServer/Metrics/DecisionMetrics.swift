@@ -21,7 +21,10 @@ struct DecisionMetrics: Sendable {
         .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
     ]
     /// Every route, in `metricIndex` order.
-    static let routes: [Route] = [.check, .checkWithoutRedirect, .callback, .logout, .startLogin]
+    /// (A broker callback's subrequest counts under its callback: `sso_callback` with outcome `allow`.)
+    static let routes: [Route] = [
+        .check, .checkWithoutRedirect, .callback, .logout, .startLogin, .brokerDelivery, .brokerCallback,
+    ]
 
     /// Indexed by `route.metricIndex * DecisionOutcome.count + outcome.rawValue`.
     private let decisions: [Counter]
@@ -100,6 +103,8 @@ extension Route {
         case .callback: 2
         case .logout: 3
         case .startLogin: 4
+        case .brokerDelivery: 5
+        case .brokerCallback, .brokerCallbackPassage: 6
         }
     }
 
@@ -111,6 +116,8 @@ extension Route {
         case .callback: "callback"
         case .logout: "logout"
         case .startLogin: "start"
+        case .brokerDelivery: "sso"
+        case .brokerCallback, .brokerCallbackPassage: "sso_callback"
         }
     }
 }

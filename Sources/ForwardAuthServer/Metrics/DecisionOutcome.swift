@@ -43,7 +43,7 @@ enum DecisionOutcome: Int, Sendable, CaseIterable {
         case .unauthenticated: self = .unauthenticated
         case .forbidden: self = .forbidden
         case .badRequest: self = .badRequest
-        case .loginFailed, .signedOut: self = .page
+        case .loginFailed, .signedOut, .brokerForm: self = .page
         case .unavailable: self = .unavailable
         }
     }

@@ -13,6 +13,7 @@ struct ForwardAuthMetrics: Sendable {
     static let untrustedPrefixName = "forward_auth_untrusted_prefix_total"
     static let connectionsTimedOutName = "forward_auth_connections_timed_out_total"
     static let goSessionsName = "forward_auth_go_sessions_total"
+    static let brokerName = "forward_auth_broker_total"
 
     /// What `/metrics` renders.
     let registry: PrometheusCollectorRegistry
@@ -23,6 +24,8 @@ struct ForwardAuthMetrics: Sendable {
     /// Checks a session cookie of the Go fork authenticated (`accept-go-cookies`): zero once the swap's sessions
     /// have expired, when the reader can be turned off.
     let goSessions: CoreMetrics.Counter
+    /// The SSO broker's steps by result (`forward_auth_broker_total{result}`), indexed by `BrokerResult.rawValue`.
+    private let brokerResults: [CoreMetrics.Counter]
     /// Connections closed by `idle-timeout` (`reason="idle"`) or `read-header-timeout` (`reason="read_header"`).
     private let idleConnectionsClosed: CoreMetrics.Counter
     private let slowHeadConnectionsClosed: CoreMetrics.Counter
@@ -35,6 +38,9 @@ struct ForwardAuthMetrics: Sendable {
         self.provider = ProviderMetrics(factory: factory)
         self.untrustedPrefix = CoreMetrics.Counter(label: Self.untrustedPrefixName, factory: factory)
         self.goSessions = CoreMetrics.Counter(label: Self.goSessionsName, factory: factory)
+        self.brokerResults = BrokerResult.allCases.map {
+            CoreMetrics.Counter(label: Self.brokerName, dimensions: [("result", $0.label)], factory: factory)
+        }
         self.idleConnectionsClosed = CoreMetrics.Counter(
             label: Self.connectionsTimedOutName, dimensions: [("reason", "idle")], factory: factory)
         self.slowHeadConnectionsClosed = CoreMetrics.Counter(
@@ -42,6 +48,10 @@ struct ForwardAuthMetrics: Sendable {
         // The registry keeps the gauge; its value never changes.
         Gauge(label: Self.buildInfoName, dimensions: [("version", ForwardAuthVersion.current)], factory: factory)
             .record(1)
+    }
+
+    func record(_ result: BrokerResult) {
+        brokerResults[result.rawValue].increment()
     }
 
     func connectionTimedOut(_ reason: ConnectionDeadlines.Reason) {

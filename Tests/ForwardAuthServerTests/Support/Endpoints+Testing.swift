@@ -70,5 +70,11 @@ struct LoadedProvider: IdentityProviderClient {
         throw LoginError(.invalidToken, "not in this test")
     }
 
+    func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64) async throws(LoginError)
+        -> Identity
+    {
+        throw LoginError(.invalidToken, "not in this test")
+    }
+
     func endSessionEndpoint() async -> String? { nil }
 }

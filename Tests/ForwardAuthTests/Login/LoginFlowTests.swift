@@ -10,6 +10,7 @@ final class FakeProvider: IdentityProviderClient {
     struct Calls {
         var redeemed: [(code: String, verifier: String, redirectURI: String)] = []
         var verifiedNonces: [String] = []
+        var brokered: [(token: String, audience: String?)] = []
     }
 
     let calls = Mutex(Calls())
@@ -47,6 +48,14 @@ final class FakeProvider: IdentityProviderClient {
     }
 
     func verifyBearerToken(_ idToken: String, now: Int64) async throws(LoginError) -> Identity {
+        if let failure { throw failure }
+        return identity
+    }
+
+    func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64) async throws(LoginError)
+        -> Identity
+    {
+        calls.withLock { $0.brokered.append((idToken, brokerAudience)) }
         if let failure { throw failure }
         return identity
     }
