@@ -171,16 +171,19 @@ class BrokerFlow:
     def post(self, body: str | bytes, content_type: str = "application/x-www-form-urlencoded",
              host: str | None = None, cookies: dict | None = None):
         """POST `body` to the attached callback, through the Caddy forward_auth hop, with the jar's cookies (or
-        `cookies` alone)."""
+        `cookies` alone). The Cookie header is written here: the state cookie is `Secure`, which `requests` keeps
+        off plain http, where Chromium sends it (http://*.localhost is a secure context)."""
         headers = {"Content-Type": content_type, "Accept": "text/html",
                    "Origin": url(UI_HOST, self.port, "").rstrip("/")}
         target = callback_url(host or self.attached_host, self.port)
-        if cookies is not None:
+        if cookies is None:
+            cookies = {c.name: c.value for c in self.client.cookies}
+        if cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            # Prepared by hand so that the jar's cookies are not added (Session.send does not merge them).
-            prepared = requests.Request("POST", target, data=body, headers=headers).prepare()
-            return self.client.send(prepared, allow_redirects=False)
-        return self.client.post(target, data=body, headers=headers, allow_redirects=False)
+        # Prepared by hand so that the jar's cookies are not added again (Session.send does not merge them); the
+        # answer's Set-Cookie still lands in the jar.
+        prepared = requests.Request("POST", target, data=body, headers=headers).prepare()
+        return self.client.send(prepared, allow_redirects=False)
 
 
 def broker_get(client, port: int, query: dict | str, ui_cookies: dict[str, str]):
