@@ -9,7 +9,7 @@ extension Page {
             <title>\(TextEscaping.html(title))</title>
             <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
             h1{font-size:1.4rem}p{line-height:1.5}</style></head>
-            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p></body></html>
+            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p>\(link.map { "<p><a href=\"\(TextEscaping.html($0.url))\">\(TextEscaping.html($0.text))</a></p>" } ?? "")</body></html>
 
             """
         var headers = [
