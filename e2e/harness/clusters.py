@@ -89,6 +89,11 @@ class Site:
     auth_port: int
     url_path: str = "/_oauth"
     parts: list[tuple[str, str, int]] = field(default_factory=list)
+    # The SSO broker (tests/test_sso_broker.py), wired as the chart does: on the UI cluster `<url_path>/sso` goes to
+    # forward-auth as one more exact path; on an attached cluster `<url_path>/sso/callback` (exact) goes through the
+    # forward_auth check first (a bodyless GET subrequest, as Traefik's ForwardAuth), then to forward-auth itself.
+    sso_broker: bool = False
+    sso_callback: bool = False
 
 
 def _forward_auth_block(port: int, upstream: int, indent: str) -> list[str]:
@@ -108,9 +113,18 @@ def caddyfile(port: int, upstream: int, sites: list[Site], state_dir: Path) -> s
         # Each instance's callback, logout and login start, each path exact (the documented wiring: nothing else
         # under its url-path reaches forward-auth directly).
         oauth = [(s.url_path, s.auth_port)] + [(p, fa) for _, p, fa in s.parts]
-        out += [f"\t@fa_endpoints_{i} path {path} {path}/logout {path}/start" for i, (path, _) in enumerate(oauth)]
+        sso = f" {s.url_path}/sso" if s.sso_broker else ""
+        out += [f"\t@fa_endpoints_{i} path {path} {path}/logout {path}/start{sso if i == 0 else ''}"
+                for i, (path, _) in enumerate(oauth)]
+        if s.sso_callback:
+            out.append(f"\t@sso_callback path {s.url_path}/sso/callback")
         out += ["\troute {", "\t\trequest_header -X-Forwarded-Prefix", "\t\trequest_header -X-Forwarded-User"]
         out += [f"\t\treverse_proxy @fa_endpoints_{i} {LOOPBACK}:{fa}" for i, (_, fa) in enumerate(oauth)]
+        if s.sso_callback:
+            # No copy_headers here: Caddy 2.6.2 would put its placeholder text upstream for the identity header
+            # the answer lacks, where Traefik copies only what is there.
+            out += ["\t\troute @sso_callback {", f"\t\t\tforward_auth {LOOPBACK}:{s.auth_port} {{",
+                    "\t\t\t\turi /", "\t\t\t}", f"\t\t\treverse_proxy {LOOPBACK}:{s.auth_port}", "\t\t}"]
         for prefix, _, fa in s.parts:
             out.append(f"\t\troute {prefix}* {{")
             out += _forward_auth_block(fa, upstream, "\t\t\t")
@@ -134,10 +148,10 @@ class Clusters:
 
     def start_forward_auth(self, name: str, *, secret: str, provider_uri: str | None = None,
                            cookie_domain: str | None = None, auth_host: str | None = None,
-                           extra: list[str] | None = None) -> ForwardAuth:
+                           extra: list[str] | None = None, client_id: str = CLIENT_ID) -> ForwardAuth:
         fa = ForwardAuth(f"forward-auth-{name}", self.stack.forward_auth_bin, self.stack.log_dir,
-                         provider_uri=provider_uri or self.stack.provider.issuer(), client_id=CLIENT_ID,
-                         client_secret=self.stack.provider.client_secret, secret=secret,
+                         provider_uri=provider_uri or self.stack.provider.issuer(), client_id=client_id,
+                         client_secret=self.stack.provider.secret_of(client_id), secret=secret,
                          cookie_domain=cookie_domain, auth_host=auth_host, extra=extra)
         self.fa[name] = fa  # registered before start: stop() ends it even when it never became ready
         fa.start()

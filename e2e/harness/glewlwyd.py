@@ -5,7 +5,8 @@ One glewlwyd process with its own SQLite database, config and copy of the web ap
   - scopes openid/profile/email/groups that need the user's password (so the login form really asks for it),
   - the database user backend extended with `groups` (multi-valued) and `email_verified`,
   - users with passwords, groups and an email,
-  - a confidential client (client_secret_basic) with every redirect URI the rig uses, and each user's consent,
+  - a confidential client (client_secret_basic) with every redirect URI the rig uses, and each user's consent;
+    a second one (ATTACHED_CLIENT_ID, a secret of its own) for the attached clusters of the SSO broker scenarios,
   - two OIDC plugin instances, each with its own RSA key and issuer: PKCE and refresh tokens on, RS256 ID tokens
     carrying `email`, `email_verified`, `name` and `groups`.
 
@@ -33,7 +34,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from . import identities
-from .identities import CLIENT_ID, SCOPES, User
+from .identities import ATTACHED_CLIENT_ID, CLIENT_ID, SCOPES, User
 from .procs import LOOPBACK, Proc, free_port, wait_http
 
 DEBIAN_WEBAPP = Path("/usr/share/glewlwyd/webapp")
@@ -69,6 +70,7 @@ class Glewlwyd:
         self.base = f"http://{LOOPBACK}:{self.port}"
         self.proc: Proc | None = None
         self.client_secret = "fa-" + __import__("secrets").token_urlsafe(24)
+        self.attached_client_secret = "fa-attached-" + __import__("secrets").token_urlsafe(24)
         self.redirect_uris: list[str] = []
         self._admin: requests.Session | None = None
 
@@ -167,7 +169,11 @@ static_files_mime_types = (
             self._admin = self.login(ADMIN_USER, ADMIN_PASSWORD)
         return self._admin
 
-    def setup(self, redirect_uris: list[str], users: list[User] = identities.USERS) -> None:
+    def secret_of(self, client_id: str) -> str:
+        return {CLIENT_ID: self.client_secret, ATTACHED_CLIENT_ID: self.attached_client_secret}[client_id]
+
+    def setup(self, redirect_uris: list[str], users: list[User] = identities.USERS,
+              attached_redirect_uris: list[str] = ()) -> None:
         a = self.admin
         # Scopes: the OIDC ones need the password (max age 0 = once per provider session).
         for name in SCOPES:
@@ -197,12 +203,20 @@ static_files_mime_types = (
             "client_id": CLIENT_ID, "name": "forward-auth (e2e)", "enabled": True, "confidential": True,
             "client_secret": self.client_secret, "token_endpoint_auth_method": ["client_secret_basic"],
             "redirect_uri": self.redirect_uris, "authorization_type": ["code", "refresh_token"], "scope": []})
+        # The attached clusters' client (glewlwyd names one client per ID token: `aud` is always this one string).
+        self._call(a, "POST", "/client/", {
+            "client_id": ATTACHED_CLIENT_ID, "name": "forward-auth attached cluster (e2e)", "enabled": True,
+            "confidential": True, "client_secret": self.attached_client_secret,
+            "token_endpoint_auth_method": ["client_secret_basic"],
+            "redirect_uri": list(dict.fromkeys(attached_redirect_uris)) or ["http://unused.localhost/_oauth"],
+            "authorization_type": ["code", "refresh_token"], "scope": []})
         for plugin in (identities.PLUGIN_MAIN, identities.PLUGIN_OTHER):
             self.add_oidc_plugin(plugin)
         # Each user's consent for the client, so the browser sees the password form and "Continue" only.
         for u in users:
             s = self.login(u.username, u.password)
-            self._call(s, "PUT", f"/auth/grant/{CLIENT_ID}", {"scope": " ".join(SCOPES)})
+            for client in (CLIENT_ID, ATTACHED_CLIENT_ID):
+                self._call(s, "PUT", f"/auth/grant/{client}", {"scope": " ".join(SCOPES)})
 
     def set_redirect_uris(self, redirect_uris: list[str]) -> None:
         client = self._call(self.admin, "GET", f"/client/{CLIENT_ID}").json()

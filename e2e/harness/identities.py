@@ -27,6 +27,9 @@ DAVE = User("dave", "dave@example.com", "dave-directory-4444", "Dave Example",
 USERS = [ALICE, BOB, CAROL, DAVE]
 
 CLIENT_ID = "forward-auth"
+# A second confidential client: the attached cluster's own Dex client in the SSO broker scenarios
+# (tests/test_sso_broker.py), where the UI cluster's instance uses CLIENT_ID.
+ATTACHED_CLIENT_ID = "forward-auth-attached"
 # Scopes forward-auth asks for by default (COMPAT.md: "openid profile email groups").
 SCOPES = ["openid", "profile", "email", "groups"]
 

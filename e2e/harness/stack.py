@@ -22,7 +22,8 @@ with a service-account token, the ID token in X-Id-Token, X-Auth-Request-Groups,
 README.md's nginx snippet, verbatim (tests/test_readme_nginx.py), on an nginx of its own on `Ports.readme_nginx`:
   readme-nginx.apps.localhost   nginx running the snippet -> forward-auth "main" -> app (`upstream app`)
 The multi-cluster scenarios run their own forward-auth instances behind a Caddy of their own on `Ports.clusters`;
-their host names are in harness/clusters.py.
+their host names are in harness/clusters.py. The SSO broker's scenarios likewise on `Ports.broker`
+(harness/broker.py).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import clusters, identities
+from . import broker, clusters, identities
 from .forward_auth import ForwardAuth
 from .glewlwyd import Glewlwyd
 from .procs import LOOPBACK, Proc, free_port, wait_port
@@ -86,6 +87,7 @@ class Ports:
     fa_headers: int
     fa_prefix: int
     clusters: int  # the Caddy of the multi-cluster scenarios (harness/clusters.py)
+    broker: int  # the Caddy of the SSO broker scenarios (harness/broker.py)
     readme_nginx: int  # the nginx running README.md's snippet (tests/test_readme_nginx.py)
 
     @classmethod
@@ -148,13 +150,18 @@ class Stack:
         uris.append(f"http://{README_NGINX}:{self.ports.readme_nginx}/_oauth")
         uris.append(self.rp_redirect_uri())
         uris += clusters.redirect_uris(self.ports.clusters)
+        uris += broker.redirect_uris(self.ports.broker)[0]
         return uris
+
+    def attached_redirect_uris(self) -> list[str]:
+        """The callback URLs of the provider's second client (the SSO broker's attached clusters)."""
+        return broker.redirect_uris(self.ports.broker)[1]
 
     # ---- components ------------------------------------------------------------------------------------------
     def start_provider(self) -> Glewlwyd:
         self.provider.prepare()
         self.provider.start()
-        self.provider.setup(self.redirect_uris())
+        self.provider.setup(self.redirect_uris(), attached_redirect_uris=self.attached_redirect_uris())
         # The "mix-up" issuer: the second provider's real endpoints and keys under an issuer of its own, so that
         # discovery passes but every ID token it leads to names another issuer (the second plugin's).
         doc = dict(self.provider.discovery(identities.PLUGIN_OTHER))

@@ -187,14 +187,55 @@ callback), P/logout and P/start (the login start nginx's error_page 401 sends br
 IngressRoute route these exact paths only, never a prefix of P: anything else a route hands the Service (such
 as P/auth, nginx's auth_request target, which only the proxy calls) lets a browser ask the service directly and
 read answers meant for the proxy. A trailing "/" is dropped.
-Argument: dict "path" P "what" <the value's name, for the error message>.
+With the SSO broker ("sso": ssoBroker.callbacks set, the UI cluster) also P/sso, the broker endpoint a browser
+is sent to by attached clusters. P/sso/callback (an attached cluster) is not among them: see
+forward-auth.ssoCallbackPath.
+Argument: dict "path" P "what" <the value's name, for the error message> ["sso" true].
 */}}
 {{- define "forward-auth.browserPaths" -}}
 {{- $p := trimSuffix "/" (toString .path) -}}
 {{- if not (regexMatch "^(/[-A-Za-z0-9._~!$&'()*+,;=:@%]+)+$" $p) -}}
 {{- fail (printf "%s: %q is not a callback path (url-path): it must start with /, not be / alone, and hold only URL path characters (no spaces, no backticks)" .what (toString .path)) -}}
 {{- end -}}
-{{- list $p (printf "%s/logout" $p) (printf "%s/start" $p) | toJson -}}
+{{- $out := list $p (printf "%s/logout" $p) (printf "%s/start" $p) -}}
+{{- if .sso -}}
+{{- $out = append $out (printf "%s/sso" $p) -}}
+{{- end -}}
+{{- $out | toJson -}}
+{{- end -}}
+
+{{/*
+The SSO broker's roles: "ui" when ssoBroker.callbacks is set, "attached" when ssoBroker.url is set (one instance
+may be both), as a JSON object {"ui": bool, "attached": bool}. Fails rendering, naming the value, on what the
+service would refuse at start (or what SSO_BROKER_CALLBACKS, a comma list, cannot carry): a URL that is not
+absolute http(s), or has a query, fragment, userinfo or comma; http without traefikForwardAuth.insecureCookie.
+*/}}
+{{- define "forward-auth.ssoBroker" -}}
+{{- $sb := .Values.ssoBroker | default dict -}}
+{{- $insecure := .Values.traefikForwardAuth.insecureCookie -}}
+{{- $urls := list -}}
+{{- range $i, $cb := get $sb "callbacks" | default list -}}
+{{- $urls = append $urls (list (printf "ssoBroker.callbacks[%d]" $i) (toString $cb)) -}}
+{{- end -}}
+{{- with get $sb "url" -}}
+{{- $urls = append $urls (list "ssoBroker.url" (toString .)) -}}
+{{- end -}}
+{{- range $urls -}}
+{{- $what := index . 0 -}}
+{{- $u := index . 1 -}}
+{{- if not (regexMatch "^https?://[^/?#@,[:space:]]+(/[^?#,[:space:]]*)?$" $u) -}}
+{{- fail (printf "%s: %q is not an absolute http(s) URL without query, fragment, userinfo or comma (e.g. https://auth.attached.example.com/_oauth/sso/callback)" $what $u) -}}
+{{- end -}}
+{{- if and (hasPrefix "http://" $u) (not $insecure) -}}
+{{- fail (printf "%s: %q is http: the broker's URLs must be https unless traefikForwardAuth.insecureCookie is true" $what $u) -}}
+{{- end -}}
+{{- end -}}
+{{- dict "ui" (not (empty (get $sb "callbacks"))) "attached" (not (empty (get $sb "url"))) | toJson -}}
+{{- end -}}
+
+{{/* The attached cluster's broker callback for the callback path P: P/sso/callback. Argument: P. */}}
+{{- define "forward-auth.ssoCallbackPath" -}}
+{{- printf "%s/sso/callback" (trimSuffix "/" (toString .)) -}}
 {{- end -}}
 
 {{/*
@@ -204,6 +245,7 @@ refuses the others, and this fail holds when the schema is skipped (helm --skip-
 */}}
 {{- define "forward-auth.ingressPaths" -}}
 {{- $ing := .Values.ingress -}}
+{{- $sso := include "forward-auth.ssoBroker" . | fromJson -}}
 {{- $out := list -}}
 {{- range $ing.paths | default (list "/_oauth") -}}
 {{- $entry := ternary (dict "path" .) . (kindIs "string" .) -}}
@@ -211,7 +253,10 @@ refuses the others, and this fail holds when the schema is skipped (helm --skip-
 {{- if ne (toString $pathType) "Exact" -}}
 {{- fail (printf "ingress: pathType %q for path %q: only Exact is allowed (ingress.pathType, ingress.paths[].pathType). A %s route sends paths under the callback path that no browser may call to forward-auth; the chart routes the exact paths <path>, <path>/logout and <path>/start." (toString $pathType) (toString (get $entry "path")) (toString $pathType)) -}}
 {{- end -}}
-{{- $out = concat $out (include "forward-auth.browserPaths" (dict "path" (get $entry "path") "what" "ingress.paths") | fromJsonArray) -}}
+{{- $out = concat $out (include "forward-auth.browserPaths" (dict "path" (get $entry "path") "what" "ingress.paths" "sso" $sso.ui) | fromJsonArray) -}}
+{{- if $sso.attached -}}
+{{- $out = append $out (include "forward-auth.ssoCallbackPath" (get $entry "path")) -}}
+{{- end -}}
 {{- end -}}
 {{- $out | uniq | toJson -}}
 {{- end -}}
@@ -288,6 +333,17 @@ the old chart; a map value is a full env entry (e.g. {valueFrom: {secretKeyRef: 
 {{- end -}}
 {{- with include "forward-auth.commaList" $tfa.trustedAudiences -}}
 {{- $env = append $env (dict "name" "TRUSTED_AUDIENCE" "value" .) -}}
+{{- end -}}
+{{- $sb := .Values.ssoBroker | default dict -}}
+{{- $_ := include "forward-auth.ssoBroker" . -}}
+{{- with get $sb "callbacks" -}}
+{{- $env = append $env (dict "name" "SSO_BROKER_CALLBACKS" "value" (join "," .)) -}}
+{{- end -}}
+{{- with get $sb "url" -}}
+{{- $env = append $env (dict "name" "SSO_BROKER_URL" "value" (toString .)) -}}
+{{- end -}}
+{{- with get $sb "audience" -}}
+{{- $env = append $env (dict "name" "SSO_BROKER_AUDIENCE" "value" (toString .)) -}}
 {{- end -}}
 {{- with $tfa.logoutRedirect -}}
 {{- $env = append $env (dict "name" "LOGOUT_REDIRECT" "value" (tpl . $)) -}}

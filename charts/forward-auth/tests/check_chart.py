@@ -528,20 +528,29 @@ def check_wiring(r, case):
     if case.get("middleware"):
         C.check(len(r.of_kind("Middleware")) == 1, "a Middleware is rendered")
 
-    # Ingress / IngressRoute -> Service, on the exact browser paths of each callback path (no prefix route).
+    # Ingress / IngressRoute -> Service, on the exact browser paths of each callback path (no prefix route); with the
+    # SSO broker also P/sso (UI cluster) and P/sso/callback (attached cluster).
+    sso = vals.get("ssoBroker") or {}
+    sso_ui, sso_attached = bool(sso.get("callbacks")), bool(sso.get("url"))
+    sso_what = (" + P/sso" if sso_ui else "") + (" + P/sso/callback" if sso_attached else "")
     svc_ports = {p["name"]: p["port"] for p in svc["spec"]["ports"]}
     for ing in r.of_kind("Ingress"):
         paths = [p for rule in ing["spec"]["rules"] for p in rule["http"]["paths"]]
         C.check(all(p["backend"]["service"]["name"] == fullname and p["backend"]["service"]["port"].get("name") in svc_ports for p in paths),
                 "Ingress backends are the Service's http port")
         want_paths = [p if isinstance(p, str) else p["path"] for p in vals["ingress"]["paths"]]
-        check_ingress_exact(ing, browser_paths(*want_paths), f"ingress.paths {want_paths}")
+        check_ingress_exact(ing, browser_paths(*want_paths, sso_ui=sso_ui, sso_callback=sso_attached),
+                            f"ingress.paths {want_paths}{sso_what}")
     for ir in r.of_kind("IngressRoute"):
         svcs = [s for rt in ir["spec"]["routes"] for s in rt["services"]]
         C.check(all(s["name"] == fullname and s["port"] in svc_ports.values() for s in svcs), "IngressRoute services are the Service and its port")
-        check_ingressroute_exact(ir, browser_paths(vals["ingressRoute"]["path"]), f"ingressRoute.path {vals['ingressRoute']['path']}")
-        if tfa.get("authHost"):
+        ir_path = vals["ingressRoute"]["path"]
+        want_routes = [browser_paths(ir_path, sso_ui=sso_ui)] + ([sso_callback_paths(ir_path)] if sso_attached else [])
+        check_ingressroute_exact(ir, want_routes, f"ingressRoute.path {ir_path}{sso_what}")
+        if tfa.get("authHost") and not vals["ingressRoute"].get("host"):
             C.check(all(f"Host(`{tfa['authHost']}`)" in rt["match"] for rt in ir["spec"]["routes"]), "IngressRoute matches the auth host")
+        check_sso_callback_route(r, ir, vals, fullname, ns)
+    check_sso_env(vals, env)
 
     # X-Forwarded-Prefix is judged unless traefikForwardAuth.trustForwardedPrefix is false (or env replaces it).
     if "TRUST_FORWARDED_PREFIX" not in (vals.get("env") or {}):
@@ -586,13 +595,72 @@ def check_wiring(r, case):
 
 # ------------------------------------------------------------------------------------ routes (issue 14)
 
-def browser_paths(*callback_paths):
-    """What a browser must reach for each callback path P (url-path): P, P/logout, P/start; nothing else."""
+def browser_paths(*callback_paths, sso_ui=False, sso_callback=False):
+    """What a browser must reach for each callback path P (url-path): P, P/logout, P/start; with the SSO broker
+    also P/sso (the UI cluster's broker endpoint) and P/sso/callback (an attached cluster's); nothing else."""
     out = set()
     for p in callback_paths:
         p = p[:-1] if p.endswith("/") else p
         out |= {p, p + "/logout", p + "/start"}
+        if sso_ui:
+            out.add(p + "/sso")
+        if sso_callback:
+            out |= sso_callback_paths(p)
     return out
+
+
+def sso_callback_paths(p):
+    return {(p[:-1] if p.endswith("/") else p) + "/sso/callback"}
+
+
+def check_sso_callback_route(r, ir, vals, fullname, ns):
+    """The IngressRoute's broker callback route (an attached cluster): exactly P/sso/callback, through the
+    forward-auth Middleware (ssoBroker.callbackMiddlewares, else ingressRoute.middlewares and the chart's Middleware);
+    the other route carries only ingressRoute.middlewares. Without ssoBroker.url no route names /sso/callback."""
+    sso = vals.get("ssoBroker") or {}
+    routes = ir["spec"]["routes"]
+    callback = [rt for rt in routes if "/sso/callback" in rt["match"]]
+    if not sso.get("url"):
+        C.check(callback == [], "no ssoBroker.url: no IngressRoute route for P/sso/callback", json.dumps([rt["match"] for rt in callback]))
+        return
+    if not C.check(len(callback) == 1 and len(routes) == 2, "ssoBroker.url: one IngressRoute route of its own for P/sso/callback",
+                   json.dumps([rt["match"] for rt in routes])):
+        return
+    want = list(sso.get("callbackMiddlewares") or [])
+    if not want:
+        want = list(vals["ingressRoute"].get("middlewares") or [])
+        if vals["middleware"]["enabled"]:
+            want.append({"name": vals["middleware"].get("name") or fullname, "namespace": ns})
+    got = callback[0].get("middlewares") or []
+    C.check(got == want, "the P/sso/callback route's middlewares: callbackMiddlewares, else ingressRoute.middlewares + the chart's Middleware",
+            json.dumps(got))
+    mws = r.of_kind("Middleware")
+    if vals["middleware"]["enabled"] and not sso.get("callbackMiddlewares"):
+        C.check(len(mws) == 1 and {"name": mws[0]["metadata"]["name"], "namespace": mws[0]["metadata"]["namespace"]} in got,
+                "the P/sso/callback route goes through the rendered forward-auth Middleware (bodyless check, then the POST to the Service)",
+                json.dumps(got))
+    other = [rt for rt in routes if rt is not callback[0]][0]
+    C.check((other.get("middlewares") or []) == list(vals["ingressRoute"].get("middlewares") or []),
+            "the browser-paths route keeps ingressRoute.middlewares only", json.dumps(other.get("middlewares")))
+    host = vals["ingressRoute"].get("host") or vals["traefikForwardAuth"].get("authHost")
+    if host:
+        C.check(all(f"Host(`{host}`)" in rt["match"] for rt in routes), f"every IngressRoute route matches Host(`{host}`)",
+                json.dumps([rt["match"] for rt in routes]))
+
+
+def check_sso_env(vals, env):
+    """SSO_BROKER_CALLBACKS (comma-joined), SSO_BROKER_URL, SSO_BROKER_AUDIENCE from ssoBroker, absent when unset."""
+    sso = vals.get("ssoBroker") or {}
+    user = vals.get("env") or {}
+    for name, value in (("SSO_BROKER_CALLBACKS", ",".join(sso.get("callbacks") or [])), ("SSO_BROKER_URL", sso.get("url") or ""),
+                        ("SSO_BROKER_AUDIENCE", sso.get("audience") or "")):
+        if name in user:
+            continue
+        got = env.get(name)
+        if value:
+            C.check(got == {"name": name, "value": value}, f"env {name} is {value!r}", json.dumps(got))
+        else:
+            C.check(got is None, f"env {name} absent (ssoBroker unset)", json.dumps(got))
 
 
 MATCHER = re.compile(r"([A-Za-z]+)\(`([^`]*)`\)")
@@ -608,12 +676,14 @@ def ingressroute_paths(ir):
 
 
 def check_ingressroute_exact(ir, want, what):
+    """`want`: the Path() set of the one route, or a list of such sets, one per route in order."""
     routes = ingressroute_paths(ir)
+    want_routes = want if isinstance(want, list) else [want]
     C.check(bool(routes) and all(names <= {"Host", "Path"} and "PathPrefix" not in m and "PathRegexp" not in m
                                  for names, _, m in routes),
             f"IngressRoute: every route matches with Path( only (no PathPrefix) for {what}", json.dumps([m for _, _, m in routes]))
-    C.check(bool(routes) and all(paths == want for _, paths, _ in routes),
-            f"IngressRoute: every route matches exactly {sorted(want)}", json.dumps([m for _, _, m in routes]))
+    C.check(bool(routes) and [paths for _, paths, _ in routes] == want_routes,
+            f"IngressRoute: its routes match exactly {[sorted(w) for w in want_routes]}", json.dumps([m for _, _, m in routes]))
 
 
 def check_ingress_exact(ing, want, what):
@@ -704,6 +774,54 @@ def check_exact_routes(args):
             proc = render(args, [f], "rel", "default", expect_fail=True)
             C.check(proc.returncode != 0 and what in proc.stderr and "not a callback path" in proc.stderr,
                     f"{label}: rendering fails with a clear message", proc.stderr.strip())
+
+        # The SSO broker (issue 19): UI P/sso, attached P/sso/callback, each exact, on both kinds of route; a URL the
+        # service would refuse at start (or SSO_BROKER_CALLBACKS could not carry) never renders.
+        ui = os.path.join(vdir, "sso-ui.yaml")
+        at = os.path.join(vdir, "sso-attached.yaml")
+        both = write_values(tmp, "sso-both.yaml", {"ingress": {"enabled": True, "paths": ["/auth/cb"]},
+                                                   "ingressRoute": {"enabled": True, "path": "/auth/cb"},
+                                                   "ssoBroker": {"callbacks": ["https://a.example.net/auth/cb/sso/callback"],
+                                                                 "url": "https://ui.example.com/auth/cb/sso",
+                                                                 "callbackMiddlewares": [{"name": "forwardauth-full", "namespace": "kommander"}]}})
+        lint(args, [both], "default", "sso both roles, custom url-path: ")
+        for label, files, ing_want, ir_want in (
+                ("sso-ui.yaml", [ui], browser_paths("/_oauth", sso_ui=True), [browser_paths("/_oauth", sso_ui=True)]),
+                ("sso-attached.yaml", [at], browser_paths("/_oauth", sso_callback=True),
+                 [browser_paths("/_oauth"), {"/_oauth/sso/callback"}]),
+                ("sso both roles, custom url-path", [both], browser_paths("/auth/cb", sso_ui=True, sso_callback=True),
+                 [browser_paths("/auth/cb", sso_ui=True), {"/auth/cb/sso/callback"}])):
+            r = render(args, files, "rel", "default")
+            if not C.check(isinstance(r, Rendering), f"{label}: renders", getattr(r, "stderr", "")):
+                continue
+            check_ingress_exact(r.one("Ingress"), ing_want, label)
+            check_ingressroute_exact(r.one("IngressRoute"), ir_want, label)
+            if "both" in label:
+                cb = [rt for rt in r.one("IngressRoute")["spec"]["routes"] if "/sso/callback" in rt["match"]]
+                C.check(len(cb) == 1 and cb[0].get("middlewares") == [{"name": "forwardauth-full", "namespace": "kommander"}],
+                        f"{label}: the callback route takes ssoBroker.callbackMiddlewares as given", json.dumps(cb))
+        for label, data, needle in (
+                ("ssoBroker.callbacks: http without insecureCookie", {"ssoBroker": {"callbacks": ["http://a.example.net/_oauth/sso/callback"]}},
+                 "insecureCookie"),
+                ("ssoBroker.url: http without insecureCookie", {"ssoBroker": {"url": "http://ui.example.com/_oauth/sso"}}, "insecureCookie"),
+                ("ssoBroker.callbacks: a comma", {"ssoBroker": {"callbacks": ["https://a.example.net/_oauth/sso/callback,https://b.example.net/x"]}},
+                 "comma"),
+                ("ssoBroker.callbacks: a query", {"ssoBroker": {"callbacks": ["https://a.example.net/_oauth/sso/callback?x=1"]}}, "query"),
+                ("ssoBroker.url: userinfo", {"ssoBroker": {"url": "https://user@ui.example.com/_oauth/sso"}}, "userinfo"),
+                ("ssoBroker.url: relative", {"ssoBroker": {"url": "/_oauth/sso"}}, "absolute")):
+            f = write_values(tmp, "bad-sso.yaml", data)
+            proc = render(args, [f], "rel", "default", expect_fail=True, skip_schema=True)
+            what = label.split(":")[0].split(".")[1]
+            C.check(proc.returncode != 0 and f"ssoBroker.{what}" in proc.stderr and needle in proc.stderr,
+                    f"{label}: without the schema rendering fails naming the value", proc.stderr.strip())
+            if needle != "insecureCookie":
+                proc = render(args, [f], "rel", "default", expect_fail=True)
+                C.check(proc.returncode != 0 and "ssoBroker" in proc.stderr, f"{label}: the schema refuses it", proc.stderr.strip())
+        f = write_values(tmp, "sso-http.yaml", {"traefikForwardAuth": {"insecureCookie": True},
+                                                "ssoBroker": {"url": "http://ui.example.com/_oauth/sso"}})
+        r = render(args, [f], "rel", "default")
+        C.check(isinstance(r, Rendering) and env_map(container(r.one("Deployment"))).get("SSO_BROKER_URL", {}).get("value")
+                == "http://ui.example.com/_oauth/sso", "ssoBroker.url over http renders with insecureCookie", getattr(r, "stderr", ""))
 
         # TRUST_FORWARDED_PREFIX.
         for label, files, want in (("default", [], "true"),
@@ -1222,6 +1340,17 @@ def cases(args):
                                ["forward-auth-ui-keys", "encryption-key"]],
              keys={"secret": ["forward-auth-ui-keys", "secret"], "encryption-key": ["forward-auth-ui-keys", "encryption-key"]},
              env={"COOKIE_DOMAIN": "example.com", "AUTH_HOST": "auth.edge-1.example.com"}),
+        # Issue 19: the SSO broker's UI cluster and an attached cluster on another domain (docs/multi-cluster.md).
+        dict(name="sso-broker-ui", values=["charts/forward-auth/tests/values/sso-ui.yaml"], release="forward-auth",
+             namespace="auth", fullname="forward-auth", middleware=True, managed=True,
+             env={"SSO_BROKER_CALLBACKS": "https://auth.edge-1.example.net/_oauth/sso/callback,https://auth.edge-2.example.org/_oauth/sso/callback",
+                  "SSO_BROKER_URL": None, "SSO_BROKER_AUDIENCE": None},
+             notes_contain=["Path): /_oauth, /_oauth/logout, /_oauth/start, /_oauth/sso", "SSO broker (UI cluster)"]),
+        dict(name="sso-broker-attached", values=["charts/forward-auth/tests/values/sso-attached.yaml"], release="forward-auth",
+             namespace="auth", fullname="forward-auth", middleware=True, managed=True,
+             env={"SSO_BROKER_URL": "https://auth.ui.example.com/_oauth/sso", "SSO_BROKER_AUDIENCE": "kommander",
+                  "SSO_BROKER_CALLBACKS": None},
+             notes_contain=["/_oauth/sso/callback (a route of its own, through the forward-auth Middleware)", "SSO broker (attached cluster)"]),
         dict(name="all-features", values=["charts/forward-auth/tests/values/full.yaml"], release="forward-auth", namespace="auth",
              fullname="forward-auth", middleware=True, managed=True,
              image="registry.example.com/platform/forward-auth@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
