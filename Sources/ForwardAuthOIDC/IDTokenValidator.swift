@@ -96,7 +96,7 @@ package struct IDTokenValidator: Sendable {
 
     package func checkAuthorizedParty(_ value: ClaimValue?, policy: AudiencePolicy) throws(IDTokenError) -> String? {
         guard let value else { return nil }
-        guard let party = value.stringValue, party == clientID || policy.trustedAudiences.contains(party) else {
+        guard let party = value.stringValue, party == clientID || policy.authorizedParties.contains(party) else {
             throw .authorizedPartyMismatch.detail("\"\(loggable(value.stringValue ?? "(not a string)"))\"")
         }
         return party

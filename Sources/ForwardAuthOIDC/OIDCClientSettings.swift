@@ -23,6 +23,21 @@ package struct OIDCClientSettings: Sendable {
     /// Audiences besides `clientID` that Bearer tokens may carry (`trusted-audience`; Dex trustedPeers).
     package var trustedAudiences: Set<String> = []
 
+    /// The peers our scopes ask Dex to add to `aud` (`audience:server:client_id:<peer>`): our own login's token
+    /// names them (`AudiencePolicy.callbackRequesting`).
+    package var requestedAudiences: Set<String> {
+        let prefix = "audience:server:client_id:"
+        return Set(
+            scopes.filter { $0.hasPrefix(prefix) && $0.count > prefix.count }.map { String($0.dropFirst(prefix.count)) }
+        )
+    }
+
+    /// How our own login's token is checked: with the audiences the scopes asked for, if any.
+    package var callbackPolicy: AudiencePolicy {
+        let requested = requestedAudiences
+        return requested.isEmpty ? .callback : .callbackRequesting(audiences: requested)
+    }
+
     package init(
         issuer: String, clientID: String, clientSecret: Secret,
         scopes: [String] = ["openid", "profile", "email", "groups"], groupsClaim: String = "groups",

@@ -1,4 +1,4 @@
-"""The SSO broker's rig (issue 19, /work/broker-spec.md; tests/test_sso_broker.py): a UI cluster and attached clusters
+"""The SSO broker's rig (issue 19, docs/multi-cluster.md section C; tests/test_sso_broker.py): a UI cluster and attached clusters
 on other domains, behind one Caddy of their own on `Ports.broker`, with the provider's two clients.
 
   console.ui.localhost      forward-auth "ui": client CLIENT_ID, cookie domain ui.localhost, the broker endpoint

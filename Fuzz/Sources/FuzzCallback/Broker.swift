@@ -54,7 +54,9 @@ func fuzzBroker(query: String, host: String, state: String, loginState: LoginSta
     guard let request = callback.request?.forwarded, case .pending(.completeBrokeredLogin) = callback.next else { return }
     let resumed = runBlocking { await brokerEngine.resume(callback, body: Array(query.utf8)) }
     switch resumed.decision {
-    case .redirect(let location, _, let setCookies):
+    case .redirect(_, _, _):
+        invariant(false, "the broker callback answered the form POST with a redirect (its form-action blocks it)")
+    case .navigate(let location, let setCookies):
         let returned = BrowserCookies.returned(setCookies)
         if case .valid(let session) = brokerEngine.gatekeeper.sessions.session(from: returned, now: FuzzFixtures.now) {
             invariant(

@@ -17,7 +17,10 @@ private let accepted: [String: (email: String, groups: [String])] = [
     IDTokenFixture.signed[1]: ("alice@example.com", ["devs", "ops"]),
     IDTokenFixture.signed[4]: ("bob@example.com", ["admins"]),
 ]
-private let policies: [AudiencePolicy] = [.bearer(trustedAudiences: []), .callback]
+private let policies: [AudiencePolicy] = [
+    .bearer(trustedAudiences: []), .callback, .callbackRequesting(audiences: ["attached"]),
+    .brokered(trustedAudiences: ["ui"], brokerAudience: "ui"),
+]
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIDToken(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

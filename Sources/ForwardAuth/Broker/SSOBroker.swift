@@ -156,9 +156,11 @@ package struct SSOBroker: Sendable {
                 "broker: no token from the broker; signing in at the provider",
                 metadata: ["error": "\(loggable(error))"])
             return (
-                withCookie(
-                    clearState,
-                    loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger, direct: true)),
+                Self.navigating(
+                    withCookie(
+                        clearState,
+                        loginFlow.start(plan, cookies: cookies, now: now, random: random, logger: logger, direct: true))
+                ),
                 .fallback
             )
         }
@@ -188,7 +190,7 @@ package struct SSOBroker: Sendable {
         let decision = loginFlow.signIn(
             identity, idToken: token, loginState: loginState, request: request, cookies: cookies, now: now,
             random: random, logger: logger, clearing: clearState, via: "login through the broker", endsWithToken: true)
-        return (decision, .accepted)
+        return (Self.navigating(decision), .accepted)
     }
 
     /// A refusal's way out: the page links back to where the login started, and a short-lived cookie makes that
@@ -199,6 +201,12 @@ package struct SSOBroker: Sendable {
             secure: sessions.settings.secure)
         cookie.sameSite = .lax
         return (plan.returnURL, cookie)
+    }
+
+    /// A redirect as the page that answers the form POST (`Decision.navigate`: the form page's `form-action`).
+    static func navigating(_ decision: Decision) -> Decision {
+        guard case .redirect(let location, _, let cookies) = decision else { return decision }
+        return .navigate(location: location, cookies: cookies)
     }
 
     private func withCookie(_ cookie: SetCookie, _ decision: Decision) -> Decision {

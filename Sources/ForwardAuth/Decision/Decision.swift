@@ -18,6 +18,12 @@ package enum Decision: Sendable {
     case signedOut(cookies: [SetCookie])
     /// The broker's page: a form posting to a listed callback of an attached instance (`SSOBroker`).
     case brokerForm(BrokerForm, cookies: [SetCookie])
+    /// 200 with a page that sends the browser on to `location` by itself (a meta refresh, and a link): the answer
+    /// to the broker's form POST. A redirect there would be checked against the form page's CSP `form-action`
+    /// (Chromium applies it to every redirect that answers the POST), which admits only the callback's origin, not
+    /// the provider or an app host; a page's own navigation is not. The callback is routed straight to the
+    /// Service, so its `Set-Cookie` reaches the browser with a 200.
+    case navigate(location: String, cookies: [SetCookie])
 
     package enum RedirectStatus: Int, Sendable {
         case found = 302

@@ -43,7 +43,7 @@ package enum LoginResult: Int, Sendable, CaseIterable {
     /// The result of the callback that answered `decision`.
     package init(callback decision: Decision) {
         switch decision {
-        case .redirect: self = .success
+        case .redirect, .navigate: self = .success
         case .loginFailed(let failure, _): self = failure.result
         case .badRequest: self = .invalidRequest
         // The callback answers with the broker's form only for a user its allow-lists refused.

@@ -16,7 +16,7 @@ extension OIDCClient: IdentityProviderClient {
     {
         do {
             let claims = try await verify(
-                idToken: idToken, expectedNonce: nonce, policy: .callback,
+                idToken: idToken, expectedNonce: nonce, policy: settings.callbackPolicy,
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
             return Identity(claims)
         } catch {

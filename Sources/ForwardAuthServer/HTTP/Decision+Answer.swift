@@ -38,11 +38,33 @@ extension Decision {
             return Page.signedOut.answer(cookies: cookies)
         case .brokerForm(let form, let cookies):
             return form.answer(cookies: cookies)
+        case .navigate(let location, let cookies):
+            return Self.navigation(to: location, cookies: cookies)
         }
     }
 }
 
 extension Decision {
+    /// `Decision.navigate`: a page that goes on to `location` by itself (no script: a meta refresh), with a link
+    /// for a browser that does not follow it.
+    static func navigation(to location: String, cookies: [SetCookie]) -> Answer {
+        let url = TextEscaping.html(location)
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=\(url)">
+            <title>Signing you in</title></head>
+            <body><p><a href="\(url)">Continue</a></p></body></html>
+
+            """
+        var headers = [
+            (name: "Content-Type", value: "text/html; charset=utf-8"), (name: "Cache-Control", value: "no-store"),
+            (name: "Referrer-Policy", value: "no-referrer"),
+            (name: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'"),
+        ]
+        headers.append(cookies)
+        return Answer(status: 200, headers: headers, body: html)
+    }
+
     static let forbiddenPage = Page(
         status: 403, title: "Access denied", message: "You are signed in, but not allowed to open this page."
     ).answer(cookies: [])

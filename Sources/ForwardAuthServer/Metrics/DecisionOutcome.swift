@@ -39,7 +39,7 @@ enum DecisionOutcome: Int, Sendable, CaseIterable {
     init(_ decision: Decision, startedLogin: Bool) {
         switch decision {
         case .allow: self = .allow
-        case .redirect: self = startedLogin ? .loginRedirect : .redirect
+        case .redirect, .navigate: self = startedLogin ? .loginRedirect : .redirect
         case .unauthenticated: self = .unauthenticated
         case .forbidden: self = .forbidden
         case .badRequest: self = .badRequest

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ForwardAuthOIDC
+@testable import ForwardAuthWire
 
 /// The claim rules, one at a time, on payloads built directly (the signature is the client's job).
 @Suite struct IDTokenValidatorTests {
@@ -182,6 +183,31 @@ import Testing
         #expect(throws: IDTokenError.authorizedPartyMismatch) { try validate(otherParty, nonce: nil, policy: brokered) }
         // Our own client id keeps working under the brokered policy, as for Bearer tokens.
         _ = try validate(OIDCFixture.claims(), nonce: nil, policy: brokered)
+    }
+
+    /// The UI cluster's login that asked Dex for an attached cluster's audience (`trustedPeers`): `aud` = [peer,
+    /// us], `azp` = us. Accepted only for a peer the scopes asked for; `azp` naming the peer is still refused.
+    @Test func aCallbackAcceptsOnlyTheAudiencesItsScopesAskedFor() throws {
+        let crossClient = OIDCFixture.claims {
+            $0["aud"] = .array([.string("attached"), .string("forward-auth")])
+            $0["azp"] = .string("forward-auth")
+        }
+        let settings = OIDCClientSettings(
+            issuer: OIDCFixture.issuer, clientID: "forward-auth", clientSecret: Secret("s"),
+            scopes: ["openid", "email", "audience:server:client_id:attached"])
+        #expect(settings.callbackPolicy == AudiencePolicy.callbackRequesting(audiences: ["attached"]))
+        #expect(try validate(crossClient, policy: settings.callbackPolicy).audience == ["attached", "forward-auth"])
+        #expect(throws: IDTokenError.audienceUntrusted) { try validate(crossClient, policy: .callback) }
+        #expect(throws: IDTokenError.audienceUntrusted) {
+            try validate(crossClient, policy: .callbackRequesting(audiences: ["other"]))
+        }
+        let peerParty = OIDCFixture.claims {
+            $0["aud"] = .array([.string("attached"), .string("forward-auth")])
+            $0["azp"] = .string("attached")
+        }
+        #expect(throws: IDTokenError.authorizedPartyMismatch) {
+            try validate(peerParty, policy: settings.callbackPolicy)
+        }
     }
 
     @Test func displayNameFallsBackToPreferredUsernameThenEmail() throws {
