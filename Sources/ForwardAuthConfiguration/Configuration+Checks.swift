@@ -21,6 +21,11 @@ extension Configuration {
             }
             if let url = ssoBrokerURL, url.hasPrefix("http://") { reader.problem("sso-broker-url: \(url)\(plain)") }
         }
+        if refreshSessions, refreshInterval >= lifetime {
+            reader.warn(
+                "refresh-interval (\(refreshInterval)s) is not shorter than lifetime (\(lifetime)s): sessions end before "
+                    + "they are refreshed")
+        }
         if ssoBrokerAudience != nil, ssoBrokerURL == nil {
             reader.warn("sso-broker-audience is set but sso-broker-url is not: it has no effect")
         }

@@ -75,6 +75,16 @@ package struct Configuration: Sendable {
     package var ssoBrokerURL: String?
     /// `sso-broker-audience` (attached instance): the UI instance's client id.
     package var ssoBrokerAudience: String?
+    /// `sso-broker-max-age`: seconds a brokered token's `iat` may lie back, with `refresh-sessions`.
+    package var ssoBrokerMaxAge = 600
+
+    // Silent refresh (docs/multi-cluster.md)
+    /// `refresh-sessions`: log in with `offline_access` and renew sessions at the provider.
+    package var refreshSessions = false
+    /// `refresh-interval`: seconds from a login or refresh to the session's soft end.
+    package var refreshInterval = 900
+    /// `refresh-max-age`: seconds from the first login after which a session is no longer renewed.
+    package var refreshMaxAge = 604_800
 
     // Who may pass
     package var defaultAction = RuleAction.auth

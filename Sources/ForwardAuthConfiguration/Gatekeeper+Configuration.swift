@@ -38,6 +38,13 @@ extension Gatekeeper {
         settings.urlPath = configuration.urlPath
         settings.authHost = configuration.authHost
         settings.defaultAction = configuration.defaultAction
+        if configuration.refreshSessions {
+            var refresh = RefreshSettings()
+            refresh.interval = Int64(configuration.refreshInterval)
+            refresh.maximumAge = Int64(configuration.refreshMaxAge)
+            refresh.brokerMaximumAge = Int64(configuration.ssoBrokerMaxAge)
+            settings.refresh = refresh
+        }
         settings.skipAuthPreflight = configuration.skipAuthPreflight
         self.init(
             settings: settings, rules: configuration.ruleSet,
@@ -112,5 +119,7 @@ extension OIDCClientSettings {
             issuer: configuration.issuer, clientID: configuration.clientID, clientSecret: configuration.clientSecret,
             scopes: configuration.scopes, groupsClaim: configuration.groupsAttributeName)
         trustedAudiences = Set(configuration.trustedAudiences)
+        // Dex issues a refresh token only for this scope.
+        if configuration.refreshSessions, !scopes.contains("offline_access") { scopes.append("offline_access") }
     }
 }

@@ -217,6 +217,31 @@ extension OptionDeclaration {
                 "Attached cluster: the UI cluster's client-id; a brokered ID token whose aud is exactly it is accepted (on <url-path>/sso/callback only).",
             \.ssoBrokerAudience
         ) { r, name, _ in r.optionalString(name)?.value },
+        .field(
+            "sso-broker-max-age", env: ["SSO_BROKER_MAX_AGE"], kind: .int,
+            help:
+                "With refresh-sessions: seconds a brokered ID token's iat may lie back (the UI cluster refreshes an older one before brokering).",
+            \.ssoBrokerMaxAge
+        ) { r, name, _ in r.int(name, in: 30...Int.max) },
+
+        // Silent refresh
+        .field(
+            "refresh-sessions", env: ["REFRESH_SESSIONS"], kind: .bool,
+            help:
+                "Log in with offline_access and renew sessions at the provider from refresh-interval on, so a removed user loses access within one interval.",
+            \.refreshSessions
+        ) { r, name, _ in r.bool(name) },
+        .field(
+            "refresh-interval", env: ["REFRESH_INTERVAL"], kind: .int,
+            help: "With refresh-sessions: seconds from a login or refresh until a page load renews the session.",
+            \.refreshInterval
+        ) { r, name, _ in r.int(name, in: 10...Int.max) },
+        .field(
+            "refresh-max-age", env: ["REFRESH_MAX_AGE"], kind: .int,
+            help:
+                "With refresh-sessions: seconds after the first login when renewing stops and the person logs in again.",
+            \.refreshMaxAge
+        ) { r, name, _ in r.int(name, in: 60...Int.max) },
 
         // Who may pass
         .field(

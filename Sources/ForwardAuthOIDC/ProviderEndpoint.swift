@@ -4,8 +4,10 @@ package enum ProviderEndpoint: String, Sendable, Hashable, CaseIterable {
     case discovery
     /// The discovery document's `jwks_uri`.
     case jwks
-    /// The `token_endpoint` (the code exchange).
+    /// The `token_endpoint` (the code exchange, a session's refresh).
     case token
+    /// The `userinfo_endpoint` (a refresh answered without an ID token).
+    case userinfo
     /// Anything else (requests built outside the OIDC client).
     case other
 }

@@ -10,11 +10,14 @@ package struct ProviderMetadata: Sendable, Hashable, Decodable {
     package var jwksURI: String
     /// Absent at released Dex; present at providers that support RP-initiated logout.
     package var endSessionEndpoint: String?
+    /// Where a refresh without an ID token (glewlwyd's) finds the subject to compare.
+    package var userinfoEndpoint: String?
 
     package init(
         issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksURI: String,
-        endSessionEndpoint: String? = nil
+        endSessionEndpoint: String? = nil, userinfoEndpoint: String? = nil
     ) {
+        self.userinfoEndpoint = userinfoEndpoint
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
@@ -28,6 +31,7 @@ package struct ProviderMetadata: Sendable, Hashable, Decodable {
         case tokenEndpoint = "token_endpoint"
         case jwksURI = "jwks_uri"
         case endSessionEndpoint = "end_session_endpoint"
+        case userinfoEndpoint = "userinfo_endpoint"
     }
 
     /// Where the discovery document of `issuer` lives. A trailing `/` is removed before appending
@@ -70,6 +74,7 @@ package struct ProviderMetadata: Sendable, Hashable, Decodable {
     }
 
     package var tokenEndpointURL: URL? { Self.httpURL(tokenEndpoint) }
+    package var userinfoEndpointURL: URL? { userinfoEndpoint.flatMap(Self.httpURL) }
     package var jwksURL: URL? { Self.httpURL(jwksURI) }
 
     package static func httpURL(_ text: String) -> URL? {

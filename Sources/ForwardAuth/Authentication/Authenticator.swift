@@ -14,7 +14,9 @@ package struct Authenticator: Sendable {
         _ request: ForwardedRequest, cookies: some RequestCookies, now: Int64
     ) -> Authentication {
         if case .valid(let session) = sessions.session(from: cookies, now: now) {
-            return .session(Principal(session), session.source)
+            return .session(
+                Principal(session), session.source,
+                refreshDue: session.refresh.map { RefreshDue(at: $0.due, sessionID: session.id) })
         }
         guard let token = Self.bearerToken(in: request.headers) else { return .anonymous }
         // Before any decoding: a bound on the work a hostile token can cause. Dex's tokens are a few KB (the

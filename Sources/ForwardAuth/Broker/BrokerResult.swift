@@ -8,6 +8,8 @@ package enum BrokerResult: Int, Sendable, CaseIterable {
     case tokenUnavailable
     /// No UI session: the browser went to log in at the provider first.
     case loginRequired
+    /// With `refresh-sessions`: the session's token was older than `sso-broker-max-age`; renewed at Dex first.
+    case refreshFirst
     /// The callback is not in `sso-broker-callbacks`: nothing was posted.
     case refusedCallback
     /// A malformed request on either side (missing or repeated fields, a wrong content type, too large a body).
@@ -32,6 +34,7 @@ package enum BrokerResult: Int, Sendable, CaseIterable {
         case .delivered: "delivered"
         case .tokenUnavailable: "token_unavailable"
         case .loginRequired: "login_required"
+        case .refreshFirst: "refresh_first"
         case .refusedCallback: "refused_callback"
         case .badRequest: "bad_request"
         case .redirected: "redirected"

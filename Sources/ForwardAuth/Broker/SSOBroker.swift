@@ -59,8 +59,24 @@ package struct SSOBroker: Sendable {
                 .loginRequired
             )
         }
+        // With refresh on, attached clusters take only a recent token: renew an older one at Dex first, and come
+        // back here (unless a marker says Dex will not renew it now: then the old one goes, and may be refused).
+        if let refreshing = loginFlow.gatekeeper.settings.refresh, session.refresh != nil,
+            let token = session.idToken, let issued = Self.numericClaim("iat", of: token),
+            issued < now - refreshing.brokerMaximumAge,
+            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
+                sessionID: session.id, now: now) ?? false)
+        {
+            return (
+                .redirect(
+                    location: loginFlow.gatekeeper.refreshURL(request, returnURL: request.url), status: .found,
+                    cookies: []),
+                .refreshFirst
+            )
+        }
         let metadata: Logger.Metadata = ["user": "\(session.email)", "callback": "\(brokered.callback)"]
-        guard let token = session.idToken, let expiry = Self.expiry(of: token), expiry > now + Self.minimumTokenLife
+        guard let token = session.idToken, let expiry = Self.numericClaim("exp", of: token),
+            expiry > now + Self.minimumTokenLife
         else {
             logger.notice(
                 "broker: the session keeps no usable ID token (it did not fit the cookies, or it expires); the attached cluster signs in at the provider",
@@ -95,14 +111,14 @@ package struct SSOBroker: Sendable {
             button: "Sign in directly")
     }
 
-    /// The `exp` of a token this instance verified at its login, read without verifying again.
-    static func expiry(of token: String) -> Int64? {
+    /// A time claim (`exp`, `iat`) of a token this instance verified at its login, read without verifying again.
+    static func numericClaim(_ name: String, of token: String) -> Int64? {
         let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(ArraySlice(parts[1])),
             let object = try? JSONSerialization.jsonObject(with: Data(payload)) as? [String: Any],
-            let exp = object["exp"] as? NSNumber
+            let value = object[name] as? NSNumber
         else { return nil }
-        return exp.int64Value
+        return value.int64Value
     }
 
     // MARK: Attached instance
@@ -179,6 +195,18 @@ package struct SSOBroker: Sendable {
                 .loginFailed(
                     .offeringDirectLogin(LoginFailure(error), url: direct.url), cookies: [clearState, direct.cookie]),
                 .invalidToken
+            )
+        }
+        if let refreshing = loginFlow.gatekeeper.settings.refresh,
+            (identity.issuedAt ?? 0) < now - refreshing.brokerMaximumAge
+        {
+            logger.warning(
+                "broker: token refused",
+                metadata: ["reason": "issued more than sso-broker-max-age (\(refreshing.brokerMaximumAge)s) ago"])
+            return (
+                .loginFailed(
+                    .offeringDirectLogin(.invalidToken(.iat), url: direct.url),
+                    cookies: [clearState, direct.cookie]), .invalidToken
             )
         }
         if let refusal = loginFlow.refusal(of: identity, logger: logger) {

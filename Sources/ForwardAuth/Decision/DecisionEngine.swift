@@ -34,7 +34,9 @@ package struct DecisionEngine: Sendable {
         self.bearer = BearerAuthenticator(
             provider: loginFlow.provider, identityHeaders: loginFlow.gatekeeper.identityHeaders)
         self.broker = SSOBroker(loginFlow: loginFlow)
-        self.paths = Route.Paths(urlPath: loginFlow.gatekeeper.settings.urlPath, broker: loginFlow.broker)
+        self.paths = Route.Paths(
+            urlPath: loginFlow.gatekeeper.settings.urlPath, broker: loginFlow.broker,
+            refreshes: loginFlow.gatekeeper.settings.refresh != nil)
         self.trustForwardedPrefix = trustForwardedPrefix
         self.random = random
         self.logger = logger
@@ -118,6 +120,17 @@ package struct DecisionEngine: Sendable {
                 return Judged(next: .answer(authorize(verified, forwarded, policy)), rule: rule)
             }
         case .startLogin:
+            // nginx's `/auth` answered a session due for a refresh 401; its `error_page` comes here to refresh.
+            if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now),
+                let due = session.refresh?.due, now >= due, gatekeeper.settings.refresh != nil
+            {
+                let returnURL = CallbackQuery(forwarded.query).value("rd") ?? forwarded.rootURL
+                return Judged(
+                    next: .answer(
+                        .redirect(
+                            location: gatekeeper.refreshURL(forwarded, returnURL: returnURL), status: .found,
+                            cookies: [])))
+            }
             let start = Self.traced(headers) {
                 loginFlow.startFromLink(forwarded, cookies: cookies, now: now, random: random, logger: logger)
             }
@@ -137,6 +150,8 @@ package struct DecisionEngine: Sendable {
             return Judged(next: .answer(decision), startedLogin: result == .loginRequired, broker: result)
         case .brokerCallbackPassage:
             return Judged(next: .answer(.allow(headers: [])))
+        case .refresh:
+            return Judged(next: .pending(.refreshSession))
         case .brokerCallback:
             if let problem = SSOBroker.checkCallbackRequest(method: method, headers: headers) {
                 logger.info("broker callback refused", metadata: ["reason": "\(problem)"])
@@ -167,6 +182,11 @@ package struct DecisionEngine: Sendable {
                 }
             judgement.next = .answer(
                 await loginFlow.logout(forwarded, cookies: cookies, session: session, logger: logger))
+        case .refreshSession:
+            let (decision, result) = await loginFlow.refresh(
+                forwarded, cookies: cookies, now: now, random: random, logger: logger)
+            judgement.next = .answer(decision)
+            judgement.refresh = result
         case .completeBrokeredLogin:
             let (decision, result) = await broker.complete(
                 forwarded, body: body, cookies: cookies, now: now, random: random, logger: logger)

@@ -16,6 +16,8 @@ package struct Gatekeeper: Sendable {
         /// `skip-auth-preflight`: let CORS preflights (`OPTIONS` with `Origin` and
         /// `Access-Control-Request-Method`) through without a session; browsers send no cookies on them.
         package var skipAuthPreflight = false
+        /// `refresh-sessions`: nil when off.
+        package var refresh: RefreshSettings?
 
         package init() {}
     }
@@ -84,7 +86,12 @@ package struct Gatekeeper: Sendable {
         }
         let policy = matched.map(access.overridden(by:)) ?? access
         switch authenticator.authenticate(request, cookies: cookies, now: now) {
-        case .session(let principal, let source):
+        case .session(let principal, let source, let refreshDue):
+            if let refreshDue, now >= refreshDue.at,
+                let renew = refreshing(request, refreshDue, cookies: cookies, client: client, now: now)
+            {
+                return (.answer(renew), source)
+            }
             return (.answer(authorizer.authorize(principal, request: request, policy: policy)), source)
         case .bearerToken(let token):
             return (.verifyBearer(token: token, policy: policy), nil)
@@ -93,6 +100,36 @@ package struct Gatekeeper: Sendable {
         case .anonymous:
             return (loginOrRefuse(request, client: client), nil)
         }
+    }
+
+    /// Past a session's soft end, a top-level navigation goes through `<url-path>/refresh` (a 302 that can set the
+    /// renewed cookie: Traefik drops `Set-Cookie` from a 2xx); nginx's check answers it 401, so its `/start`
+    /// refreshes. Everything else (XHR, fetch, POST: single-page apps) passes until the hard end, and so does a
+    /// navigation whose refresh the marker holds back. Nil: authorize as usual.
+    func refreshing(
+        _ request: ForwardedRequest, _ due: RefreshDue, cookies: some RequestCookies, client: ClientKind, now: Int64
+    ) -> Decision? {
+        guard settings.refresh != nil, Self.isNavigation(request),
+            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
+                sessionID: due.sessionID, now: now) ?? false)
+        else { return nil }
+        guard client == .browser else { return .unauthenticated(reason: "the session is due for a refresh") }
+        return .redirect(location: refreshURL(request, returnURL: request.url), status: .found, cookies: [])
+    }
+
+    /// `<proto>://<host><url-path>/refresh?rd=<return URL>`, on the request's own host (its cookie domain holds
+    /// the session).
+    package func refreshURL(_ request: ForwardedRequest, returnURL: String) -> String {
+        "\(request.scheme.rawValue)://\(request.authority)\(settings.urlPath)\(RefreshSettings.pathSuffix)?rd="
+            + FormURLEncoding.encode(Self.capped(returnURL))
+    }
+
+    /// A top-level navigation: GET or HEAD with `Sec-Fetch-Mode: navigate`, or, from a browser that sends no
+    /// `Sec-Fetch-Mode`, with an `Accept` naming text/html.
+    static func isNavigation(_ request: ForwardedRequest) -> Bool {
+        guard request.method == "GET" || request.method == "HEAD" else { return false }
+        if let mode = request.headers.first("Sec-Fetch-Mode") { return mode.caseInsensitiveEquals("navigate") }
+        return request.headers.first("Accept")?.lowercased().contains("text/html") ?? false
     }
 
     /// A CORS preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.

@@ -32,6 +32,8 @@ package struct Judgement: Sendable {
     package var ignoredPrefix = false
     /// How a step of the SSO broker ended, on its two endpoints and at an attached instance's login start.
     package var broker: BrokerResult?
+    /// How a session refresh ended (`<url-path>/refresh`).
+    package var refresh: RefreshResult?
 
     package init(route: Route, client: ClientKind, accept: String?, next: Next, request: Request? = nil) {
         self.route = route

@@ -11,4 +11,6 @@ package enum PendingWork: Sendable {
     /// The broker's form POST to `<url-path>/sso/callback`: the server reads the body (at most
     /// `SSOBroker.maximumBodyBytes`) and resumes with it.
     case completeBrokeredLogin
+    /// `<url-path>/refresh`: renew the session at the provider.
+    case refreshSession
 }

@@ -21,6 +21,8 @@ package enum Route: Sendable, Hashable {
     /// A proxy's subrequest for that callback: answered 200 without identity headers, so the proxy passes the
     /// POST on to us.
     case brokerCallbackPassage
+    /// `<url-path>/refresh` (with `refresh-sessions`), found like the callback: renew the session at the provider.
+    case refresh
 
     /// Our endpoint paths under `url-path`, built once: routing runs on every request.
     package struct Paths: Sendable, Hashable {
@@ -32,8 +34,11 @@ package enum Route: Sendable, Hashable {
         package let brokerDelivery: Substring?
         /// Nil unless this instance logs in through a broker (`sso-broker-url`).
         package let brokerCallback: Substring?
+        /// Nil unless sessions are refreshed (`refresh-sessions`).
+        package let refresh: Substring?
 
-        package init(urlPath: String, broker: BrokerSettings = BrokerSettings()) {
+        package init(urlPath: String, broker: BrokerSettings = BrokerSettings(), refreshes: Bool = false) {
+            refresh = refreshes ? Substring(urlPath + RefreshSettings.pathSuffix) : nil
             callback = urlPath
             logout = urlPath + "/logout"
             check = urlPath + "/auth"
@@ -61,9 +66,13 @@ package enum Route: Sendable, Hashable {
                 forwardedPath == paths.callback
                 ? .callback
                 : forwardedPath == paths.logout
-                    ? .logout : forwardedPath == paths.brokerCallback ? .brokerCallbackPassage : .check
+                    ? .logout
+                    : forwardedPath == paths.brokerCallback
+                        ? .brokerCallbackPassage : forwardedPath == paths.refresh ? .refresh : .check
         } else if requestLinePath == paths.callback {
             self = .callback
+        } else if requestLinePath == paths.refresh {
+            self = .refresh
         } else if requestLinePath == paths.logout {
             self = .logout
         } else {

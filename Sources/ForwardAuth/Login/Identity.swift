@@ -10,6 +10,9 @@ package struct Identity: Sendable, Hashable {
     package var claims: [String: ClaimValue]
     /// The token's `exp`, seconds since 1970: a session minted from a brokered token ends by then.
     package var expiresAt: Int64?
+    /// The token's `iat` and `sub`: a brokered token's age, and the subject a refresh must keep.
+    package var issuedAt: Int64?
+    package var subject: String?
 
     package init(
         email: String, displayName: String, groups: [String], claims: [String: ClaimValue] = [:],

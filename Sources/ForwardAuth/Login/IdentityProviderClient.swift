@@ -8,6 +8,14 @@ package protocol IdentityProviderClient: Sendable {
     /// Exchanges the authorization code (with the PKCE verifier and the exact `redirect_uri`) for an ID token.
     func redeem(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError) -> String
 
+    /// `redeem`, with the refresh token when the provider issued one (`offline_access`).
+    func redeemTokens(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError)
+        -> RedeemedTokens
+
+    /// Renews a session at the token endpoint with its refresh token, verifying a returned ID token as a login's
+    /// (no nonce: Dex keeps the first login's).
+    func refreshSession(refreshToken: String, now: Int64) async -> SessionRefresh
+
     /// Verifies an ID token from the callback: signature, issuer, audience, `azp`, times, `nonce`,
     /// `email_verified`. May refetch the JWKS once for an unknown key.
     func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError) -> Identity
@@ -34,4 +42,16 @@ package protocol IdentityProviderClient: Sendable {
 extension IdentityProviderClient {
     /// A client that keeps no verified tokens: every Bearer token is verified.
     package func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? { nil }
+
+    /// A client without refresh tokens (test doubles): the code's ID token alone.
+    package func redeemTokens(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError)
+        -> RedeemedTokens
+    {
+        RedeemedTokens(idToken: try await redeem(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI))
+    }
+
+    /// A client that cannot refresh (test doubles): the session is kept and refresh is tried again later.
+    package func refreshSession(refreshToken: String, now: Int64) async -> SessionRefresh {
+        .unavailable("this provider client does not refresh")
+    }
 }

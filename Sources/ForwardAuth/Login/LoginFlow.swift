@@ -37,7 +37,7 @@ package struct LoginFlow: Sendable {
         broker.brokerURL != nil && cookies.value(directLoginCookie) == nil
     }
 
-    private var sessions: SessionCookies { gatekeeper.sessions }
+    var sessions: SessionCookies { gatekeeper.sessions }
 
     // MARK: Start
 
@@ -150,11 +150,11 @@ package struct LoginFlow: Sendable {
         }
         let clearState = loginStates.clearing(state: state, domain: loginState.cookieDomain)
         let identity: Identity
-        let idToken: String
+        let tokens: RedeemedTokens
         do {
-            idToken = try await provider.redeem(
+            tokens = try await provider.redeemTokens(
                 code: code, codeVerifier: loginState.codeVerifier, redirectURI: loginState.redirectURI)
-            identity = try await provider.verifyCallbackToken(idToken, nonce: loginState.nonce, now: now)
+            identity = try await provider.verifyCallbackToken(tokens.idToken, nonce: loginState.nonce, now: now)
         } catch {
             logger.warning("login failed", metadata: ["reason": "\(error.description)"])
             return .loginFailed(LoginFailure(error), cookies: [clearState])
@@ -171,8 +171,9 @@ package struct LoginFlow: Sendable {
             return .loginFailed(refusal, cookies: [clearState])
         }
         return signIn(
-            identity, idToken: idToken, loginState: loginState, request: request, cookies: cookies, now: now,
-            random: random, logger: logger, clearing: clearState, via: "login")
+            identity, idToken: tokens.idToken, refreshToken: tokens.refreshToken, loginState: loginState,
+            request: request, cookies: cookies, now: now, random: random, logger: logger, clearing: clearState,
+            via: "login")
     }
 
     /// Why this instance's allow-lists refuse `identity`, logged; nil when they admit it.
@@ -193,8 +194,11 @@ package struct LoginFlow: Sendable {
     /// Mints the session for an admitted identity and sends the browser back where its login started: the end of
     /// the callback and of the broker's callback. A session ends at `lifetime`, or at the token's `exp` when that
     /// comes first and `endsWithToken` (a brokered token: the UI cluster vouched only until then).
+    /// With `refresh-sessions`, a login whose provider issued a refresh token mints a refreshable session; a
+    /// brokered one (which has none) ends by the soft end, and the attached instance brokers it again then.
     func signIn(
-        _ identity: Identity, idToken: String, loginState: LoginState, request: ForwardedRequest,
+        _ identity: Identity, idToken: String, refreshToken: String? = nil, loginState: LoginState,
+        request: ForwardedRequest,
         cookies: some RequestCookies, now: Int64, random: some RandomSource, logger: Logger,
         clearing clearState: SetCookie,
         via: String, endsWithToken: Bool = false
@@ -203,14 +207,19 @@ package struct LoginFlow: Sendable {
         let groups = groupsFilter.apply(identity.groups)
         var expiresAt = now + sessions.settings.lifetime
         if endsWithToken, let tokenExpiry = identity.expiresAt { expiresAt = min(expiresAt, tokenExpiry) }
+        let refreshing = gatekeeper.settings.refresh
+        if endsWithToken, let refreshing { expiresAt = min(expiresAt, now + refreshing.interval) }
         // Kept for `forward-token-header-name`, and by a broker, to hand on to its attached clusters.
         let keepsToken = headers.tokenForwarding != nil || broker.deliversTokens
-        let (session, trimmed) = sessions.fitting(
-            Session(
-                email: identity.email, name: identity.displayName, groups: groups, issuedAt: now,
-                expiresAt: expiresAt, id: random.bytes(16), idToken: keepsToken ? idToken : nil,
-                claims: headers.keptClaims(of: identity.claims)
-            ))
+        var minted = Session(
+            email: identity.email, name: identity.displayName, groups: groups, issuedAt: now,
+            expiresAt: expiresAt, id: random.bytes(16), idToken: keepsToken ? idToken : nil,
+            claims: headers.keptClaims(of: identity.claims))
+        if let refreshing, let refreshToken, !endsWithToken {
+            minted.refresh = Session.Refresh(
+                token: refreshToken, due: now + refreshing.interval, firstLogin: now, subject: identity.subject ?? "")
+        }
+        let (session, trimmed) = sessions.fitting(minted)
         if let trimmed {
             logger.warning(
                 "login: session too large for its cookies; dropped \(trimmed) (set groups-filter)",

@@ -11,6 +11,52 @@ extension OIDCClient: IdentityProviderClient {
         }
     }
 
+    package func redeemTokens(code: String, codeVerifier: String, redirectURI: String) async throws(LoginError)
+        -> RedeemedTokens
+    {
+        do {
+            let tokens = try await exchange(code: code, codeVerifier: codeVerifier, redirectURI: redirectURI)
+            return RedeemedTokens(idToken: tokens.idToken, refreshToken: tokens.refreshToken)
+        } catch {
+            throw LoginError(.providerUnavailable, error.description)
+        }
+    }
+
+    package func refreshSession(refreshToken: String, now: Int64) async -> SessionRefresh {
+        var outcome = await refresh(refreshToken: refreshToken)
+        if outcome == .failed {
+            // Dex answers 500 for a removed user, and also to the loser of a refresh race (it runs the connector
+            // inside the token's storage update). The same token again tells them apart: a removal fails again; a
+            // lost race is now refused, since the winner rotated the token.
+            outcome = await refresh(refreshToken: refreshToken)
+        }
+        switch outcome {
+        case .refused: return .refused
+        case .failed: return .ended
+        case .unavailable(let reason): return .unavailable(reason)
+        case .refreshed(let tokens):
+            if let idToken = tokens.idToken {
+                do {
+                    let claims = try await verify(
+                        idToken: idToken, expectedNonce: nil, policy: settings.callbackPolicy,
+                        now: Date(timeIntervalSince1970: TimeInterval(now)))
+                    return .refreshed(
+                        identity: Identity(claims), subject: claims.subject, idToken: idToken,
+                        refreshToken: tokens.refreshToken)
+                } catch {
+                    if error.isProviderUnavailable { return .unavailable(error.description) }
+                    return .invalid(
+                        LoginError(
+                            .invalidToken, "refreshed ID token refused: \(error.description)", tokenReason: error.reason
+                        ))
+                }
+            }
+            guard let accessToken = tokens.accessToken, let subject = await userinfoSubject(accessToken: accessToken)
+            else { return .unavailable("the refresh sent no ID token, and userinfo named no subject") }
+            return .refreshed(identity: nil, subject: subject, idToken: nil, refreshToken: tokens.refreshToken)
+        }
+    }
+
     package nonisolated func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError)
         -> Identity
     {
@@ -75,5 +121,7 @@ extension Identity {
         self.init(
             email: claims.email, displayName: claims.displayName, groups: claims.groups, claims: claims.raw,
             expiresAt: Int64(claims.expiresAt.timeIntervalSince1970))
+        issuedAt = claims.issuedAt.map { Int64($0.timeIntervalSince1970) }
+        subject = claims.subject
     }
 }

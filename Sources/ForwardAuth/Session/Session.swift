@@ -20,6 +20,28 @@ package struct Session: Sendable, Hashable {
     package var claims: [NamedClaim]
     /// Which cookies established it. Not sealed: a session read from the Go fork's cookies is never written back.
     package var source: Source
+    /// With `refresh-sessions`: what renews the session at Dex before its hard end (`expiresAt`).
+    package var refresh: Refresh?
+
+    /// A refreshable session's Dex side (docs/multi-cluster.md "Silent refresh").
+    package struct Refresh: Sendable, Hashable {
+        /// Dex's refresh token; Dex rotates it on every use.
+        package var token: String
+        /// The soft end: from now on a top-level navigation refreshes (the last login or refresh +
+        /// `refresh-interval`).
+        package var due: Int64
+        /// When the login that began this chain of refreshes happened: `refresh-max-age` counts from it.
+        package var firstLogin: Int64
+        /// The ID token's `sub`: a refresh for anyone else ends the session.
+        package var subject: String
+
+        package init(token: String, due: Int64, firstLogin: Int64, subject: String) {
+            self.token = token
+            self.due = due
+            self.firstLogin = firstLogin
+            self.subject = subject
+        }
+    }
 
     /// Where a session came from: for the log and the metric of sessions carried over from the Go fork.
     package enum Source: Sendable, Hashable {
@@ -60,7 +82,9 @@ extension Session {
         writer.write(expiresAt)
         writer.write(id)
         writer.write(
-            UInt8((groupsInClaimsCookie ? 1 : 0) | (idToken != nil ? 2 : 0) | (claims.isEmpty ? 0 : 4)))
+            UInt8(
+                (groupsInClaimsCookie ? 1 : 0) | (idToken != nil ? 2 : 0) | (claims.isEmpty ? 0 : 4)
+                    | (refresh != nil ? 8 : 0)))
         writer.write(email)
         writer.write(name)
         writer.write(UInt16(clamping: groups.count))
@@ -73,6 +97,12 @@ extension Session {
                 writer.write(UInt16(clamping: claim.values.count))
                 for value in claim.values.prefix(Int(UInt16.max)) { writer.write(value) }
             }
+        }
+        if let refresh {
+            writer.write(refresh.token)
+            writer.write(refresh.due)
+            writer.write(refresh.firstLogin)
+            writer.write(refresh.subject)
         }
         return writer.bytes
     }
@@ -109,9 +139,17 @@ extension Session {
                 claims.append(NamedClaim(name: name, values: values))
             }
         }
+        var refresh: Refresh?
+        if flags & 8 != 0 {
+            guard let token = reader.readString(), let due = reader.readInt64(), let firstLogin = reader.readInt64(),
+                let subject = reader.readString()
+            else { return nil }
+            refresh = Refresh(token: token, due: due, firstLogin: firstLogin, subject: subject)
+        }
         guard reader.isAtEnd else { return nil }
         self.init(
             email: email, name: name, groups: groups, issuedAt: issuedAt, expiresAt: expiresAt, id: id,
             groupsInClaimsCookie: flags & 1 != 0, idToken: idToken, claims: claims)
+        self.refresh = refresh
     }
 }

@@ -11,6 +11,9 @@ package struct SessionCookies: Sendable {
     /// Internal for tests: what was kept.
     let opened = OpenedSessions()
 
+    /// The cookie of a `RefreshMarker`.
+    package var refreshMarkerName: String { settings.sessionName + "_refresh" }
+
     /// Browsers keep about 4096 bytes per cookie, name and attributes included.
     static let maximumValueLength = 3800
     /// Groups that do not fit spill into at most this many claims cookies.
@@ -141,7 +144,7 @@ package struct SessionCookies: Sendable {
         var domains = [settings.domainAttribute(for: host)]
         if domains[0] != host { domains.append(host) }
         let names =
-            [settings.sessionName, settings.userName]
+            [settings.sessionName, settings.userName, refreshMarkerName]
             + (0..<Self.maximumClaimsChunks).map(claimsChunkName)
         return domains.flatMap { domain in
             names.map { name in

@@ -100,6 +100,7 @@ final class Endpoints: Sendable {
         if route == .check || route == .checkWithoutRedirect { metrics.decisions.record(outcome, rule: judgement.rule) }
         if judgement.session == .goCookie { metrics.goSessions.increment() }
         if let broker = judgement.broker { metrics.record(broker) }
+        if let refresh = judgement.refresh { metrics.record(refresh) }
         if route == .callback { metrics.decisions.record(LoginResult(callback: decision), claim: decision.tokenReason) }
         return answer
     }

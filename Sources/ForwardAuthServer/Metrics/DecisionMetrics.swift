@@ -23,7 +23,7 @@ struct DecisionMetrics: Sendable {
     /// Every route, in `metricIndex` order.
     /// (A broker callback's subrequest counts under its callback: `sso_callback` with outcome `allow`.)
     static let routes: [Route] = [
-        .check, .checkWithoutRedirect, .callback, .logout, .startLogin, .brokerDelivery, .brokerCallback,
+        .check, .checkWithoutRedirect, .callback, .logout, .startLogin, .brokerDelivery, .brokerCallback, .refresh,
     ]
 
     /// Indexed by `route.metricIndex * DecisionOutcome.count + outcome.rawValue`.
@@ -105,6 +105,7 @@ extension Route {
         case .startLogin: 4
         case .brokerDelivery: 5
         case .brokerCallback, .brokerCallbackPassage: 6
+        case .refresh: 7
         }
     }
 
@@ -118,6 +119,7 @@ extension Route {
         case .startLogin: "start"
         case .brokerDelivery: "sso"
         case .brokerCallback, .brokerCallbackPassage: "sso_callback"
+        case .refresh: "refresh"
         }
     }
 }

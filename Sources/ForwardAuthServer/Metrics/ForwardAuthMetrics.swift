@@ -14,6 +14,7 @@ struct ForwardAuthMetrics: Sendable {
     static let connectionsTimedOutName = "forward_auth_connections_timed_out_total"
     static let goSessionsName = "forward_auth_go_sessions_total"
     static let brokerName = "forward_auth_broker_total"
+    static let refreshesName = "forward_auth_refreshes_total"
 
     /// What `/metrics` renders.
     let registry: PrometheusCollectorRegistry
@@ -26,6 +27,8 @@ struct ForwardAuthMetrics: Sendable {
     let goSessions: CoreMetrics.Counter
     /// The SSO broker's steps by result (`forward_auth_broker_total{result}`), indexed by `BrokerResult.rawValue`.
     private let brokerResults: [CoreMetrics.Counter]
+    /// Session refreshes by result (`forward_auth_refreshes_total{result}`), indexed by `RefreshResult.rawValue`.
+    private let refreshResults: [CoreMetrics.Counter]
     /// Connections closed by `idle-timeout` (`reason="idle"`) or `read-header-timeout` (`reason="read_header"`).
     private let idleConnectionsClosed: CoreMetrics.Counter
     private let slowHeadConnectionsClosed: CoreMetrics.Counter
@@ -38,6 +41,9 @@ struct ForwardAuthMetrics: Sendable {
         self.provider = ProviderMetrics(factory: factory)
         self.untrustedPrefix = CoreMetrics.Counter(label: Self.untrustedPrefixName, factory: factory)
         self.goSessions = CoreMetrics.Counter(label: Self.goSessionsName, factory: factory)
+        self.refreshResults = RefreshResult.allCases.map {
+            CoreMetrics.Counter(label: Self.refreshesName, dimensions: [("result", $0.label)], factory: factory)
+        }
         self.brokerResults = BrokerResult.allCases.map {
             CoreMetrics.Counter(label: Self.brokerName, dimensions: [("result", $0.label)], factory: factory)
         }
@@ -52,6 +58,10 @@ struct ForwardAuthMetrics: Sendable {
 
     func record(_ result: BrokerResult) {
         brokerResults[result.rawValue].increment()
+    }
+
+    func record(_ result: RefreshResult) {
+        refreshResults[result.rawValue].increment()
     }
 
     func connectionTimedOut(_ reason: ConnectionDeadlines.Reason) {

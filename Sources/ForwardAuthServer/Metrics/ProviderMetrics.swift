@@ -82,7 +82,8 @@ extension ProviderEndpoint {
         case .discovery: 0
         case .jwks: 1
         case .token: 2
-        case .other: 3
+        case .userinfo: 3
+        case .other: 4
         }
     }
 }
