@@ -25,6 +25,7 @@ struct ForwardAuthHarness {
         configure: @Sendable (inout Configuration) -> Void = { _ in },
         transport: (@Sendable (any HTTPTransport) -> any HTTPTransport)? = nil,
         providerTimeout: TimeAmount = .seconds(5),
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
         logger: Logger = Logger(label: "forward-auth-test"),
         _ body: @Sendable (ForwardAuthHarness) async throws -> Void
     ) async throws {
@@ -38,7 +39,7 @@ struct ForwardAuthHarness {
             let http = try AsyncHTTPClientTransport(caCertificateFile: nil, timeout: providerTimeout)
             let metricsPort = MetricsPort()
             let app = try buildApplication(
-                configuration: configuration, transport: transport?(http) ?? http,
+                configuration: configuration, transport: transport?(http) ?? http, clock: clock,
                 onMetricsServerRunning: { port in metricsPort.set(port) }, logger: logger)
             do {
                 try await app.test(.live) { client in

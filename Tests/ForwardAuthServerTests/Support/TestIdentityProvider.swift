@@ -26,6 +26,12 @@ final class TestIdentityProvider: Sendable {
         var unavailable = false
         /// The token endpoint waits this long before answering.
         var tokenDelay: Duration = .zero
+        /// The user was removed upstream: a refresh answers 500, as Dex v2.45.1 does.
+        var userRemoved = false
+        /// A refresh answers 200 without an ID token (glewlwyd), so the client asks userinfo for `sub`.
+        var refreshWithoutIDToken = false
+        /// The `sub` of issued tokens and of userinfo.
+        var subject = "opaque-subject"
     }
 
     /// One RS256 key: signs tokens and is published in the JWKS.
@@ -54,6 +60,8 @@ final class TestIdentityProvider: Sendable {
         var nonce: String
         var codeChallenge: String
         var redirectURI: String
+        /// `offline_access` was asked for: the code comes with a refresh token.
+        var offline = false
     }
 
     struct State: Sendable {
@@ -64,6 +72,10 @@ final class TestIdentityProvider: Sendable {
         /// The `traceparent` and `tracestate` of each token request, in order (nil: none sent).
         var tokenTraceHeaders: [(traceparent: String?, tracestate: String?)] = []
         var jwksRequests = 0
+        /// Dex's rules: one live refresh token per user and client, rotated on use (no reuse window); the nonce of
+        /// the login it came from, which refreshed ID tokens keep.
+        var liveRefreshToken: (token: String, nonce: String)?
+        var refreshRequests = 0
     }
 
     let state = Mutex(State())
@@ -96,7 +108,7 @@ final class TestIdentityProvider: Sendable {
             let issuer = self.issuer
             return Self.json(
                 """
-                {"issuer":"\(issuer)","authorization_endpoint":"\(issuer)/auth","token_endpoint":"\(issuer)/token","jwks_uri":"\(issuer)/keys","response_types_supported":["code"],"id_token_signing_alg_values_supported":["RS256"]}
+                {"issuer":"\(issuer)","authorization_endpoint":"\(issuer)/auth","token_endpoint":"\(issuer)/token","jwks_uri":"\(issuer)/keys","userinfo_endpoint":"\(issuer)/userinfo","response_types_supported":["code"],"id_token_signing_alg_values_supported":["RS256"]}
                 """)
         }
         router.get("/keys") { _, _ in
@@ -112,10 +124,16 @@ final class TestIdentityProvider: Sendable {
             let code = UUID().uuidString
             self.state.withLock {
                 $0.grants[code] = Grant(
-                    nonce: String(nonce), codeChallenge: String(challenge), redirectURI: redirectURI)
+                    nonce: String(nonce), codeChallenge: String(challenge), redirectURI: redirectURI,
+                    offline: query["scope"]?.split(whereSeparator: { $0 == " " || $0 == "+" }).contains(
+                        "offline_access") ?? false)
             }
             let location = "\(redirectURI)?code=\(code)&state=\(state)"
             return Response(status: .found, headers: [.location: location])
+        }
+        router.get("/userinfo") { request, _ in
+            guard request.headers[.authorization] == "Bearer at" else { return Response(status: .unauthorized) }
+            return Self.json(#"{"sub":"\#(self.state.withLock { $0.settings.subject })"}"#)
         }
         router.post("/token") { request, context in
             let body = try await request.body.collect(upTo: 64 * 1024)
@@ -142,6 +160,7 @@ final class TestIdentityProvider: Sendable {
             + Data((Self.formEncoded(settings.clientID) + ":" + Self.formEncoded(settings.clientSecret)).utf8)
             .base64EncodedString()
         guard authorization == expected else { return Self.oauthError(401, "invalid_client") }
+        if form["grant_type"] == "refresh_token" { return try await refresh(form["refresh_token"] ?? "") }
         guard form["grant_type"] == "authorization_code", let grant, form["redirect_uri"] == grant.redirectURI,
             let verifier = form["code_verifier"],
             Base64.encodeToString(
@@ -150,12 +169,51 @@ final class TestIdentityProvider: Sendable {
         else { return Self.oauthError(400, "invalid_grant") }
         let now = Date()
         let claims = TestClaims(
-            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: "opaque-subject"),
+            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
             aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
             iat: IssuedAtClaim(value: now), nonce: grant.nonce, email: settings.email,
             email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
         let idToken = try await sign(claims)
-        return Self.json(#"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)"}"#)
+        guard grant.offline else {
+            return Self.json(#"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)"}"#)
+        }
+        // A new login replaces the user's refresh token for this client, as Dex does.
+        let refreshToken = "rt-" + UUID().uuidString
+        state.withLock { $0.liveRefreshToken = (refreshToken, grant.nonce) }
+        return Self.json(
+            #"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)","refresh_token":"\#(refreshToken)"}"#
+        )
+    }
+
+    /// Dex's refresh (docs/multi-cluster.md): 400 for anything but the live token; 500 for a removed user
+    /// (the token is not rotated); else the token is rotated and a fresh ID token (fresh `iat`, the login's
+    /// nonce) comes back, or none (`refreshWithoutIDToken`).
+    private func refresh(_ presented: String) async throws -> Response {
+        let (settings, live) = state.withLock { state in
+            state.refreshRequests += 1
+            return (state.settings, state.liveRefreshToken)
+        }
+        guard let live, live.token == presented else { return Self.oauthError(400, "invalid_request") }
+        if settings.userRemoved { return Self.oauthError(500, "invalid_request") }
+        let rotated = "rt-" + UUID().uuidString
+        let won = state.withLock { state -> Bool in
+            guard state.liveRefreshToken?.token == presented else { return false }
+            state.liveRefreshToken = (rotated, live.nonce)
+            return true
+        }
+        guard won else { return Self.oauthError(400, "invalid_request") }
+        if settings.refreshWithoutIDToken {
+            return Self.json(#"{"access_token":"at","token_type":"Bearer","refresh_token":"\#(rotated)"}"#)
+        }
+        let now = Date()
+        let claims = TestClaims(
+            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
+            aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
+            iat: IssuedAtClaim(value: now), nonce: live.nonce, email: settings.email,
+            email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
+        let idToken = try await sign(claims)
+        return Self.json(
+            #"{"access_token":"at","token_type":"Bearer","id_token":"\#(idToken)","refresh_token":"\#(rotated)"}"#)
     }
 
     /// Signs arbitrary claims with the provider's key, for Bearer and negative tests.
