@@ -2,6 +2,7 @@ import Testing
 
 @testable import ForwardAuth
 @testable import ForwardAuthConfiguration
+@testable import ForwardAuthOIDC
 
 /// `sso-broker-callbacks`, `sso-broker-url` and `sso-broker-audience`: read, put in the form they are compared in,
 /// and refused where an ID token could leak.
@@ -65,5 +66,37 @@ struct ConfigurationBrokerTests {
         #expect(warnings.contains("sso-broker-audience is set but sso-broker-url is not: it has no effect"))
         #expect(
             warnings.contains { $0.contains("https://auth.attached.example/callback does not end in /sso/callback") })
+    }
+}
+
+@Suite("Configuration: silent refresh")
+struct ConfigurationRefreshTests {
+    typealias Input = ConfigurationInput
+
+    @Test func refreshAsksForOfflineAccessAndSetsItsTimes() throws {
+        let (configuration, _) = try Input.valid(
+            environment: Input.environment([
+                "REFRESH_SESSIONS": "true", "REFRESH_INTERVAL": "300", "REFRESH_MAX_AGE": "86400",
+                "SSO_BROKER_MAX_AGE": "120",
+            ]))
+        #expect(OIDCClientSettings(configuration).scopes.last == "offline_access")
+        let settings = try #require(Gatekeeper(configuration).settings.refresh)
+        #expect(settings.interval == 300 && settings.maximumAge == 86400 && settings.brokerMaximumAge == 120)
+        let (off, _) = try Input.valid()
+        #expect(Gatekeeper(off).settings.refresh == nil)
+        #expect(!OIDCClientSettings(off).scopes.contains("offline_access"))
+    }
+
+    @Test func tooShortTimesAreProblemsAndAnIntervalPastTheLifetimeAWarning() throws {
+        let problems = Input.problems(
+            environment: Input.environment([
+                "REFRESH_INTERVAL": "5", "REFRESH_MAX_AGE": "10", "SSO_BROKER_MAX_AGE": "1",
+            ]))
+        #expect(problems.contains { $0.contains("REFRESH_INTERVAL") })
+        #expect(problems.contains { $0.contains("REFRESH_MAX_AGE") })
+        #expect(problems.contains { $0.contains("SSO_BROKER_MAX_AGE") })
+        let (_, warnings) = try Input.valid(
+            environment: Input.environment(["REFRESH_SESSIONS": "1", "REFRESH_INTERVAL": "50000"]))
+        #expect(warnings.contains { $0.hasPrefix("refresh-interval (50000s) is not shorter than lifetime") })
     }
 }
