@@ -26,6 +26,11 @@ extension Configuration {
                 "refresh-interval (\(refreshInterval)s) is not shorter than lifetime (\(lifetime)s): sessions end before "
                     + "they are refreshed")
         }
+        if ssoBrokerURL != nil, authHost == nil {
+            reader.problem(
+                "sso-broker-url needs auth-host: the broker posts the token to <auth-host><url-path>/sso/callback, a "
+                    + "path forward-auth's own route serves; on an app host that path could reach the app instead")
+        }
         if ssoBrokerAudience != nil, ssoBrokerURL == nil {
             reader.warn("sso-broker-audience is set but sso-broker-url is not: it has no effect")
         }

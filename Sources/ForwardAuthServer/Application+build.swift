@@ -83,7 +83,8 @@ package func buildApplication(
     services.append(sweeper)
     let responder = ForwardAuthResponder(
         endpoints: endpoints, providerStatus: provider,
-        metricsPage: configuration.metricsAddress == nil ? metricsPage : nil)
+        metricsPage: configuration.metricsAddress == nil ? metricsPage : nil,
+        bodyTimeout: .seconds(configuration.readHeaderTimeout))
     return Application(
         responder: responder,
         server: .http1(checkingWith: endpoints, sweeper: sweeper),

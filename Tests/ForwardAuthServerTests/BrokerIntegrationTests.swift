@@ -23,6 +23,8 @@ struct BrokerIntegrationTests {
         configuration.cookieDomains = ["ui.example.com", "attached.example.com"]
         configuration.ssoBrokerCallbacks = [callback]
         configuration.ssoBrokerURL = brokerURL
+        // The attached side's auth host: its callback's subrequest passes only there.
+        configuration.authHost = Authority(parsing: attachedHost)
     }
 
     /// What the browser holds for each cluster's domain.
@@ -142,7 +144,7 @@ struct BrokerIntegrationTests {
 
             // Traefik's subrequest for the callback: passed, with no identity.
             let passage = try await harness.check(
-                host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached)
+                host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached, method: "POST")
             #expect(passage.status == .ok, "\(String(buffer: passage.body))")
             #expect(passage.headers[.init("X-Forwarded-User")!] == nil)
 
@@ -346,6 +348,25 @@ struct BrokerIntegrationTests {
                 harness, .post, host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached,
                 contentType: "application/x-www-form-urlencoded; charset=utf-8", body: good)
             #expect(Self.destination(post) == "https://app.attached.example.com/page?q=1")
+        }
+    }
+
+    /// Only the auth host's POST to the callback path passes unchecked: anywhere else that path is an app's, and
+    /// passing it would hand the app anonymous requests (and a lured browser's token).
+    @Test func theCallbackPathPassesOnlyForAPOSTOnTheAuthHost() async throws {
+        try await ForwardAuthHarness.run(configure: Self.configure) { harness in
+            try await harness.waitUntilProviderReady()
+            for (host, method) in [
+                ("shop.attached.example.com", "POST"), (Self.attachedHost, "GET"), (Self.attachedHost, "PUT"),
+                ("shop.attached.example.com", "GET"),
+            ] {
+                let answer = try await harness.check(host: host, uri: "/_oauth/sso/callback?x=1", method: method)
+                #expect(answer.status == .found, "\(method) on \(host)")
+                #expect(answer.headers[.location]?.hasPrefix(Self.brokerURL) == true, "\(method) on \(host)")
+            }
+            let passage = try await harness.check(
+                host: Self.attachedHost, uri: "/_oauth/sso/callback", method: "POST")
+            #expect(passage.status == .ok)
         }
     }
 

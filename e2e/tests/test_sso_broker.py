@@ -103,11 +103,15 @@ def rig(stack, provider, app, forward_auth_bin):
         ui = c.start_forward_auth("ui", secret=secrets.token_urlsafe(32), cookie_domain=UI_DOMAIN, extra=[
             x for h in ATTACHED_HOSTS for x in ("--sso-broker-callbacks", callback_url(h, port))])
         broker_url = b.url(UI_HOST, port, BROKER_PATH)
+        # Each attached instance serves one host, which is also its auth host (sso-broker-url needs one: the
+        # callback's subrequest passes only there).
         attached = c.start_forward_auth("attached", secret=secrets.token_urlsafe(32), client_id=ATTACHED_CLIENT_ID,
+                                        auth_host=b.netloc(ATTACHED_HOST, port),
                                         extra=["--sso-broker-url", broker_url, "--sso-broker-audience", CLIENT_ID])
         one = c.start_forward_auth("one-client", secret=secrets.token_urlsafe(32), client_id=CLIENT_ID,
-                                   extra=["--sso-broker-url", broker_url])
+                                   auth_host=b.netloc(ONE_CLIENT_HOST, port), extra=["--sso-broker-url", broker_url])
         peer = c.start_forward_auth("peer", secret=secrets.token_urlsafe(32), client_id=ATTACHED_CLIENT_ID,
+                                    auth_host=b.netloc(PEER_HOST, port),
                                     extra=["--sso-broker-url", broker_url, "--trusted-audience", CLIENT_ID])
         c.start_caddy([Site(UI_HOST, ui.port, sso_broker=True)] +
                       [Site(h, fa.port, sso_callback=True) for h, fa in

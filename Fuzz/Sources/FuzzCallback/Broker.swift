@@ -51,7 +51,9 @@ func fuzzBroker(query: String, host: String, state: String, loginState: LoginSta
     fields += headers.map { (name: "Cookie", value: $0) }
     let callback = brokerEngine.judge(
         method: "POST", target: "/_oauth/sso/callback", headers: HeaderList(fields), now: FuzzFixtures.now)
-    guard let request = callback.request?.forwarded, case .pending(.completeBrokeredLogin) = callback.next else { return }
+    guard let request = callback.request?.forwarded, case .pending(.completeBrokeredLogin) = callback.next else {
+        return
+    }
     let resumed = runBlocking { await brokerEngine.resume(callback, body: Array(query.utf8)) }
     switch resumed.decision {
     case .redirect(_, _, _):

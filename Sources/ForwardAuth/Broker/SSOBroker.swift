@@ -138,14 +138,15 @@ package struct SSOBroker: Sendable {
     }
 
     /// `<url-path>/sso/callback`: the broker's form. The state is used up whatever follows.
-    /// - Parameter body: the form body; nil when it was over `maximumBodyBytes`.
+    /// - Parameter body: the form body; nil when it was over `maximumBodyBytes`, too slow or cut off.
     package func complete(
         _ request: ForwardedRequest, body: [UInt8]?, cookies: some RequestCookies, now: Int64,
         random: some RandomSource, logger: Logger
     ) async -> (Decision, BrokerResult) {
         guard let body else {
-            logger.notice("broker callback refused", metadata: ["reason": "the form body is over 64 KiB"])
-            return (.badRequest(reason: "the form body is over 64 KiB", tooLarge: false), .badRequest)
+            let reason = "the form body is over 64 KiB, too slow, or cut off"
+            logger.notice("broker callback refused", metadata: ["reason": "\(reason)"])
+            return (.badRequest(reason: reason, tooLarge: false), .badRequest)
         }
         let fields: FormFields
         do { fields = try FormFields(body) } catch {

@@ -99,7 +99,9 @@ package struct DecisionEngine: Sendable {
         headers: some RequestHeaders, now: Int64
     ) -> Judged {
         switch route {
-        case .check, .checkWithoutRedirect:
+        case .brokerCallbackPassage where Self.isBrokerPOST(forwarded, authHost: gatekeeper.settings.authHost):
+            return Judged(next: .answer(.allow(headers: [])))
+        case .check, .checkWithoutRedirect, .brokerCallbackPassage:
             // nginx's auth_request turns a redirect into a 500: its check asks for a 401 instead.
             let client = route == .checkWithoutRedirect || Self.refusesRedirect(headers) ? .api : client
             let (verdict, rule, session) = gatekeeper.judge(forwarded, cookies: cookies, client: client, now: now)
@@ -148,8 +150,6 @@ package struct DecisionEngine: Sendable {
                 broker.deliver(forwarded, cookies: cookies, now: now, random: random, logger: logger)
             }
             return Judged(next: .answer(decision), startedLogin: result == .loginRequired, broker: result)
-        case .brokerCallbackPassage:
-            return Judged(next: .answer(.allow(headers: [])))
         case .refresh:
             return Judged(next: .pending(.refreshSession))
         case .brokerCallback:
@@ -217,6 +217,15 @@ package struct DecisionEngine: Sendable {
     private static func traced<Started>(_ headers: some RequestHeaders, _ start: () -> Started) -> Started {
         guard let trace = TraceContext(headers: headers) else { return start() }
         return TraceContext.$current.withValue(trace, operation: start)
+    }
+
+    /// The proxy's subrequest for the broker's form POST: a POST to the callback path on the auth host (where the
+    /// chart routes that path to us, and the only host an attached instance's callback lives on). On any other
+    /// host, or with another method, that path is an app's like any other and is checked: passing it there would
+    /// hand an app anonymous requests, and a lured browser's token.
+    static func isBrokerPOST(_ request: ForwardedRequest, authHost: Authority?) -> Bool {
+        guard let authHost, request.method == "POST" else { return false }
+        return request.host == authHost.host
     }
 
     package static func refusesRedirect(_ headers: some RequestHeaders) -> Bool {

@@ -41,9 +41,9 @@ extension LoginFlow {
             CallbackQuery(request.query).value("rd").flatMap {
                 gatekeeper.returnURLs.validate($0, start: request.authority, secure: request.scheme == .https)
             } ?? request.rootURL
-        guard let settings = gatekeeper.settings.refresh,
-            case .valid(let session) = sessions.session(from: cookies, now: now),
-            let refresh = session.refresh,
+        guard let settings = gatekeeper.settings.refresh, request.method == "GET" || request.method == "HEAD",
+            case .valid(let session) = sessions.session(from: cookies, now: now), let refresh = session.refresh,
+            refreshIsDue(session, refresh, settings, now: now),
             !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
                 sessionID: session.id, now: now) ?? false)
         else { return (.redirect(location: back, status: .found, cookies: []), .skipped) }
@@ -70,11 +70,10 @@ extension LoginFlow {
                 renewed.groups = groupsFilter.apply(identity.groups)
                 renewed.claims = gatekeeper.identityHeaders.keptClaims(of: identity.claims)
             }
-            if let idToken,
+            // The old ID token is stale now: kept when none came back, the broker would renew it forever.
+            renewed.idToken =
                 session.idToken != nil || broker.deliversTokens || gatekeeper.identityHeaders.tokenForwarding != nil
-            {
-                renewed.idToken = idToken
-            }
+                ? idToken : nil
             renewed.issuedAt = now
             renewed.expiresAt = min(now + sessions.settings.lifetime, refresh.firstLogin + settings.maximumAge)
             renewed.id = random.bytes(16)
@@ -121,6 +120,15 @@ extension LoginFlow {
                     cookies: [marker(session, retryAt: 0, domain: markerDomain, now: now)]), .invalidToken
             )
         }
+    }
+
+    /// Past the soft end; or, at a broker, holding a token older than `sso-broker-max-age` (it refreshes before
+    /// brokering). A stale tab, or anyone, asking earlier gets its page back without a call to the provider.
+    func refreshIsDue(_ session: Session, _ refresh: Session.Refresh, _ settings: RefreshSettings, now: Int64) -> Bool {
+        if now >= refresh.due { return true }
+        guard broker.deliversTokens, let issued = session.idToken.flatMap({ SSOBroker.numericClaim("iat", of: $0) })
+        else { return false }
+        return issued < now - settings.brokerMaximumAge
     }
 
     /// The marker for `session`, kept as long as the session.

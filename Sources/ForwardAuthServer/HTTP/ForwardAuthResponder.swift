@@ -18,6 +18,9 @@ struct ForwardAuthResponder: HTTPResponder {
     /// `/metrics` when it is answered here (to requests that are not forwarded); nil when it has a listener of
     /// its own (`metrics-address`).
     let metricsPage: MetricsPage?
+    /// How long the broker callback's body may take to arrive (`read-header-timeout`): while a request is being
+    /// answered the connection's own deadlines wait, so this read needs its own.
+    var bodyTimeout: Duration = .seconds(5)
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let headers = request.headers
@@ -36,12 +39,29 @@ struct ForwardAuthResponder: HTTPResponder {
         if !exchange.isFinal {
             // Only the broker's form POST has a body worth reading; nothing else reads one.
             var body: [UInt8]?
-            if exchange.awaitsBody {
-                body = try? await Array(request.body.collect(upTo: SSOBroker.maximumBodyBytes).readableBytesView)
-            }
+            if exchange.awaitsBody { body = await Self.collect(request.body, within: bodyTimeout) }
             exchange = await endpoints.complete(exchange, body: body)
         }
         return Response(endpoints.finish(exchange))
+    }
+
+    /// The body, at most `SSOBroker.maximumBodyBytes` within `timeout`; nil when it is larger, slower or cut off
+    /// (a body that never comes must not hold the connection: once answered, the connection's read deadline closes
+    /// it).
+    static func collect(_ body: RequestBody, within timeout: Duration) async -> [UInt8]? {
+        await withTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                guard let buffer = try? await body.collect(upTo: SSOBroker.maximumBodyBytes) else { return nil }
+                return Array(buffer.readableBytesView)
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     /// 200 when sessions can be judged (configuration and cookie keys are loaded: always, once we listen), so

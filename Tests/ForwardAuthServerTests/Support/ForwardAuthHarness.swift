@@ -70,10 +70,10 @@ struct ForwardAuthHarness {
     func check(
         host: String = "app.example.com", uri: String = "/page?q=1", proto: String = "https",
         accept: String = "text/html,application/xhtml+xml", cookies: [String: String] = [:],
-        extra: HTTPFields = [:]
+        extra: HTTPFields = [:], method: String = "GET"
     ) async throws -> TestResponse {
         var headers: HTTPFields = [
-            .init("X-Forwarded-Method")!: "GET", .init("X-Forwarded-Proto")!: proto,
+            .init("X-Forwarded-Method")!: method, .init("X-Forwarded-Proto")!: proto,
             .init("X-Forwarded-Host")!: host, .init("X-Forwarded-Uri")!: uri, .accept: accept,
         ]
         if !cookies.isEmpty {

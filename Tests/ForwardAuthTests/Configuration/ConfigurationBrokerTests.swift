@@ -16,7 +16,7 @@ struct ConfigurationBrokerTests {
             environment: Input.environment([
                 "SSO_BROKER_CALLBACKS":
                     "https://Auth.Attached-1.example/_oauth/sso/callback,https://auth.attached-2.example:8443/_oauth/sso/callback",
-                "SSO_BROKER_URL": "HTTPS://auth.UI.example/_oauth/sso",
+                "SSO_BROKER_URL": "HTTPS://auth.UI.example/_oauth/sso", "AUTH_HOST": "auth.attached-1.example",
             ]))
         #expect(
             configuration.ssoBrokerCallbacks == [
@@ -48,6 +48,7 @@ struct ConfigurationBrokerTests {
         let environment = Input.environment([
             "SSO_BROKER_URL": "http://auth.ui.localhost:8080/_oauth/sso",
             "SSO_BROKER_CALLBACKS": "http://app.attached.localhost:8080/_oauth/sso/callback",
+            "AUTH_HOST": "app.attached.localhost:8080",
         ])
         let problems = Input.problems(environment: environment)
         #expect(
@@ -55,6 +56,12 @@ struct ConfigurationBrokerTests {
         #expect(problems.contains { $0.hasPrefix("sso-broker-callbacks: http://app.attached.localhost:8080") })
         let (configuration, _) = try Input.valid(environment: environment.merging(["INSECURE_COOKIE": "true"]) { $1 })
         #expect(configuration.ssoBrokerURL == "http://auth.ui.localhost:8080/_oauth/sso")
+    }
+
+    @Test func anAttachedInstanceNeedsAnAuthHost() {
+        let problems = Input.problems(
+            environment: Input.environment(["SSO_BROKER_URL": "https://auth.ui.example/_oauth/sso"]))
+        #expect(problems.contains { $0.hasPrefix("sso-broker-url needs auth-host") })
     }
 
     @Test func anAudienceWithoutABrokerAndACallbackOffThePathAreWarnings() throws {
