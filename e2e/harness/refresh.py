@@ -23,7 +23,7 @@ import secrets
 import sys
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -59,6 +59,7 @@ class Scenario:
     dex: DexLike
     user: DexUser
     port: int                  # the Caddy's
+    args: list[str] = field(default_factory=list)  # forward-auth flags of this scenario's instance only
     fa: ForwardAuth | None = None
     logged_in_at: float = 0.0  # time.time() when the app page showed after the login
 
@@ -90,28 +91,30 @@ class Scenario:
 class RefreshRig:
     """The app, one Dex-like provider and one forward-auth per scenario, one Caddy. `stop()` ends them all."""
 
-    def __init__(self, run_dir: Path, log_dir: Path, binary: Path, knobs: dict[str, dict],
-                 extra_args: list[str] | None = None):
-        """knobs: scenario name -> the provider's knobs (DexLike attributes, set before it starts). extra_args:
-        forward-auth's flags besides provider, client and key (None: `--refresh-sessions --refresh-interval 10`)."""
+    def __init__(self, run_dir: Path, log_dir: Path, binary: Path, scenarios: dict[str, dict],
+                 refresh_args: list[str] | None = None):
+        """scenarios: name -> {"provider": the provider's knobs (DexLike attributes, set before it starts),
+        "user": the username who logs in (default alice), "args": forward-auth flags of this instance only}.
+        refresh_args: the flags every instance gets besides provider, client and key (None: `--refresh-sessions
+        --refresh-interval 10`)."""
         self.dir = Path(run_dir) / "silent-refresh"
         self.log_dir = Path(log_dir)
         self.binary = Path(binary)
         self.port = free_port()
         self.app_port = free_port()
-        self.args = extra_args if extra_args is not None else \
+        self.args = refresh_args if refresh_args is not None else \
             ["--refresh-sessions", "--refresh-interval", str(REFRESH_INTERVAL)]
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)  # one for all, as generating costs
         self.scenarios: dict[str, Scenario] = {}
-        for name, kw in knobs.items():
+        for name, spec in scenarios.items():
             client = DexClient(CLIENT_ID, secrets.token_urlsafe(24), [self.url_of(name, URL_PATH)])
             dex = DexLike(clients=[client], key=key)
-            for knob, value in kw.items():
+            for knob, value in spec.get("provider", {}).items():
                 if not hasattr(dex, knob):
                     raise AttributeError(knob)
                 setattr(dex, knob, value)
-            user = dex.users[ALICE.username]
-            self.scenarios[name] = Scenario(name, dex, user, self.port)
+            user = dex.users[spec.get("user", ALICE.username)]
+            self.scenarios[name] = Scenario(name, dex, user, self.port, args=list(spec.get("args", [])))
         self.app: Proc | None = None
         self.caddy: Caddy | None = None
 
@@ -128,7 +131,7 @@ class RefreshRig:
             client = s.dex.clients[CLIENT_ID]
             s.fa = ForwardAuth(f"forward-auth-refresh-{s.name}", self.binary, self.log_dir, provider_uri=s.dex.issuer,
                                client_id=client.id, client_secret=client.secret, secret=secrets.token_urlsafe(32),
-                               extra=list(self.args))
+                               extra=self.args + s.args)
             s.fa.start()
         wait_port(self.app_port, self.app)
         conf = caddyfile(self.port, self.app_port, [Site(s.host, s.fa.port) for s in self.scenarios.values()],

@@ -27,10 +27,14 @@ SCENARIOS = {
     "silent": {},
     # Dex runs the connector's refresh inside the token's storage update: a second refresh that read the token
     # before the first rotated it gets 500 there. A slow connector makes two tabs' refreshes overlap.
-    "race": {"connector_delay": 1.5},
+    "race": {"provider": {"connector_delay": 1.5}},
     "removed": {},
     "outage": {},
-    "userinfo": {"omit_refresh_id_token": True},
+    "connector": {},
+    "userinfo": {"provider": {"omit_refresh_id_token": True}},
+    # Dave's hundreds of groups overflow into the claims cookies; /admin needs the group ops.
+    "groups": {"user": "dave", "args": ["--rule.admin.action=auth", "--rule.admin.rule=PathPrefix(`/admin`)",
+                                        "--rule.admin.groups=ops"]},
 }
 
 
@@ -349,4 +353,56 @@ def test_a_refresh_without_an_id_token_is_renewed_on_userinfos_subject(rig, tabs
     assert new and new != old
     counts = rig.refresh_counts("userinfo")
     assert counts["refreshed"] == 1 and sum(counts.values()) == 1, counts
+    assert (s.dex.login_pages_shown, s.dex.passwords_checked) == (1, 1)
+
+
+# ---- 6. a connector outage at Dex ------------------------------------------------------------------------------
+def test_a_connector_outage_at_dex_ends_a_refreshing_session(rig, tabs):
+    """Dex answers a connector whose refresh fails (LDAP down, an upstream IdP unreachable) with the bytes it
+    answers a removed user with (500 invalid_request): forward-auth cannot tell them apart and ends the session at
+    the next navigation past the soft end (docs/multi-cluster.md says so). An outage of Dex itself (a 503, a
+    dropped connection) keeps it: test_a_provider_outage_keeps_the_session_and_a_later_navigation_refreshes."""
+    s = rig.scenarios["connector"]
+    browser = tabs
+    on_tab(browser, s)
+    wait_soft_end(s)
+    s.dex.connector_down = True
+    browser.get(s.url("/during-connector-outage"))
+    browser.wait_until(lambda: at_login_page(browser, s), "the provider's login page")
+    assert s.refreshes() == [(500, "invalid_request"), (500, "invalid_request")]
+    assert session_of(browser, s) is None
+    counts = rig.refresh_counts("connector")
+    assert counts["ended"] == 1 and sum(counts.values()) == 1, counts
+
+
+# ---- 7. groups changed at the provider -------------------------------------------------------------------------
+def claims_cookies(browser, s) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in browser.cookies()
+            if c["domain"].lstrip(".") == s.host and c["name"].startswith("_forward_auth_claims")}
+
+
+def test_groups_changed_at_the_provider_apply_from_the_refresh(rig, tabs):
+    """Dex reads the user's groups again on a refresh: a group taken away at the provider stops opening the pages
+    it opened from the first navigation past the soft end (until then the session's groups stand). Dave's
+    hundreds of groups live in the claims cookies, which the renewal rewrites."""
+    s = rig.scenarios["groups"]
+    browser = tabs
+    on_tab(browser, s)
+    assert len(claims_cookies(browser, s)) >= 1, "Dave's groups overflow into the claims cookies"
+    wait_soft_end(s)
+    assert fetch(browser, "/admin/api").get("status") == 200, "ops may"
+    s.dex.set_groups(s.user.username, ["devs"])
+    assert fetch(browser, "/admin/api").get("status") == 200, "the session's groups stand until the refresh"
+    assert s.refreshes() == []
+
+    browser.navigations()
+    browser.get(s.url("/admin/page"))
+    navs = browser.navigations()
+    assert len(refresh_hops(navs)) == 1, navs
+    assert navs[-1] == page(s.url("/admin/page"), 403), navs
+    assert s.refreshes() == [(200, None)]
+    assert claims_cookies(browser, s) == {}, "the claims cookies of the old groups are gone"
+    browser.get(s.url("/elsewhere"))
+    assert browser.wait_app(host=s.netloc)["user"] == s.user.email
+    assert fetch(browser, "/admin/api").get("status") == 403
     assert (s.dex.login_pages_shown, s.dex.passwords_checked) == (1, 1)
