@@ -19,6 +19,7 @@ import pytest
 
 from harness import localclient
 from harness.browser import Browser
+from harness.dexlike import login as dex_login
 from harness.refresh import (MARKER, REFRESH_INTERVAL, REFRESH_PATH, RETRY_DELAY, RefreshRig, at_login_page, login,
                              marker_of, parse_marker, refresh_hops, session_of, wait_until_time)
 
@@ -32,6 +33,7 @@ SCENARIOS = {
     "outage": {},
     "connector": {},
     "userinfo": {"provider": {"omit_refresh_id_token": True}},
+    "devices": {},
     # Dave's hundreds of groups overflow into the claims cookies; /admin needs the group ops.
     "groups": {"user": "dave", "args": ["--rule.admin.action=auth", "--rule.admin.rule=PathPrefix(`/admin`)",
                                         "--rule.admin.groups=ops"]},
@@ -406,3 +408,33 @@ def test_groups_changed_at_the_provider_apply_from_the_refresh(rig, tabs):
     assert browser.wait_app(host=s.netloc)["user"] == s.user.email
     assert fetch(browser, "/admin/api").get("status") == 403
     assert (s.dex.login_pages_shown, s.dex.passwords_checked) == (1, 1)
+
+
+# ---- 8. a second device on the same Dex client -------------------------------------------------------------------
+def test_a_second_devices_login_stops_the_first_devices_refresh_and_it_lasts_to_its_hard_end(rig, tabs):
+    """Dex keeps one refresh token per user and client: another device's login deletes this browser's. Its next
+    refresh gets 400; the session is kept (to `lifetime`), a marker stops further tries, no login page."""
+    s = rig.scenarios["devices"]
+    browser = tabs
+    on_tab(browser, s)
+    other = dex_login(s.dex, s.dex.clients["forward-auth"], ["openid", "email", "profile", "groups", "offline_access"],
+                      user=s.user)
+    assert other.status == 200 and "refresh_token" in other.tokens, other.tokens
+    assert s.dex.count("refresh_token_deleted") == 1, "the browser's refresh token is gone at the provider"
+    wait_soft_end(s)
+    old = session_of(browser, s)
+    pages = s.dex.login_pages_shown
+    browser.get(s.url("/after-other-login"))
+    assert browser.wait_app(host=s.netloc)["user"] == s.user.email
+    assert len(refresh_hops(browser.navigations())) == 1
+    assert s.refreshes() == [(400, "invalid_request")]
+    assert session_of(browser, s) == old, "the session is kept"
+    mark = marker_of(browser, s)
+    assert mark is not None and parse_marker(mark["value"])[1] == 0, mark
+    assert s.dex.login_pages_shown == pages
+    browser.get(s.url("/later"))
+    browser.wait_app(host=s.netloc)
+    assert browser.navigations() == [page(s.url("/later"))], "no further tries"
+    assert s.refreshes() == [(400, "invalid_request")]
+    counts = rig.refresh_counts("devices")
+    assert counts["refused"] == 1 and sum(counts.values()) == 1, counts
