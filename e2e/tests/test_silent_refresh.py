@@ -279,6 +279,8 @@ def _move_marker_into_the_past(browser, s) -> None:
 
 
 def test_a_provider_outage_keeps_the_session_and_a_later_navigation_refreshes(rig, tabs):
+    """Dex's token endpoint answering 503, dropping the connection, then not answering at all: each time the page
+    loads on the session it has and a marker holds refreshes back a minute; after the outage a page load renews."""
     s = rig.scenarios["outage"]
     browser = tabs
     on_tab(browser, s)
@@ -319,6 +321,19 @@ def test_a_provider_outage_keeps_the_session_and_a_later_navigation_refreshes(ri
     assert t0 + RETRY_DELAY <= retry_at <= t1 + RETRY_DELAY, (t0, retry_at, t1)
     assert s.refreshes() == [], "no refresh answered during the outage"
 
+    # No answer at all: forward-auth gives up on the token endpoint after 10 s; the page loads then, session kept.
+    _move_marker_into_the_past(browser, s)
+    s.dex.set_outage("hang")
+    started = time.monotonic()
+    browser.get(s.url("/during-hang"))
+    assert browser.wait_app(host=s.netloc)["user"] == s.user.email
+    took = time.monotonic() - started
+    assert 9 <= took < 16, took
+    assert len(refresh_hops(browser.navigations())) == 1
+    assert s.dex.count("outage", endpoint="token", mode="hang") == 1
+    assert session_of(browser, s) == old
+    assert parse_marker(marker_of(browser, s)["value"])[1] > time.time() + RETRY_DELAY - 15
+
     # The outage is over; past the retry time a navigation refreshes and clears the marker.
     s.dex.set_outage(None)
     _move_marker_into_the_past(browser, s)
@@ -330,7 +345,7 @@ def test_a_provider_outage_keeps_the_session_and_a_later_navigation_refreshes(ri
     assert new and new != old
     assert marker_of(browser, s) is None, "the marker is cleared with the renewal"
     counts = rig.refresh_counts("outage")
-    assert (counts["unavailable"], counts["refreshed"], counts["ended"]) == (2, 1, 0), counts
+    assert (counts["unavailable"], counts["refreshed"], counts["ended"]) == (3, 1, 0), counts
     assert (s.dex.login_pages_shown, s.dex.passwords_checked) == (1, 1)
 
 
