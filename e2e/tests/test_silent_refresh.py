@@ -20,7 +20,7 @@ import pytest
 from harness import localclient
 from harness.browser import Browser
 from harness.dexlike import login as dex_login
-from harness.refresh import (MARKER, REFRESH_INTERVAL, REFRESH_PATH, RETRY_DELAY, RefreshRig, at_login_page, login,
+from harness.refresh import (REFRESH_INTERVAL, REFRESH_PATH, RETRY_DELAY, RefreshRig, at_login_page, login,
                              marker_of, parse_marker, refresh_hops, session_of, wait_until_time)
 
 # The order the sessions are started in, which is the order the tests use them in.
