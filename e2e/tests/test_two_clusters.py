@@ -282,9 +282,10 @@ def test_two_instances_on_one_host_keep_separate_sessions(clusters, stack, brows
     k_cookie = cookies_named(browser, k_session)[0]
     assert cookies_named(browser, SESSION)[0]["value"] == main_cookie["value"]
 
-    # Each logout clears exactly its own cookies (its Set-Cookie headers, read here without touching the browser).
+    # Each logout clears exactly its own cookies (its Set-Cookie headers, read here without touching the browser):
+    # session, name, claims chunks and the silent refresh's marker (`<cookie-name>_refresh`).
     def family(session, user, claims):
-        return {session, user, claims} | {f"{claims}.{i}" for i in range(2, 9)}
+        return {session, user, claims, f"{session}_refresh"} | {f"{claims}.{i}" for i in range(2, 9)}
     main_family = family(SESSION, NAME, "_forward_auth_claims")
     k_family = family(k_session, k_name, KOMMANDER_COOKIES["claims-session-name"])
     jar = {c["name"]: c["value"] for c in browser.cookies() if c["domain"].lstrip(".") == ONE_HOST}
