@@ -101,9 +101,12 @@ def arig(stack, provider, app, forward_auth_bin):
         listed = [callback_url(h, port) for h in (ATTACHED_HOST, SHOP_HOST, SLOW_HOST)]
         ui = c.start_forward_auth("ui", secret=secrets.token_urlsafe(32), cookie_domain=UI_DOMAIN,
                                   extra=[x for cb in listed for x in ("--sso-broker-callbacks", cb)])
+        # sso-broker-url needs an auth host (the fix for the first two findings): each attached instance's own.
         attached = c.start_forward_auth("attached", secret=secrets.token_urlsafe(32), client_id=ATTACHED_CLIENT_ID,
+                                        auth_host=b.netloc(ATTACHED_HOST, port),
                                         extra=["--sso-broker-url", broker_url, "--sso-broker-audience", CLIENT_ID])
         slow = c.start_forward_auth("slow", secret=secrets.token_urlsafe(32), client_id=ATTACHED_CLIENT_ID,
+                                    auth_host=b.netloc(SLOW_HOST, port),
                                     extra=["--sso-broker-url", broker_url, "--sso-broker-audience", CLIENT_ID,
                                            "--idle-timeout", str(SLOW_IDLE),
                                            "--read-header-timeout", str(SLOW_READ_HEADER)])
@@ -179,9 +182,12 @@ def test_anonymous_requests_do_not_reach_an_app_at_the_callback_path(arig, clien
     Recorder.seen = []
     # The control: any other path of that host is protected.
     r = client.get(arig.url(SHOP_HOST, "/orders"), headers={"Accept": "text/html"}, allow_redirects=False)
-    assert r.status_code == 302 and recorded("/orders") == [], (r.status_code, Recorder.seen)
+    # (307: the attached instance's auth host is app.attached.localhost and it has no cookie domain, so it sends every
+    # other host there.)
+    assert r.status_code in (302, 307) and recorded("/orders") == [], (r.status_code, Recorder.seen)
     r = client.get(arig.nginx.url(SHOP_HOST, "/orders"), headers={"Accept": "text/html"}, allow_redirects=False)
-    assert r.status_code in (302, 401) and recorded("/orders") == [], (r.status_code, Recorder.seen)
+    # (nginx's auth_request turns forward-auth's 307 to the auth host into a 500: still not the app.)
+    assert r.status_code in (302, 401, 500) and recorded("/orders") == [], (r.status_code, Recorder.seen)
     reached = []
     for proxy, base in (("caddy", arig.url(SHOP_HOST, "")), ("nginx", arig.nginx.url(SHOP_HOST, ""))):
         for method in ("GET", "POST", "DELETE", "PUT"):
@@ -210,8 +216,13 @@ def test_a_lured_browser_does_not_post_its_token_to_an_app(arig, stack, browser,
     lure = arig.url(UI_HOST, BROKER_PATH) + "?" + urllib.parse.urlencode(
         {"callback": callback_url(SHOP_HOST, arig.port), "state": secrets.token_urlsafe(32)})
     browser.get(lure)
-    browser.wait_until(lambda: browser.host == arig.netloc(SHOP_HOST), "the form's POST")
-    time.sleep(0.3)
+    # The form posts to the shop host; its check is no passage there (not the auth host), so the answer is a redirect
+    # to the auth host, which the form page's form-action blocks: the browser may stay on "Signing you in".
+    try:
+        browser.wait_until(lambda: browser.host != arig.netloc(UI_HOST), "the form's POST", timeout=3)
+    except Exception:  # noqa: BLE001 - staying on the UI's page is a fine outcome; what matters is the recorder
+        pass
+    time.sleep(0.5)
     posts = [r for r in recorded(CALLBACK_PATH) if r["method"] == "POST"]
     stolen = dict(urllib.parse.parse_qsl(posts[0]["body"])).get("id_token") if posts else None
     if stolen:
@@ -268,6 +279,7 @@ def test_a_callback_body_that_never_arrives_is_cut_off(arig):
     Passes once a body has its own deadline (e.g. read-header-timeout for each chunk, or a whole-body deadline)."""
     fa = arig.c.fa["slow"]
     pid = fa.proc.popen.pid if hasattr(fa.proc, "popen") else fa.proc.pid
+    fds_baseline = _open_fds(pid)
     head = (f"POST {CALLBACK_PATH} HTTP/1.1\r\nHost: {arig.netloc(SLOW_HOST)}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 60000\r\n\r\nstate=").encode()
     # The control: a head that never ends is cut off after read-header-timeout.
@@ -286,12 +298,14 @@ def test_a_callback_body_that_never_arrives_is_cut_off(arig):
         # Checks are still answered meanwhile (it is descriptors and memory that run out, not the event loop).
         assert requests.get(f"{fa.base}/healthz", timeout=5).status_code == 200
         still_open = sum(not _closed_by_server(s) for s in direct)
-        proxied_open = sum(not _closed_by_server(s) for s in via_proxy)
         fds_after = _open_fds(pid)
-        assert still_open == 0 and proxied_open == 0, (
-            f"{still_open}/50 direct and {proxied_open}/10 proxied callback POSTs without a body were still held "
+        # Through the proxy, forward-auth's side is what it can free: Caddy (Go's net/http) keeps its own client
+        # connection while it waits for the body it promised to discard, which is the proxy's to bound.
+        assert still_open == 0 and fds_after <= fds_baseline + 2, (
+            f"{still_open}/50 direct callback POSTs without a body were still held "
             f"{SLOW_IDLE + SLOW_READ_HEADER + 2}s later (idle-timeout {SLOW_IDLE}s, read-header-timeout "
-            f"{SLOW_READ_HEADER}s); forward-auth's open descriptors: {fds_before} -> {fds_after}")
+            f"{SLOW_READ_HEADER}s); forward-auth's open descriptors: {fds_baseline} before, {fds_before} during, "
+            f"{fds_after} after")
     finally:
         for s in [partial] + direct + via_proxy:
             s.close()

@@ -208,7 +208,8 @@ Argument: dict "path" P "what" <the value's name, for the error message> ["sso" 
 The SSO broker's roles: "ui" when ssoBroker.callbacks is set, "attached" when ssoBroker.url is set (one instance
 may be both), as a JSON object {"ui": bool, "attached": bool}. Fails rendering, naming the value, on what the
 service would refuse at start (or what SSO_BROKER_CALLBACKS, a comma list, cannot carry): a URL that is not
-absolute http(s), or has a query, fragment, userinfo or comma; http without traefikForwardAuth.insecureCookie.
+absolute http(s), or has a query, fragment, userinfo or comma; http without traefikForwardAuth.insecureCookie;
+ssoBroker.url without traefikForwardAuth.authHost.
 */}}
 {{- define "forward-auth.ssoBroker" -}}
 {{- $sb := .Values.ssoBroker | default dict -}}
@@ -229,6 +230,9 @@ absolute http(s), or has a query, fragment, userinfo or comma; http without trae
 {{- if and (hasPrefix "http://" $u) (not $insecure) -}}
 {{- fail (printf "%s: %q is http: the broker's URLs must be https unless traefikForwardAuth.insecureCookie is true" $what $u) -}}
 {{- end -}}
+{{- end -}}
+{{- if and (get $sb "url") (not .Values.traefikForwardAuth.authHost) -}}
+{{- fail "ssoBroker.url needs traefikForwardAuth.authHost: the broker posts the ID token to <authHost><path>/sso/callback, which only the chart's own route on the auth host serves (on an app host that path could reach the app)" -}}
 {{- end -}}
 {{- dict "ui" (not (empty (get $sb "callbacks"))) "attached" (not (empty (get $sb "url"))) | toJson -}}
 {{- end -}}
