@@ -17,7 +17,9 @@ package enum Decision: Sendable {
     /// Signed out, with nowhere to send the browser: a page saying so.
     case signedOut(cookies: [SetCookie])
     /// The broker's page: a form posting to a listed callback of an attached instance (`SSOBroker`).
-    case brokerForm(BrokerForm, cookies: [SetCookie])
+    /// Indirect: its payload is the largest of any answer, and every decision on the check path would carry its
+    /// size (the cost guard measured +3 % on a 401 with it inline).
+    indirect case brokerForm(BrokerForm, cookies: [SetCookie])
     /// 200 with a page that sends the browser on to `location` by itself (a meta refresh, and a link): the answer
     /// to the broker's form POST. A redirect there would be checked against the form page's CSP `form-action`
     /// (Chromium applies it to every redirect that answers the POST), which admits only the callback's origin, not

@@ -52,7 +52,7 @@ package enum Route: Sendable, Hashable {
     ///   - forwardedPath: the path of `X-Forwarded-Uri` (without prefix or query), if that header is present.
     ///   - requestLinePath: the path of the subrequest's own request line.
     ///   - paths: the endpoint paths under the configured `url-path` (`/_oauth`).
-    package init(forwardedPath: Substring?, requestLinePath: Substring, paths: Paths) {
+    package init(forwardedPath: Substring?, requestLinePath: Substring, paths: borrowing Paths) {
         if requestLinePath == paths.check {
             self = .checkWithoutRedirect
         } else if requestLinePath == paths.start {
