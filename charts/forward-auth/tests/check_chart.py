@@ -779,7 +779,8 @@ def check_exact_routes(args):
         # service would refuse at start (or SSO_BROKER_CALLBACKS could not carry) never renders.
         ui = os.path.join(vdir, "sso-ui.yaml")
         at = os.path.join(vdir, "sso-attached.yaml")
-        both = write_values(tmp, "sso-both.yaml", {"ingress": {"enabled": True, "paths": ["/auth/cb"]},
+        both = write_values(tmp, "sso-both.yaml", {"traefikForwardAuth": {"authHost": "auth.both.example.net"},
+                                                   "ingress": {"enabled": True, "paths": ["/auth/cb"]},
                                                    "ingressRoute": {"enabled": True, "path": "/auth/cb"},
                                                    "ssoBroker": {"callbacks": ["https://a.example.net/auth/cb/sso/callback"],
                                                                  "url": "https://ui.example.com/auth/cb/sso",
@@ -817,11 +818,17 @@ def check_exact_routes(args):
             if needle != "insecureCookie":
                 proc = render(args, [f], "rel", "default", expect_fail=True)
                 C.check(proc.returncode != 0 and "ssoBroker" in proc.stderr, f"{label}: the schema refuses it", proc.stderr.strip())
-        f = write_values(tmp, "sso-http.yaml", {"traefikForwardAuth": {"insecureCookie": True},
+        f = write_values(tmp, "sso-http.yaml", {"traefikForwardAuth": {"insecureCookie": True, "authHost": "auth.a.example.net"},
                                                 "ssoBroker": {"url": "http://ui.example.com/_oauth/sso"}})
         r = render(args, [f], "rel", "default")
         C.check(isinstance(r, Rendering) and env_map(container(r.one("Deployment"))).get("SSO_BROKER_URL", {}).get("value")
                 == "http://ui.example.com/_oauth/sso", "ssoBroker.url over http renders with insecureCookie", getattr(r, "stderr", ""))
+        # An attached cluster without an auth host: its callback path would be an app's on every app host.
+        f = write_values(tmp, "sso-no-auth-host.yaml", {"traefikForwardAuth": {"authHost": ""},
+                                                        "ssoBroker": {"url": "https://ui.example.com/_oauth/sso"}})
+        proc = render(args, [f], "rel", "default", expect_fail=True)
+        C.check(proc.returncode != 0 and "ssoBroker.url needs traefikForwardAuth.authHost" in proc.stderr,
+                "ssoBroker.url without traefikForwardAuth.authHost: rendering fails naming both", proc.stderr.strip())
 
         # TRUST_FORWARDED_PREFIX.
         for label, files, want in (("default", [], "true"),
