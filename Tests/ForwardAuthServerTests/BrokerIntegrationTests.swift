@@ -80,6 +80,16 @@ struct BrokerIntegrationTests {
         return url
     }
 
+    /// Alice's token for `audience`, signed with the provider's key.
+    static func token(_ harness: ForwardAuthHarness, audience: [String]) async throws -> String {
+        let now = Date()
+        return try await harness.provider.sign(
+            TestClaims(
+                iss: IssuerClaim(value: harness.provider.issuer), sub: SubjectClaim(value: "s"),
+                aud: AudienceClaim(value: audience), exp: ExpirationClaim(value: now + 600),
+                iat: IssuedAtClaim(value: now), email: "alice@example.com", email_verified: true))
+    }
+
     static func formBody(_ fields: [(String, String)]) -> String {
         fields.map { "\(TestIdentityProvider.formEncoded($0.0))=\(TestIdentityProvider.formEncoded($0.1))" }
             .joined(separator: "&")
@@ -217,12 +227,7 @@ struct BrokerIntegrationTests {
             try await harness.waitUntilProviderReady()
             let (form, browser) = try await Self.brokeredForm(harness)
             let state = try requireValue(Self.formFields(form)["state"])
-            let now = Date()
-            let foreign = try await harness.provider.sign(
-                TestClaims(
-                    iss: IssuerClaim(value: harness.provider.issuer), sub: SubjectClaim(value: "s"),
-                    aud: AudienceClaim(value: ["another-client"]), exp: ExpirationClaim(value: now + 600),
-                    iat: IssuedAtClaim(value: now), email: "alice@example.com", email_verified: true))
+            let foreign = try await Self.token(harness, audience: ["another-client"])
             let post = try await Self.direct(
                 harness, .post, host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached,
                 contentType: "application/x-www-form-urlencoded",
@@ -251,12 +256,7 @@ struct BrokerIntegrationTests {
                 try await harness.waitUntilProviderReady()
                 let (form, browser) = try await Self.brokeredForm(harness)
                 let state = try requireValue(Self.formFields(form)["state"])
-                let now = Date()
-                let uiToken = try await harness.provider.sign(
-                    TestClaims(
-                        iss: IssuerClaim(value: harness.provider.issuer), sub: SubjectClaim(value: "s"),
-                        aud: AudienceClaim(value: ["ui-client"]), exp: ExpirationClaim(value: now + 600),
-                        iat: IssuedAtClaim(value: now), email: "alice@example.com", email_verified: true))
+                let uiToken = try await Self.token(harness, audience: ["ui-client"])
                 let post = try await Self.direct(
                     harness, .post, host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached,
                     contentType: "application/x-www-form-urlencoded",

@@ -60,15 +60,23 @@ extension OIDCClient: IdentityProviderClient {
     package nonisolated func verifyCallbackToken(_ idToken: String, nonce: String, now: Int64) async throws(LoginError)
         -> Identity
     {
+        try await verifiedIdentity(idToken, nonce: nonce, policy: settings.callbackPolicy, now: now, what: "ID token")
+    }
+
+    /// A verified token's identity, or the login error its refusal is (the provider's keys unreachable: the
+    /// provider is unavailable; an email claim: a missing email; else an invalid token).
+    private nonisolated func verifiedIdentity(
+        _ idToken: String, nonce: String?, policy: AudiencePolicy, now: Int64, what: String
+    ) async throws(LoginError) -> Identity {
         do {
             let claims = try await verify(
-                idToken: idToken, expectedNonce: nonce, policy: settings.callbackPolicy,
+                idToken: idToken, expectedNonce: nonce, policy: policy,
                 now: Date(timeIntervalSince1970: TimeInterval(now)))
             return Identity(claims)
         } catch {
             let kind: LoginError.Kind =
                 error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
-            throw LoginError(kind, "ID token refused: \(error.description)", tokenReason: error.reason)
+            throw LoginError(kind, "\(what) refused: \(error.description)", tokenReason: error.reason)
         }
     }
 
@@ -91,17 +99,10 @@ extension OIDCClient: IdentityProviderClient {
     package nonisolated func verifyBrokeredToken(_ idToken: String, brokerAudience: String?, now: Int64)
         async throws(LoginError) -> Identity
     {
-        do {
-            let claims = try await verify(
-                idToken: idToken, expectedNonce: nil,
-                policy: .brokered(trustedAudiences: settings.trustedAudiences, brokerAudience: brokerAudience),
-                now: Date(timeIntervalSince1970: TimeInterval(now)))
-            return Identity(claims)
-        } catch {
-            let kind: LoginError.Kind =
-                error.isProviderUnavailable ? .providerUnavailable : error.isAboutEmail ? .missingEmail : .invalidToken
-            throw LoginError(kind, "brokered ID token refused: \(error.description)", tokenReason: error.reason)
-        }
+        try await verifiedIdentity(
+            idToken, nonce: nil,
+            policy: .brokered(trustedAudiences: settings.trustedAudiences, brokerAudience: brokerAudience), now: now,
+            what: "brokered ID token")
     }
 
     package nonisolated func previouslyVerifiedBearerToken(_ idToken: String, now: Int64) -> Identity? {

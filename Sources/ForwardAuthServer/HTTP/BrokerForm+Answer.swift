@@ -17,16 +17,11 @@ extension BrokerForm {
             submitsItself
             ? "<noscript><button type=\"submit\">\(button)</button></noscript>"
             : "<button type=\"submit\">\(button)</button>"
-        let html = """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(TextEscaping.html(title))</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}
-            h1{font-size:1.4rem}p{line-height:1.5}</style></head>
-            <body><h1>\(TextEscaping.html(title))</h1><p>\(TextEscaping.html(message))</p>
-            <form id="broker" method="post" action="\(TextEscaping.html(action))">\(inputs)\(buttonHTML)</form>\(script)</body></html>
-
-            """
+        let html = Page.html(
+            title: title, message: message,
+            after:
+                "\n<form id=\"broker\" method=\"post\" action=\"\(TextEscaping.html(action))\">\(inputs)\(buttonHTML)</form>\(script)"
+        )
         var headers = [
             (name: "Content-Type", value: "text/html; charset=utf-8"), (name: "Cache-Control", value: "no-store"),
             (name: "Referrer-Policy", value: "no-referrer"),

@@ -167,13 +167,7 @@ final class TestIdentityProvider: Sendable {
                 bytes: Array(SHA256.hash(data: Array(verifier.utf8))),
                 options: [.base64UrlAlphabet, .omitPaddingCharacter]) == grant.codeChallenge
         else { return Self.oauthError(400, "invalid_grant") }
-        let now = Date()
-        let claims = TestClaims(
-            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
-            aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
-            iat: IssuedAtClaim(value: now), nonce: grant.nonce, email: settings.email,
-            email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
-        let idToken = try await sign(claims)
+        let idToken = try await sign(claims(settings, nonce: grant.nonce))
         guard grant.offline else {
             return Self.json(#"{"access_token":"at","token_type":"Bearer","expires_in":600,"id_token":"\#(idToken)"}"#)
         }
@@ -205,15 +199,20 @@ final class TestIdentityProvider: Sendable {
         if settings.refreshWithoutIDToken {
             return Self.json(#"{"access_token":"at","token_type":"Bearer","refresh_token":"\#(rotated)"}"#)
         }
-        let now = Date()
-        let claims = TestClaims(
-            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
-            aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
-            iat: IssuedAtClaim(value: now), nonce: live.nonce, email: settings.email,
-            email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
-        let idToken = try await sign(claims)
+        let idToken = try await sign(claims(settings, nonce: live.nonce))
         return Self.json(
             #"{"access_token":"at","token_type":"Bearer","id_token":"\#(idToken)","refresh_token":"\#(rotated)"}"#)
+    }
+
+    /// The claims of an ID token issued now under `settings` (a login's, or a refresh's, which keeps the login's
+    /// nonce).
+    private func claims(_ settings: Settings, nonce: String) -> TestClaims {
+        let now = Date()
+        return TestClaims(
+            iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
+            aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
+            iat: IssuedAtClaim(value: now), nonce: nonce, email: settings.email,
+            email_verified: settings.emailVerified, name: "Alice Example", groups: settings.groups)
     }
 
     /// Signs arbitrary claims with the provider's key, for Bearer and negative tests.
