@@ -196,6 +196,23 @@ struct RefreshIntegrationTests {
         }
     }
 
+    /// Past `refresh-max-age` a session is no longer renewed: it runs to its hard end, and nothing sends the browser
+    /// to a refresh the endpoint would skip (which would loop).
+    @Test func pastTheMaximumAgeASessionRunsToItsEndWithoutRefreshing() async throws {
+        try await Self.run(configure: {
+            Self.configure(&$0)
+            $0.refreshMaxAge = 150
+        }) { harness, clock in
+            let (jar, _) = try await harness.login()
+            clock.advance(200)
+            #expect(try await harness.check(cookies: jar, extra: Self.navigate).status == .ok)
+            let direct = try await harness.check(
+                uri: "/_oauth/refresh?rd=https%3A%2F%2Fapp.example.com%2Fx", cookies: jar)
+            #expect(direct.headers[.location] == "https://app.example.com/x")
+            #expect(harness.provider.state.withLock { $0.refreshRequests } == 0)
+        }
+    }
+
     @Test func refreshIsOffUnlessAsked() async throws {
         try await Self.run(configure: { _ in }) { harness, clock in
             let (jar, _) = try await harness.login()

@@ -14,5 +14,7 @@ package enum Authentication: Sendable {
 /// A refreshable session's soft end, and the session it belongs to (`RefreshMarker` is bound to it).
 package struct RefreshDue: Sendable, Hashable {
     package var at: Int64
+    /// The chain's first login: `refresh-max-age` counts from it.
+    package var firstLogin: Int64
     package var sessionID: [UInt8]
 }

@@ -16,7 +16,9 @@ package struct Authenticator: Sendable {
         if case .valid(let session) = sessions.session(from: cookies, now: now) {
             return .session(
                 Principal(session), session.source,
-                refreshDue: session.refresh.map { RefreshDue(at: $0.due, sessionID: session.id) })
+                refreshDue: session.refresh.map {
+                    RefreshDue(at: $0.due, firstLogin: $0.firstLogin, sessionID: session.id)
+                })
         }
         guard let token = Self.bearerToken(in: request.headers) else { return .anonymous }
         // Before any decoding: a bound on the work a hostile token can cause. Dex's tokens are a few KB (the

@@ -124,7 +124,8 @@ package struct DecisionEngine: Sendable {
         case .startLogin:
             // nginx's `/auth` answered a session due for a refresh 401; its `error_page` comes here to refresh.
             if case .valid(let session) = gatekeeper.sessions.session(from: cookies, now: now),
-                let due = session.refresh?.due, now >= due, gatekeeper.settings.refresh != nil
+                let refresh = session.refresh,
+                gatekeeper.settings.refresh?.isDue(refresh.due, firstLogin: refresh.firstLogin, now: now) == true
             {
                 let returnURL = CallbackQuery(forwarded.query).value("rd") ?? forwarded.rootURL
                 return Judged(

@@ -109,7 +109,8 @@ package struct Gatekeeper: Sendable {
     func refreshing(
         _ request: ForwardedRequest, _ due: RefreshDue, cookies: some RequestCookies, client: ClientKind, now: Int64
     ) -> Decision? {
-        guard settings.refresh != nil, Self.isNavigation(request),
+        guard let refresh = settings.refresh, refresh.isDue(due.at, firstLogin: due.firstLogin, now: now),
+            Self.isNavigation(request),
             !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
                 sessionID: due.sessionID, now: now) ?? false)
         else { return nil }

@@ -123,9 +123,11 @@ extension LoginFlow {
     }
 
     /// Past the soft end; or, at a broker, holding a token older than `sso-broker-max-age` (it refreshes before
-    /// brokering). A stale tab, or anyone, asking earlier gets its page back without a call to the provider.
+    /// brokering). A stale tab, or anyone, asking earlier gets its page back without a call to the provider; so
+    /// does a session past `refresh-max-age`, which runs to its hard end and then logs in again.
     func refreshIsDue(_ session: Session, _ refresh: Session.Refresh, _ settings: RefreshSettings, now: Int64) -> Bool {
-        if now >= refresh.due { return true }
+        guard now < refresh.firstLogin + settings.maximumAge else { return false }
+        if settings.isDue(refresh.due, firstLogin: refresh.firstLogin, now: now) { return true }
         guard broker.deliversTokens, let issued = session.idToken.flatMap({ SSOBroker.numericClaim("iat", of: $0) })
         else { return false }
         return issued < now - settings.brokerMaximumAge

@@ -15,6 +15,13 @@ package struct RefreshSettings: Sendable, Hashable {
     /// A login's path back after a refresh: `<url-path>/refresh`.
     package static let pathSuffix = "/refresh"
 
+    /// Whether a session is past its soft end and may still be renewed (`refresh-max-age` after the chain's first
+    /// login it may not: it runs to its hard end). The one rule the check, nginx's login start and the refresh
+    /// endpoint share, so that none sends the browser to a refresh another would skip (a loop).
+    package func isDue(_ due: Int64, firstLogin: Int64, now: Int64) -> Bool {
+        now >= due && now < firstLogin + maximumAge
+    }
+
     /// Seconds a refresh waits after the provider could not be reached.
     package static let retryDelay: Int64 = 60
 }
