@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
+import Synchronization
 import Testing
 
 @testable import ForwardAuthConfiguration
@@ -315,6 +316,54 @@ struct BrokerIntegrationTests {
                 contentType: "application/x-www-form-urlencoded",
                 body: Self.formBody([("state", try requireValue(fields["state"])), ("error", "access_denied")]))
             #expect(Self.destination(post)?.hasPrefix(harness.provider.issuer + "/auth?") == true)
+        }
+    }
+
+    /// With refresh on, attached clusters take only a recent token, and the broker renews an older one at the
+    /// provider before it hands it on.
+    @Test func withRefreshTheBrokerRenewsAnOldTokenFirstAndAnOldOneIsRefused() async throws {
+        let clock = RefreshIntegrationTests.ShiftedClock()
+        try await ForwardAuthHarness.run(
+            configure: {
+                Self.configure(&$0)
+                $0.refreshSessions = true
+                $0.refreshInterval = 300
+                $0.ssoBrokerMaxAge = 60
+            }, clock: clock.read
+        ) { harness in
+            try await harness.waitUntilProviderReady()
+            var (form, browser) = try await Self.brokeredForm(harness)
+            let old = try requireValue(Self.formFields(form)["id_token"])
+
+            clock.advance(90)
+            harness.provider.update { $0.clockOffset = 90 }
+            // The old token, posted now, is refused over its iat.
+            let late = try await Self.direct(
+                harness, .post, host: Self.attachedHost, uri: "/_oauth/sso/callback", cookies: browser.attached,
+                contentType: "application/x-www-form-urlencoded",
+                body: Self.formBody([("state", try requireValue(Self.formFields(form)["state"])), ("id_token", old)]))
+            #expect(late.status == .unauthorized)
+            #expect(String(buffer: late.body).contains("&quot;iat&quot;"))
+
+            // The broker renews first: /sso -> /refresh -> /sso, then a fresh token.
+            let brokerURI =
+                "/_oauth/sso?"
+                + Self.formBody([
+                    ("callback", Self.callback), ("state", try requireValue(Self.formFields(form)["state"])),
+                ])
+            let first = try await Self.direct(harness, .get, host: Self.uiHost, uri: brokerURI, cookies: browser.ui)
+            #expect(first.status == .found)
+            let refreshURL = try requireValue(first.headers[.location])
+            #expect(refreshURL.hasPrefix("https://auth.ui.example.com/_oauth/refresh?rd="))
+            let refreshed = try await harness.check(
+                host: Self.uiHost, uri: String(refreshURL.dropFirst("https://auth.ui.example.com".count)),
+                cookies: browser.ui)
+            #expect(refreshed.headers[.location] == "https://auth.ui.example.com" + brokerURI)
+            Browser.merge(refreshed, into: &browser.ui)
+            form = try await Self.direct(harness, .get, host: Self.uiHost, uri: brokerURI, cookies: browser.ui)
+            let fresh = try requireValue(Self.formFields(form)["id_token"])
+            #expect(fresh != old)
+            #expect(harness.provider.state.withLock { $0.refreshRequests } == 1)
         }
     }
 

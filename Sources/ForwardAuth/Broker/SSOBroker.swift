@@ -61,11 +61,9 @@ package struct SSOBroker: Sendable {
         }
         // With refresh on, attached clusters take only a recent token: renew an older one at Dex first, and come
         // back here (unless a marker says Dex will not renew it now: then the old one goes, and may be refused).
-        if let refreshing = loginFlow.gatekeeper.settings.refresh, session.refresh != nil,
-            let token = session.idToken, let issued = Self.numericClaim("iat", of: token),
-            issued < now - refreshing.brokerMaximumAge,
-            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
-                sessionID: session.id, now: now) ?? false)
+        if let refreshing = loginFlow.gatekeeper.settings.refresh,
+            loginFlow.brokerTokenIsOld(session, refreshing, now: now),
+            loginFlow.wantsRefresh(session, cookies: cookies, now: now)
         {
             return (
                 .redirect(

@@ -43,9 +43,7 @@ extension LoginFlow {
             } ?? request.rootURL
         guard let settings = gatekeeper.settings.refresh, request.method == "GET" || request.method == "HEAD",
             case .valid(let session) = sessions.session(from: cookies, now: now), let refresh = session.refresh,
-            refreshIsDue(session, refresh, settings, now: now),
-            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
-                sessionID: session.id, now: now) ?? false)
+            wantsRefresh(session, cookies: cookies, now: now)
         else { return (.redirect(location: back, status: .found, cookies: []), .skipped) }
         let user: Logger.Metadata = ["user": "\(session.email)"]
         let markerDomain = sessions.settings.domainAttribute(for: request.host)
@@ -122,12 +120,23 @@ extension LoginFlow {
         }
     }
 
-    /// Past the soft end; or, at a broker, holding a token older than `sso-broker-max-age` (it refreshes before
-    /// brokering). A stale tab, or anyone, asking earlier gets its page back without a call to the provider; so
-    /// does a session past `refresh-max-age`, which runs to its hard end and then logs in again.
-    func refreshIsDue(_ session: Session, _ refresh: Session.Refresh, _ settings: RefreshSettings, now: Int64) -> Bool {
-        guard now < refresh.firstLogin + settings.maximumAge else { return false }
-        if settings.isDue(refresh.due, firstLogin: refresh.firstLogin, now: now) { return true }
+    /// Whether `session` is to be renewed now: refreshable, no marker holding it back, not past `refresh-max-age`
+    /// (it then runs to its hard end and logs in again), and past its soft end or, at a broker, holding a token
+    /// older than `sso-broker-max-age` (renewed before brokering). The refresh endpoint and the broker ask this
+    /// one question, so neither sends the browser to a refresh the other would skip (a loop); a stale tab, or
+    /// anyone, asking earlier gets its page back without a call to the provider.
+    func wantsRefresh(_ session: Session, cookies: some RequestCookies, now: Int64) -> Bool {
+        guard let settings = gatekeeper.settings.refresh, let refresh = session.refresh,
+            now < refresh.firstLogin + settings.maximumAge,
+            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
+                sessionID: session.id, now: now) ?? false)
+        else { return false }
+        return settings.isDue(refresh.due, firstLogin: refresh.firstLogin, now: now)
+            || brokerTokenIsOld(session, settings, now: now)
+    }
+
+    /// At a broker: the session's ID token was issued more than `sso-broker-max-age` ago.
+    func brokerTokenIsOld(_ session: Session, _ settings: RefreshSettings, now: Int64) -> Bool {
         guard broker.deliversTokens, let issued = session.idToken.flatMap({ SSOBroker.numericClaim("iat", of: $0) })
         else { return false }
         return issued < now - settings.brokerMaximumAge

@@ -32,6 +32,8 @@ final class TestIdentityProvider: Sendable {
         var refreshWithoutIDToken = false
         /// The `sub` of issued tokens and of userinfo.
         var subject = "opaque-subject"
+        /// Seconds added to the time tokens are issued at: the provider's clock, moved with the service's.
+        var clockOffset: TimeInterval = 0
     }
 
     /// One RS256 key: signs tokens and is published in the JWKS.
@@ -207,7 +209,7 @@ final class TestIdentityProvider: Sendable {
     /// The claims of an ID token issued now under `settings` (a login's, or a refresh's, which keeps the login's
     /// nonce).
     private func claims(_ settings: Settings, nonce: String) -> TestClaims {
-        let now = Date()
+        let now = Date() + settings.clockOffset
         return TestClaims(
             iss: IssuerClaim(value: settings.tokenIssuer ?? issuer), sub: SubjectClaim(value: settings.subject),
             aud: AudienceClaim(value: settings.audience ?? [settings.clientID]), exp: ExpirationClaim(value: now + 600),
