@@ -9,6 +9,11 @@ extension Configuration {
         checkHosts(&reader)
         checkSessions(&reader)
         checkBroker(&reader)
+        if refreshSessions, refreshInterval >= lifetime {
+            reader.warn(
+                "refresh-interval (\(refreshInterval)s) is not shorter than lifetime (\(lifetime)s): sessions end before "
+                    + "they are refreshed")
+        }
     }
 
     /// The broker hands an ID token to a browser: only over https (`insecure-cookie` is for local tests).
@@ -20,11 +25,6 @@ extension Configuration {
                 reader.problem("sso-broker-callbacks: \(url)\(plain)")
             }
             if let url = ssoBrokerURL, url.hasPrefix("http://") { reader.problem("sso-broker-url: \(url)\(plain)") }
-        }
-        if refreshSessions, refreshInterval >= lifetime {
-            reader.warn(
-                "refresh-interval (\(refreshInterval)s) is not shorter than lifetime (\(lifetime)s): sessions end before "
-                    + "they are refreshed")
         }
         if ssoBrokerURL != nil, authHost == nil {
             reader.problem(

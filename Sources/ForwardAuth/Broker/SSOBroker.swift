@@ -181,7 +181,7 @@ package struct SSOBroker: Sendable {
         }
         guard let token = fields.value("id_token"), !token.isEmpty else {
             logger.notice("broker callback refused", metadata: ["reason": "neither id_token nor error"])
-            return (.badRequest(reason: "the form has neither id_token nor error", tooLarge: false), .badRequest)
+            return (.loginFailed(.incompleteCallback, cookies: [clearState]), .badRequest)
         }
         let direct = directSignIn(plan)
         let identity: Identity
