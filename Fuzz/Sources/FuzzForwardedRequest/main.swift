@@ -264,8 +264,8 @@ private func checkVerdict(
         invariant(false, "the check answered 400 for a request that parsed")
     case .unavailable:
         invariant(false, "503 without RBAC or impersonation configured")
-    case .loginFailed, .signedOut:
-        invariant(false, "a check answered with a login page")
+    case .loginFailed, .signedOut, .brokerForm, .navigate:
+        invariant(false, "a check answered with a login or broker page")
     case .forbidden, .unauthenticated:
         break
     }
