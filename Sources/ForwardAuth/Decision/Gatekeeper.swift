@@ -111,8 +111,7 @@ package struct Gatekeeper: Sendable {
     ) -> Decision? {
         guard let refresh = settings.refresh, refresh.isDue(due.at, firstLogin: due.firstLogin, now: now),
             Self.isNavigation(request),
-            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
-                sessionID: due.sessionID, now: now) ?? false)
+            !sessions.refreshHeldBack(sessionID: due.sessionID, in: cookies, now: now)
         else { return nil }
         guard client == .browser else { return .unauthenticated(reason: "the session is due for a refresh") }
         return .redirect(location: refreshURL(request, returnURL: request.url), status: .found, cookies: [])

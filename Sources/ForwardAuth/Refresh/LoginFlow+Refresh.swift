@@ -128,8 +128,7 @@ extension LoginFlow {
     func wantsRefresh(_ session: Session, cookies: some RequestCookies, now: Int64) -> Bool {
         guard let settings = gatekeeper.settings.refresh, let refresh = session.refresh,
             now < refresh.firstLogin + settings.maximumAge,
-            !(cookies.value(sessions.refreshMarkerName).flatMap(RefreshMarker.init)?.holds(
-                sessionID: session.id, now: now) ?? false)
+            !sessions.refreshHeldBack(sessionID: session.id, in: cookies, now: now)
         else { return false }
         return settings.isDue(refresh.due, firstLogin: refresh.firstLogin, now: now)
             || brokerTokenIsOld(session, settings, now: now)

@@ -14,6 +14,11 @@ package struct SessionCookies: Sendable {
     /// The cookie of a `RefreshMarker`.
     package var refreshMarkerName: String { settings.sessionName + "_refresh" }
 
+    /// Whether the browser's `RefreshMarker` holds a refresh of session `sessionID` back at `now`.
+    package func refreshHeldBack(sessionID: [UInt8], in cookies: some RequestCookies, now: Int64) -> Bool {
+        cookies.value(refreshMarkerName).flatMap(RefreshMarker.init)?.holds(sessionID: sessionID, now: now) ?? false
+    }
+
     /// Browsers keep about 4096 bytes per cookie, name and attributes included.
     static let maximumValueLength = 3800
     /// Groups that do not fit spill into at most this many claims cookies.
