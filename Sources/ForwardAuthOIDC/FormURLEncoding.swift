@@ -25,7 +25,8 @@ package enum FormURLEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func append(_ text: String, to out: inout [UInt8]) {
+    /// Appends `text`, encoded, to `out`.
+    package static func append(_ text: String, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
             // Tokens, ids and most values need no escaping: copy those whole.

@@ -5,10 +5,8 @@ extension OIDCClient {
     package nonisolated func authorizationURL(
         state: String, nonce: String, codeChallenge: String, redirectURI: String
     ) -> String? {
-        guard let metadata = loadedMetadata else { return nil }
-        return metadata.authorizationURL(
-            clientID: settings.clientID, state: state, nonce: nonce, codeChallenge: codeChallenge,
-            redirectURI: redirectURI, scopes: settings.scopes)
+        authorizationURLTemplate?.url(
+            state: state, nonce: nonce, codeChallenge: codeChallenge, redirectURI: redirectURI)
     }
 
     /// Redeems an authorization code at the token endpoint (`client_secret_basic`, PKCE verifier, the exact

@@ -22,11 +22,20 @@ package actor OIDCClient {
 
     /// The provider's discovery document, once loaded (the last good one is kept through outages).
     package private(set) var metadata: ProviderMetadata? {
-        didSet { publishedMetadata.withLock { $0 = metadata } }
+        didSet {
+            let template = metadata.map {
+                AuthorizationURLTemplate(
+                    authorizationEndpoint: $0.authorizationEndpoint, clientID: settings.clientID,
+                    scopes: settings.scopes)
+            }
+            publishedAuthorization.withLock { $0 = template }
+        }
     }
-    private nonisolated let publishedMetadata = Mutex<ProviderMetadata?>(nil)
-    /// `metadata`, readable without an actor hop: the event loop starts logins with it.
-    package nonisolated var loadedMetadata: ProviderMetadata? { publishedMetadata.withLock { $0 } }
+    /// The authorization URL of `metadata`, readable without an actor hop: the event loop starts logins with it.
+    package nonisolated var authorizationURLTemplate: AuthorizationURLTemplate? {
+        publishedAuthorization.withLock { $0 }
+    }
+    private nonisolated let publishedAuthorization = Mutex<AuthorizationURLTemplate?>(nil)
     /// What the client knows about the provider, for `/readyz` and metrics.
     package private(set) var status = ProviderStatus()
 

@@ -305,6 +305,61 @@ import Testing
         }
     }
 
+    /// A header value with CR, LF or NUL is left out, with its name: the answer can never be split. The fields
+    /// around it, and the room measured for it, are unaffected.
+    @Test func unsafeHeaderValuesAreLeftOut() {
+        let date = "Sun, 29 Nov 2026 12:00:00 GMT"
+        for bad in ["a\r\nInjected: yes", "a\nb", "a\u{0}b", "\r"] {
+            let answer = Answer(status: 302, headers: [("Location", "/x"), ("X-Bad", bad), ("Set-Cookie", "a=b")])
+            let safe = Answer(status: 302, headers: [("Location", "/x"), ("Set-Cookie", "a=b")])
+            var written = ByteBuffer()
+            answer.writeHTTP1(into: &written, minorVersion: 1, keepAlive: true, date: date)
+            var expected = ByteBuffer()
+            safe.writeHTTP1(into: &expected, minorVersion: 1, keepAlive: true, date: date)
+            #expect(written == expected, "\(bad.debugDescription)")
+            #expect(written.readableBytes <= answer.http1Capacity)
+        }
+    }
+
+    /// The capacity hint holds the longest answers a check writes: no reallocation while writing.
+    @Test func capacityHoldsTheAnswer() {
+        let long = String(repeating: "x", count: 3000)
+        for answer in [
+            Answer(status: 200), Answer(status: 431), Answer(status: 418, body: long),
+            Answer(status: 302, headers: [("Location", long), ("Set-Cookie", long)]),
+        ] {
+            for (minorVersion, keepAlive) in [(1, true), (1, false), (0, true), (0, false)] {
+                var buffer = ByteBuffer()
+                answer.writeHTTP1(
+                    into: &buffer, minorVersion: minorVersion, keepAlive: keepAlive,
+                    date: "Sun, 29 Nov 2026 12:00:00 GMT")
+                #expect(buffer.readableBytes <= answer.http1Capacity)
+            }
+        }
+    }
+
+    /// `Set-Cookie` values: attributes in a fixed order, each only when set.
+    @Test func setCookieValues() {
+        var cookie = SetCookie(name: "_forward_auth", value: "v1.abc", domain: "example.com", maxAge: 600, secure: true)
+        #expect(
+            cookie.headerValue
+                == "_forward_auth=v1.abc; Max-Age=600; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax")
+        cookie.domain = nil
+        cookie.secure = false
+        cookie.httpOnly = false
+        cookie.sameSite = nil
+        cookie.path = "/_oauth"
+        cookie.maxAge = 0
+        #expect(cookie.headerValue == "_forward_auth=v1.abc; Max-Age=0; Path=/_oauth")
+        cookie.sameSite = SetCookie.SameSite.none
+        cookie.maxAge = -1
+        cookie.value = ""
+        #expect(cookie.headerValue == "_forward_auth=; Max-Age=-1; Path=/_oauth; SameSite=None")
+        cookie.sameSite = .strict
+        cookie.name = "ü"
+        #expect(cookie.headerValue == "ü=; Max-Age=-1; Path=/_oauth; SameSite=Strict")
+    }
+
     /// Where `RequestHead` reads a head, NIO's decoder reads the same method, target, version and fields.
     @Test func readsWhatNIOsDecoderReads() throws {
         let heads = [

@@ -11,7 +11,9 @@ package enum PKCE {
 
     /// The S256 challenge: base64url(SHA-256(ASCII(verifier))) without padding.
     package static func challenge(for verifier: String) -> String {
-        Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8))))
+        var verifier = verifier
+        let digest = verifier.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) }
+        return digest.withUnsafeBytes { Base64URL.encode($0) }
     }
 
 }

@@ -19,7 +19,15 @@ struct PayloadWriter {
         bytes.append(contentsOf: raw.prefix(Int(UInt16.max)))
     }
 
-    mutating func write(_ text: String) { write(Array(text.utf8)) }
+    /// As `write(_: [UInt8])` with the text's UTF-8, copied straight from the string (sessions and login states
+    /// are written on every login).
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            write(UInt16(clamping: utf8.count))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8.prefix(Int(UInt16.max))))
+        }
+    }
 
     mutating func write(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))

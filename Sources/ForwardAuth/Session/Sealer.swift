@@ -36,8 +36,7 @@ package struct Sealer: Sendable {
         // Sealing with a valid 256-bit key and nonce cannot fail.
         let box = try! AES.GCM.seal(plaintext, using: keys[0], nonce: nonce, authenticating: associatedData)
         // `combined` is nonce, ciphertext and tag in one buffer; it is nil only for nonces of another length.
-        return "v1."
-            + Base64URL.encode(box.combined!)
+        return Base64URL.encode(box.combined!, prefix: "v1.")
     }
 
     /// Whether the base64url text ends as `seal` writes it (`Base64URL.endsCanonically`), so that one sealed value

@@ -81,26 +81,34 @@ extension [(name: String, value: String)] {
 extension SetCookie {
     /// The `Set-Cookie` value, attributes in a fixed order (Hummingbird's `Cookie` kept them in a dictionary,
     /// so their order changed from process to process, and building it was a tenth of a login redirect).
+    /// Measured, then written once.
     var headerValue: String {
-        var out = ""
-        out.reserveCapacity(name.utf8.count + value.utf8.count + (domain?.utf8.count ?? 0) + 64)
-        out += name
-        out += "="
-        out += value
-        out += "; Max-Age="
-        out += String(maxAge)
-        if let domain {
-            out += "; Domain="
-            out += domain
+        let maxAge = String(maxAge)
+        var length = name.utf8.count + 1 + value.utf8.count + 10 + maxAge.utf8.count + 7 + path.utf8.count
+        if let domain { length += 9 + domain.utf8.count }
+        if secure { length += 8 }
+        if httpOnly { length += 10 }
+        if let sameSite { length += 11 + sameSite.rawValue.utf8.count }
+        return String(unsafeUninitializedCapacity: length) { memory in
+            var out = ByteWriter(memory)
+            out.write(name)
+            out.write("=")
+            out.write(value)
+            out.write("; Max-Age=")
+            out.write(maxAge)
+            if let domain {
+                out.write("; Domain=")
+                out.write(domain)
+            }
+            out.write("; Path=")
+            out.write(path)
+            if secure { out.write("; Secure") }
+            if httpOnly { out.write("; HttpOnly") }
+            if let sameSite {
+                out.write("; SameSite=")
+                out.write(sameSite.rawValue)
+            }
+            return out.offset
         }
-        out += "; Path="
-        out += path
-        if secure { out += "; Secure" }
-        if httpOnly { out += "; HttpOnly" }
-        if let sameSite {
-            out += "; SameSite="
-            out += sameSite.rawValue
-        }
-        return out
     }
 }
