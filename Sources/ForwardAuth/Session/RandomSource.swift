@@ -25,12 +25,14 @@ package struct SystemRandomSource: RandomSource {
 
 /// The operating system's random bytes, fetched 4 KiB at a time and each handed out once.
 ///
-/// A login redirect needs four random values (state, nonce, PKCE verifier, the sealing nonce): a system call
-/// each was about a tenth of its CPU time. The pool asks the kernel once per ~37 logins instead. Every byte is
+/// A login redirect needs four random values (state, nonce, PKCE verifier, the sealing nonce): four system calls
+/// per redirect, kernel time on the path of every browser sent to log in. The pool asks the kernel once per ~37
+/// logins instead. Every byte is
 /// the kernel's CSPRNG output, used once and overwritten with zeros as it is handed out, so memory read later
 /// holds no value already given. A forked child (`pthread_atfork`) throws the parent's pool away before its first
 /// draw, so parent and child never share a value. The pool is refilled, never stretched: there is no userspace
-/// generator to seed, reseed or get wrong.
+/// generator to seed, reseed or get wrong. What it holds (at most 4 KiB of values not yet given) is no more than a
+/// reader of this process's memory could take anyway: the cookie keys live here too.
 package final class RandomPool: Sendable {
     package static let shared = RandomPool()
 
@@ -62,6 +64,9 @@ package final class RandomPool: Sendable {
     }
 
     package init() {
+        // The counter first: the child handler must not be the one to initialise it (a lazy global's lock may be
+        // held by another thread at the fork).
+        _ = Self.forks.load(ordering: .relaxed)
         _ = Self.registerForkHandler
         state = Mutex(State(buffer: [UInt8](repeating: 0, count: Self.capacity), next: Self.capacity, generation: 0))
     }
@@ -73,7 +78,11 @@ package final class RandomPool: Sendable {
         let drawn = state.withLock { state in
             let forks = Self.forks.load(ordering: .relaxed)
             if state.generation != forks || state.buffer.count - state.next < count {
-                guard Self.fill(&state.buffer) else { return false }
+                guard Self.fill(&state.buffer) else {
+                    // Part of the buffer may be new and part spent (zeros): hand none of it out.
+                    state.next = state.buffer.count
+                    return false
+                }
                 state.next = 0
                 state.generation = forks
             }
