@@ -46,11 +46,11 @@ package final class AuthorizationURLTemplate: Sendable {
     /// The URL for one login; its values are form-encoded (states, nonces and challenges are base64url, which
     /// needs no escaping, but nothing here relies on that).
     package func url(state: String, nonce: String, codeChallenge: String, redirectURI: String) -> String {
+        // The login's values escaped at worst (three bytes for one), on the fixed parts.
+        let values = (redirectURI.utf8.count + state.utf8.count + nonce.utf8.count + codeChallenge.utf8.count) * 3
         var out: [UInt8] = []
-        out.reserveCapacity(
-            head.count + scope.count + Self.nonce.count + Self.challenge.count + Self.tail.count + redirectURI.utf8
-                .count
-                * 3 + state.utf8.count + nonce.utf8.count + codeChallenge.utf8.count)
+        let fixed = head.count + scope.count + Self.nonce.count + Self.challenge.count + Self.tail.count
+        out.reserveCapacity(fixed + values)
         out += head
         FormURLEncoding.append(redirectURI, to: &out)
         out += scope

@@ -27,9 +27,8 @@ package struct SystemRandomSource: RandomSource {
 ///
 /// A login redirect needs four random values (state, nonce, PKCE verifier, the sealing nonce): four system calls
 /// per redirect, kernel time on the path of every browser sent to log in. The pool asks the kernel once per ~37
-/// logins instead. Every byte is
-/// the kernel's CSPRNG output, used once and overwritten with zeros as it is handed out, so memory read later
-/// holds no value already given. A forked child (`pthread_atfork`) throws the parent's pool away before its first
+/// logins instead. Every byte is the kernel's CSPRNG output, used once and overwritten with zeros as it is handed
+/// out, so memory read later holds no value already given. A forked child (`pthread_atfork`) throws the parent's pool away before its first
 /// draw, so parent and child never share a value. The pool is refilled, never stretched: there is no userspace
 /// generator to seed, reseed or get wrong. What it holds (at most 4 KiB of values not yet given) is no more than a
 /// reader of this process's memory could take anyway: the cookie keys live here too.
@@ -100,7 +99,7 @@ package final class RandomPool: Sendable {
         return drawn ? out : Self.systemBytes(count)
     }
 
-    /// Fills `buffer` from the kernel; false when a call fails (the pool is then left as it was, already spent).
+    /// Fills `buffer` from the kernel; false when a call fails (then part of it may be new and part not).
     private static func fill(_ buffer: inout [UInt8]) -> Bool {
         buffer.withUnsafeMutableBytes { buffer in
             var offset = 0

@@ -239,7 +239,7 @@ extension Answer {
     }
 
     /// Room for the answer's bytes: its header fields and body, and 160 bytes for the status line, `Content-Length`,
-    /// `Date`, `Connection` and the blank line (which take at most 130).
+    /// `Date`, `Connection` and the blank line (which take at most 150, with the longest reason phrase).
     var http1Capacity: Int {
         headers.reduce(160 + body.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
