@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import localclient
+from harness import glewlwyd, localclient
 from harness.browser import Browser, artifacts_dir
 from harness.forward_auth import binary_path, binary_problem
 from harness.stack import Stack
@@ -80,6 +80,13 @@ def stack(run_dir):
 @pytest.fixture(scope="session")
 def provider(stack):
     return stack.start_provider()
+
+
+@pytest.fixture(autouse=True)
+def _provider_descriptors():
+    """Before each test: a glewlwyd near its descriptor limit is restarted (harness/glewlwyd.py says why)."""
+    for instance in glewlwyd.RUNNING:
+        instance.renew_if_leaking()
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,14 @@ Traits of glewlwyd worth knowing (they are forward-auth's problem only where not
   - POST /api/mod/plugin/ can answer 400 (bad parameters) yet leave a half-made instance behind: delete it first;
   - the consent API (PUT /api/auth/grant/{client}) takes a space-separated scope list, whatever its doc says;
   - after a password login the login page still waits for a click on "Continue"; a second authorization in the
-    same provider session shows only that button.
+    same provider session shows only that button;
+  - it never closes the files of its web app it serves (about 15 descriptors per login page), and refuses every
+    connection once a descriptor reaches 1,024: `renew_if_leaking` restarts it between tests before that.
 """
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -60,6 +63,9 @@ def _rsa_pem_pair() -> tuple[str, str]:
     public = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
     return private, public
+
+
+RUNNING: list["Glewlwyd"] = []
 
 
 class Glewlwyd:
@@ -145,7 +151,30 @@ static_files_mime_types = (
         self.proc = Proc("glewlwyd", [GLEWLWYD_BIN, f"--config-file={self.dir / 'glewlwyd.conf'}"],
                          self.log_dir, cwd=self.dir).start()
         wait_http(f"{self.base}/config", proc=self.proc, timeout=20)
+        if self not in RUNNING:
+            RUNNING.append(self)
         return self.proc
+
+    # glewlwyd 2.7.5 keeps a descriptor open for each static file of its webapp it serves (about 15 per login page
+    # a browser loads), and its libmicrohttpd, polling with select(), refuses every connection once a descriptor
+    # reaches 1,024 (FD_SETSIZE): the suite loads the login page often enough to get there.
+    DESCRIPTOR_LIMIT = 600
+
+    def renew_if_leaking(self) -> bool:
+        """Restarts glewlwyd when it holds more than DESCRIPTOR_LIMIT descriptors, between tests (conftest.py).
+        Nothing is lost: clients, users, sessions, codes and refresh tokens live in its database, the signing keys
+        in files, and the port stays the same."""
+        if self.proc is None or not self.proc.alive():
+            return False
+        try:
+            held = len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+        except OSError:
+            return False
+        if held <= self.DESCRIPTOR_LIMIT:
+            return False
+        self.proc.stop()
+        self.start()
+        return True
 
     def stop(self) -> None:
         if self.proc:

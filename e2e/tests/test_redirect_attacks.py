@@ -89,13 +89,25 @@ def values(headers, name):
     return [v for k, v in headers if k.lower() == name.lower()]
 
 
+_endpoints: dict[str, str] = {}
+
+
+def authorization_endpoint(provider) -> str:
+    """Read once per provider: thousands of redirects are checked, and glewlwyd (libmicrohttpd with select) stops
+    accepting once a connection's descriptor reaches 1,024, which a discovery request per redirect once caused."""
+    issuer = provider.issuer()
+    if issuer not in _endpoints:
+        _endpoints[issuer] = provider.discovery()["authorization_endpoint"]
+    return _endpoints[issuer]
+
+
 def check_login_redirect(provider, head: bytes, return_host: str) -> dict:
     """The 302's Location and login-state cookie, checked; returns state, nonce, challenge and the cookie."""
     status, headers = parse_head(head)
     assert status == 302, head[:600]
     loc = values(headers, "Location")
     assert len(loc) == 1, head[:600]
-    endpoint = provider.discovery()["authorization_endpoint"]
+    endpoint = authorization_endpoint(provider)
     url, _, query = loc[0].partition("?")
     assert url == endpoint, (url, endpoint)
     pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=True)
