@@ -19,6 +19,7 @@ import pytest
 from harness import glewlwyd, localclient
 from harness.browser import Browser, artifacts_dir
 from harness.forward_auth import binary_path, binary_problem
+from harness.reporting import call_failed
 from harness.stack import Stack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -157,8 +158,7 @@ def browser(_browser, request, stack, run_dir):
     _browser.artifacts = artifacts_dir(run_dir / "browser", request.node.name)
     _browser.reset()
     yield _browser
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
+    if call_failed(request):
         shot = _browser.screenshot("failed")
         print(f"\n--- browser at {_browser.url}; screenshot {shot}")
         print(f"--- navigations: {_browser.navigations()}")

@@ -38,6 +38,7 @@ from harness.identities import ATTACHED_CLIENT_ID, CLIENT_ID, PLUGIN_MAIN
 from harness.oidc import split_jwt
 from harness.procs import LOOPBACK
 from harness.proxies import Caddy, Nginx, NginxSite
+from harness.reporting import logs_when_failed
 
 from tests.test_sso_broker import Rig, login_on_ui, ui_cookies_of
 
@@ -138,9 +139,7 @@ def arig(stack, provider, app, forward_auth_bin):
 @pytest.fixture(autouse=True)
 def _logs_on_failure(request):
     yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and "arig" in request.fixturenames:
-        print(f"\n{request.getfixturevalue('arig').c.logs(30)}")
+    logs_when_failed(request, "arig", lambda rig: rig.c.logs(30))
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from harness.browser import Browser
 from harness.dexlike import login as dex_login
 from harness.refresh import (REFRESH_INTERVAL, REFRESH_PATH, RETRY_DELAY, RefreshRig, at_login_page, login,
                              marker_of, parse_marker, refresh_hops, session_of, wait_until_time)
+from harness.reporting import logs_when_failed
 
 # The order the sessions are started in, which is the order the tests use them in.
 SCENARIOS = {
@@ -78,9 +79,7 @@ def tabs(rig, run_dir):
 @pytest.fixture(autouse=True)
 def _logs_on_failure(request):
     yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and "rig" in request.fixturenames:
-        print(f"\n{request.getfixturevalue('rig').logs(60)}")
+    logs_when_failed(request, "rig", lambda rig: rig.logs(60))
 
 
 def on_tab(browser, s) -> None:

@@ -40,6 +40,7 @@ from harness.identities import ALICE, ATTACHED_CLIENT_ID, CLIENT_ID, DAVE, PLUGI
 from harness.oidc import split_jwt
 from harness.procs import LOOPBACK
 from harness.stack import FOREIGN
+from harness.reporting import logs_when_failed
 
 SESSION = "_forward_auth"
 BROKER_METRIC = "forward_auth_broker_total"
@@ -124,9 +125,7 @@ def rig(stack, provider, app, forward_auth_bin):
 @pytest.fixture(autouse=True)
 def _logs_on_failure(request):
     yield
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed and "rig" in request.fixturenames:
-        print(f"\n{request.getfixturevalue('rig').c.logs(60)}")
+    logs_when_failed(request, "rig", lambda rig: rig.c.logs(60))
 
 
 def ui_cookies_of(browser) -> dict[str, str]:

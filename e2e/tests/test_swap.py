@@ -33,6 +33,7 @@ from harness import chart0310
 from harness.chart0310 import ATTACHED_VALUES, MGMT_VALUES
 from harness.identities import ALICE, BOB
 from harness.procs import LOOPBACK, free_port, wait_http
+from harness.reporting import call_failed
 from harness.swap import (ATTACHED_CLIENT, ATTACHED_HOST, MGMT_CLIENT, MGMT_HOST, VARIANT_HOST, SwapRig,
                           build_go_cookies, log_lines, mint_go_cookies, namespaces_usable, new_key)
 
@@ -130,8 +131,7 @@ def swap_rig(stack, provider, app, forward_auth_bin):
 def swap(swap_rig, request):
     """The rig; every pod a test starts is stopped when it ends (its log printed when it failed)."""
     yield swap_rig
-    rep = getattr(request.node, "rep_call", None)
-    if rep is not None and rep.failed:
+    if call_failed(request):
         for pod in swap_rig.pods:
             print(f"\n--- {pod.name} log (tail):\n{pod.log(40)}")
     swap_rig.stop_pods()

@@ -28,6 +28,7 @@ from harness.clusters import (A_APP, A_APPS_DOMAIN, A_AUTH, A_TOOL, A_TOOLS_DOMA
                               id_token_from_provider, jwt_claims, password_submissions, port_is_free,
                               provider_requests, resign)
 from harness.identities import ALICE
+from harness.reporting import call_failed
 
 SESSION = "_forward_auth"
 NAME = "_forward_auth_name"
@@ -351,8 +352,7 @@ def running_clusters(request, c):
     try:
         yield c
     finally:
-        rep = getattr(request.node, "rep_call", None)
-        if rep is not None and rep.failed:
+        if call_failed(request):
             print(f"\n{c.logs()}")
         c.stop()
 
