@@ -17,9 +17,11 @@ WORKDIR /src
 # Only what the package needs (see .dockerignore): the manifest, the sources and the test targets it names.
 COPY . .
 # The cache mount keeps the dependency checkouts and the build between builds on one builder.
+# scripts/swift-release: the release flags every build of the project uses (a section per function, for the
+# release link's layout; docs/benchmarks.md, "Memory").
 RUN --mount=type=cache,target=/src/.build,id=forward-auth-swift-build \
-    swift build -c release --static-swift-stdlib --product forward-auth \
- && install -D -m 0755 "$(swift build -c release --static-swift-stdlib --show-bin-path)/forward-auth" /out/forward-auth \
+    scripts/swift-release --product forward-auth \
+ && install -D -m 0755 "$(scripts/swift-release --show-bin-path)/forward-auth" /out/forward-auth \
  && strip /out/forward-auth \
  && /out/forward-auth --help > /dev/null
 

@@ -14,13 +14,17 @@ let swiftSettings: [SwiftSetting] = [
 //   time, and exporting them all kept 4 MB of symbol tables;
 // - the functions start-up and the request paths run, laid out together (`link-order.txt`, written by
 //   `scripts/link-order`): 2 MiB of code instead of pages scattered over 31 MB. A stale list costs memory, not
-//   correctness: names it lacks are placed as before, names no longer linked are ignored.
+//   correctness: names it lacks are placed as before, names no longer linked are ignored. It places functions,
+//   not only source files, when every module is built with one section per function (`scripts/swift-release`);
+// - private functions (closures' `objectdestroy` and the like: no symbol, so the list cannot name them) together
+//   just before the ordered ones (`text-layout.ld`, which adds to lld's layout rather than replacing it).
 let releaseLinkerFlags = [
     "-use-ld=lld",
     "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
     "-Xlinker", "--no-export-dynamic",
     "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/forward-auth/link-order.txt",
     "-Xlinker", "--no-warn-symbol-ordering",
+    "-Xlinker", "--script=\(Context.packageDirectory)/Sources/forward-auth/text-layout.ld",
 ]
 
 let package = Package(
@@ -116,7 +120,7 @@ let package = Package(
                 "ForwardAuth", "ForwardAuthConfiguration", "ForwardAuthOIDC", "ForwardAuthServer",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["link-order.txt"],
+            exclude: ["link-order.txt", "text-layout.ld"],
             swiftSettings: swiftSettings,
             linkerSettings: [.unsafeFlags(releaseLinkerFlags, .when(platforms: [.linux], configuration: .release))]
         ),

@@ -52,11 +52,21 @@ case .configuration(let configuration, let warnings):
             "metrics": "\(metricsAddress)/metrics",
             "provider": "\(configuration.issuer)", "rules": "\(configuration.rules.count)",
         ])
-    do {
-        let app = try buildApplication(configuration: configuration, logger: logger)
-        try await app.runService()
-    } catch {
-        logger.critical("stopped", metadata: ["error": "\(error)"])
-        exit(1)
+    // The service runs in a task while the main thread waits, rather than behind a top-level `await`: Swift's async
+    // main gives the main thread to `dispatch_main`, which ends it with `pthread_exit`, and that unwinds the thread
+    // through this binary's unwind tables, leaving 1 MiB of them resident for the life of the process
+    // (docs/benchmarks.md, "Memory: a section per function"). Detached: top-level code is on the main actor, which
+    // nothing runs once the main thread waits.
+    let stopped = DispatchSemaphore(value: 0)
+    Task.detached {
+        do {
+            let app = try buildApplication(configuration: configuration, logger: logger)
+            try await app.runService()
+        } catch {
+            logger.critical("stopped", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+        stopped.signal()
     }
+    stopped.wait()
 }

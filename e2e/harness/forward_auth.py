@@ -19,7 +19,7 @@ def binary_path(repo_root: Path) -> Path:
 def binary_problem(path: Path) -> str | None:
     """None when `path --help` runs and looks like forward-auth's help, else why not."""
     if not path.exists():
-        return f"{path} does not exist (build it: swift build -c release --product forward-auth)"
+        return f"{path} does not exist (build it: scripts/swift-release --product forward-auth)"
     try:
         r = subprocess.run([str(path), "--help"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as e:
