@@ -16,8 +16,9 @@ let swiftSettings: [SwiftSetting] = [
 //   `scripts/link-order`): 2 MiB of code instead of pages scattered over 31 MB. A stale list costs memory, not
 //   correctness: names it lacks are placed as before, names no longer linked are ignored. It places functions,
 //   not only source files, when every module is built with one section per function (`scripts/swift-release`);
-// - private functions (closures' `objectdestroy` and the like: no symbol, so the list cannot name them) together
-//   just before the ordered ones (`text-layout.ld`, which adds to lld's layout rather than replacing it).
+// - what the list cannot name, by file and section, just before the ordered functions (`text-layout.ld`, also
+//   written by `scripts/link-order`; it adds to lld's layout rather than replacing it): private functions
+//   (closures' `objectdestroy` and the like have no symbol) and local names that many objects share.
 let releaseLinkerFlags = [
     "-use-ld=lld",
     "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",

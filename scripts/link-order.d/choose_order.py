@@ -164,11 +164,11 @@ with open(order_path, "w") as out:
     for _, _, name in ordered:
         out.write(name + "\n")
 with open(script_path, "w") as out:
-    out.write("""/* Written by scripts/link-order (scripts/link-order.d/choose_order.py): do not edit. Added to lld's default
-   layout by the release link (Package.swift). The functions start-up and the request paths ran that
-   link-order.txt cannot name, gathered just before .text, whose start holds the ordered functions: private
-   functions (.text..L*: closures' objectdestroy, unnamed thunks; no symbol at all) and local names that many
-   objects share. Left where they are, each would keep its own 64 KiB of the binary resident. */
+    out.write("""/* Written by scripts/link-order (scripts/link-order.d/choose_order.py): do not edit.
+   Added to lld's default layout by the release link (Package.swift). The functions start-up and the request paths
+   ran that link-order.txt cannot name, gathered just before .text, whose start holds the ordered functions:
+   private functions (.text..L*: closures' objectdestroy, unnamed thunks; no symbol at all) and local names that
+   many objects share. Left where they are, each would keep its own 64 KiB of the binary resident. */
 SECTIONS {
   .text.hot : {
 """)

@@ -1,6 +1,6 @@
 """Links the release forward-auth again, as SwiftPM last did but without the layout script, to another path and
-with lld's map of where every input section went (scripts/link-order reads the map to choose the order). SwiftPM keeps each command in its
-build manifest; this one is the command whose output is the binary.
+with lld's map of where every input section went (scripts/link-order reads the map to choose the order). SwiftPM
+keeps each command in its build manifest; this one is the command whose output is the binary.
 
 Usage: relink.py MANIFEST BINARY OUT MAP   (MANIFEST: .build/release.yaml; BINARY: the path SwiftPM links to)"""
 import json
